@@ -1,0 +1,26 @@
+# Kechuang: one command for each thing a developer or operator does.
+.PHONY: up down test lint bench install infra
+
+install:
+	@deploy/local/install.sh
+
+infra: install
+	@deploy/local/infra-up.sh
+
+up: infra
+	@deploy/local/services-up.sh
+
+down:
+	@deploy/local/down.sh
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+# The whole suite: lint, unit, integration (real RabbitMQ, PostgreSQL, MinIO), end to end
+# (the running stack through the front door). It starts what it needs.
+test: up lint
+	deploy/local/with-env.sh .venv/bin/pytest tests
+
+bench: infra
+	deploy/local/with-env.sh .venv/bin/python bench/event_store.py

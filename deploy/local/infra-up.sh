@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Start RabbitMQ (with the management plugin), PostgreSQL, MinIO on loopback, each only if it
+# is not already running. A PID file under .run/pids marks what *we* started, so `make down`
+# stops exactly that.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+load_secrets
+SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
+
+# --- RabbitMQ ---------------------------------------------------------------------------
+if ! $SUDO rabbitmqctl -q status >/dev/null 2>&1; then
+  say "starting RabbitMQ"
+  $SUDO rabbitmq-plugins -q enable --offline rabbitmq_management >/dev/null
+  # Run as root, rabbitmq-plugins leaves the file unreadable for the broker's own user.
+  $SUDO chown rabbitmq:rabbitmq /etc/rabbitmq/enabled_plugins 2>/dev/null || true
+  $SUDO env RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 rabbitmq-server -detached >/dev/null 2>&1
+  wait_for "RabbitMQ" 60 $SUDO rabbitmqctl -q await_startup
+  $SUDO rabbitmqctl -q eval 'list_to_integer(os:getpid()).' >"$PIDS/rabbitmq.pid"
+fi
+if ! $SUDO rabbitmqctl -q list_users | grep -q "^$KECHUANG_AMQP_USER\b"; then
+  $SUDO rabbitmqctl -q add_user "$KECHUANG_AMQP_USER" "$KECHUANG_AMQP_PASSWORD" >/dev/null
+fi
+$SUDO rabbitmqctl -q change_password "$KECHUANG_AMQP_USER" "$KECHUANG_AMQP_PASSWORD" >/dev/null
+$SUDO rabbitmqctl -q set_user_tags "$KECHUANG_AMQP_USER" administrator >/dev/null
+for vhost in / kechuang_test; do
+  $SUDO rabbitmqctl -q add_vhost "$vhost" >/dev/null 2>&1 || true
+  $SUDO rabbitmqctl -q set_permissions -p "$vhost" "$KECHUANG_AMQP_USER" '.*' '.*' '.*' >/dev/null
+done
+
+# --- PostgreSQL: our own cluster, one role and database per service (and one for tests) --
+if ! pg_lsclusters -h | awk '{print $2}' | grep -qx "$PG_CLUSTER"; then
+  say "creating PostgreSQL cluster $PG_CLUSTER on port $KECHUANG_PG_PORT"
+  $SUDO pg_createcluster -q "$PG_VERSION" "$PG_CLUSTER" -p "$KECHUANG_PG_PORT" \
+    -- --auth-local=peer --auth-host=scram-sha-256 >/dev/null
+fi
+if ! pg_lsclusters -h | awk -v c="$PG_CLUSTER" '$2==c {print $4}' | grep -qx online; then
+  say "starting PostgreSQL"
+  $SUDO pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start
+  head -1 "/var/lib/postgresql/$PG_VERSION/$PG_CLUSTER/postmaster.pid" >"$PIDS/postgres.pid"
+fi
+wait_for "PostgreSQL" 30 pg_isready -q -h 127.0.0.1 -p "$KECHUANG_PG_PORT"
+sql=""
+for s in intake media screening reporting test; do
+  var="KECHUANG_DB_PASSWORD_${s^^}"
+  sql+="SELECT 'CREATE ROLE kechuang_$s LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname='kechuang_$s')\\gexec
+ALTER ROLE kechuang_$s PASSWORD '${!var}';
+SELECT 'CREATE DATABASE kechuang_$s OWNER kechuang_$s' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname='kechuang_$s')\\gexec
+"
+done
+# Tests create throw-away databases of their own.
+sql+="ALTER ROLE kechuang_test CREATEDB;"
+printf '%s\n' "$sql" | $SUDO su postgres -c "psql -q -X -v ON_ERROR_STOP=1 -p $KECHUANG_PG_PORT" >/dev/null
+
+# --- MinIO ------------------------------------------------------------------------------
+if ! curl -fsS "http://$KECHUANG_MINIO_ENDPOINT/minio/health/live" >/dev/null 2>&1; then
+  say "starting MinIO"
+  mkdir -p "$RUN/minio"
+  MINIO_BROWSER=off start_bg minio "$MINIO_BIN" server "$RUN/minio" --address "$KECHUANG_MINIO_ENDPOINT" --quiet
+  wait_for "MinIO" 60 curl -fsS "http://$KECHUANG_MINIO_ENDPOINT/minio/health/live"
+fi

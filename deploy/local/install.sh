@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Install what the stack needs, only where it is missing: Debian packages, MinIO (built from
+# source once with `go install`, then cached) and the Python virtual environment.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+missing=()
+command -v rabbitmq-server >/dev/null || missing+=(rabbitmq-server)
+[[ -x /usr/lib/postgresql/$PG_VERSION/bin/postgres ]] || missing+=("postgresql-$PG_VERSION")
+command -v nginx >/dev/null || missing+=(nginx)
+command -v ffprobe >/dev/null || missing+=(ffmpeg)
+command -v openssl >/dev/null || missing+=(openssl)
+if ((${#missing[@]})); then
+  say "installing ${missing[*]}"
+  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$LOGS/apt.log"
+  # The packages may start their own default daemons; we run our own instances.
+  $SUDO systemctl disable --now nginx rabbitmq-server >/dev/null 2>&1 || true
+fi
+
+if [[ ! -x "$MINIO_BIN" ]]; then
+  say "building MinIO $MINIO_VERSION with go install (once; takes a few minutes)"
+  command -v go >/dev/null || { say "Go >= 1.24 is needed to build MinIO"; exit 1; }
+  GOBIN="$(dirname "$MINIO_BIN")" go install "github.com/minio/minio@$MINIO_VERSION" >"$LOGS/minio-build.log" 2>&1 \
+    || { say "MinIO build failed, see $LOGS/minio-build.log"; exit 1; }
+fi
+
+# The virtual environment is rebuilt only when pyproject.toml changed.
+stamp="$REPO/.venv/.installed-$(sha256sum "$REPO/pyproject.toml" | cut -c1-16)"
+if [[ ! -f "$stamp" ]]; then
+  say "installing the Python environment in .venv"
+  [[ -x "$REPO/.venv/bin/python" ]] || python3 -m venv "$REPO/.venv"
+  "$REPO/.venv/bin/pip" install -q --upgrade "pip>=24" >"$LOGS/pip.log" 2>&1
+  "$REPO/.venv/bin/pip" install -q -e "$REPO[dev]" >>"$LOGS/pip.log" 2>&1
+  rm -f "$REPO"/.venv/.installed-*
+  touch "$stamp"
+fi

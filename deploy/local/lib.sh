@@ -1,0 +1,67 @@
+# Common helpers for the local runner. Sourced, not executed.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+RUN="${KECHUANG_RUN_DIR:-$REPO/.run}"
+PIDS="$RUN/pids"
+LOGS="$RUN/logs"
+mkdir -p "$PIDS" "$LOGS"
+
+# Pinned: MinIO publishes no semver tags, so we pin the module's pseudo-version (a 2026-02 commit).
+MINIO_VERSION="${MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
+MINIO_BIN="${KECHUANG_CACHE:-$HOME/.cache/kechuang}/minio-$MINIO_VERSION/minio"
+PG_VERSION=15
+PG_CLUSTER=kechuang
+export KECHUANG_PG_PORT="${KECHUANG_PG_PORT:-5433}"
+export KECHUANG_PORT="${KECHUANG_PORT:-8080}"
+export MEDIA_WORKERS="${MEDIA_WORKERS:-2}"
+export KECHUANG_MINIO_ENDPOINT="${KECHUANG_MINIO_ENDPOINT:-127.0.0.1:9000}"
+
+say() { printf '\033[1m[kechuang]\033[0m %s\n' "$*"; }
+
+# wait_for DESCRIPTION SECONDS COMMAND... : retry COMMAND until it succeeds or time runs out.
+wait_for() {
+  local what="$1" limit="$2"; shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      say "timed out after ${limit}s waiting for $what"; return 1
+    fi
+    sleep 0.3
+  done
+}
+
+# running NAME: true when the process recorded in $PIDS/NAME.pid is alive.
+running() { [[ -f "$PIDS/$1.pid" ]] && kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/null; }
+
+# start_bg NAME COMMAND...: start COMMAND in the background, log and PID under the run folder.
+start_bg() {
+  local name="$1"; shift
+  if running "$name"; then return 0; fi
+  nohup "$@" >>"$LOGS/$name.log" 2>&1 &
+  echo $! >"$PIDS/$name.pid"
+}
+
+# Secrets: taken from the environment when set, else generated once into the run folder
+# (never into the repository).
+load_secrets() {
+  local file="$RUN/secrets.env"
+  if [[ ! -f "$file" ]]; then
+    umask 077
+    {
+      for s in intake media screening reporting test; do
+        echo "KECHUANG_DB_PASSWORD_${s^^}=$(openssl rand -hex 16)"
+      done
+      echo "KECHUANG_AMQP_PASSWORD=$(openssl rand -hex 16)"
+      echo "MINIO_ROOT_PASSWORD=$(openssl rand -hex 16)"
+    } >"$file"
+  fi
+  local line key
+  while IFS= read -r line; do
+    key="${line%%=*}"
+    [[ -n "${!key:-}" ]] || export "$line"
+  done <"$file"
+  export KECHUANG_AMQP_USER="${KECHUANG_AMQP_USER:-kechuang}"
+  export KECHUANG_AMQP_URI="${KECHUANG_AMQP_URI:-amqp://$KECHUANG_AMQP_USER:$KECHUANG_AMQP_PASSWORD@127.0.0.1:5672/}"
+  export MINIO_ROOT_USER="${MINIO_ROOT_USER:-kechuang}"
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Start the four services (MEDIA_WORKERS media processes), the outbox relays and the nginx
+# front door, then wait until every /healthz answers through the front door.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+load_secrets
+cd "$REPO"
+BIN="$REPO/.venv/bin"
+
+"$BIN/kechuang" migrate >/dev/null
+"$BIN/kechuang" declare-topology >/dev/null
+
+start_service() {  # NAME PACKAGE CLASS HTTP_VAR ADDRESS
+  start_bg "$1" env PYTHONWARNINGS=ignore::DeprecationWarning "$4=$5" \
+    "$BIN/nameko" run --config "services/$2/config.yml" "services.$2.service:$3"
+}
+start_service intake intake IntakeService KECHUANG_INTAKE_HTTP 127.0.0.1:8101
+start_service screening screening ScreeningService KECHUANG_SCREENING_HTTP 127.0.0.1:8103
+start_service reporting reporting ReportingService KECHUANG_REPORTING_HTTP 127.0.0.1:8104
+media_servers=""
+for ((i = 1; i <= MEDIA_WORKERS; i++)); do
+  port=$((8102 + 10 * (i - 1)))
+  start_service "media-$i" media MediaService KECHUANG_MEDIA_HTTP "127.0.0.1:$port"
+  media_servers+="server 127.0.0.1:$port; "
+done
+for service in intake media screening; do
+  start_bg "relay-$service" "$BIN/kechuang" relay "$service"
+done
+
+mkdir -p "$RUN/nginx"/{body,proxy,fastcgi,uwsgi,scgi}
+sed -e "s|@RUN@|$RUN|g" -e "s|@PORT@|$KECHUANG_PORT|g" -e "s|@MEDIA_SERVERS@|$media_servers|" \
+  deploy/local/nginx.conf.template >"$RUN/nginx/nginx.conf"
+if running nginx; then
+  nginx -q -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -s reload
+else
+  nginx -q -e "$RUN/logs/nginx-error.log" -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf"
+fi
+
+base="http://127.0.0.1:$KECHUANG_PORT"
+for service in intake media screening reporting; do
+  for file in "$PIDS"/*.pid; do
+    running "$(basename "$file" .pid)" || { say "$(basename "$file" .pid) exited; see $LOGS/$(basename "$file" .pid).log"; exit 1; }
+  done
+  wait_for "$service /healthz (see $LOGS)" 60 curl -fsS "$base/healthz/$service"
+done
+say "all services healthy; base URL: $base"

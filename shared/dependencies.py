@@ -1,0 +1,66 @@
+"""nameko dependency providers: the database, the event store and a consumer's subscription.
+
+Each provider reads its settings through `shared.config.load()` when the container starts
+(never at import time) and gives workers a ready object. Engines are per container.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nameko.extensions import DependencyProvider
+from nameko.standalone.rpc import ClusterRpcProxy
+from sqlalchemy import Engine
+
+from shared import config, topology
+from shared.consumer import Subscription
+from shared.db import make_engine
+from shared.eventstore import EventStore
+
+
+class Database(DependencyProvider):
+    """An SQLAlchemy engine on the service's own database."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.engine: Engine | None = None
+
+    def setup(self) -> None:
+        self.engine = make_engine(config.load().db_url(self.service))
+
+    def stop(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+
+    def get_dependency(self, worker_ctx: Any) -> Engine:
+        assert self.engine is not None
+        return self.engine
+
+
+class Store(Database):
+    """The service's event store."""
+
+    def get_dependency(self, worker_ctx: Any) -> EventStore:  # type: ignore[override]
+        assert self.engine is not None
+        return EventStore(self.engine)
+
+
+class Subscriber(Database):
+    """The consumer `name`'s subscription; catch-up reads owners' logs over nameko RPC."""
+
+    def __init__(
+        self, service: str, name: str, stream_owners: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(service)
+        self.name = name
+        self.stream_owners = stream_owners or {
+            s: topology.STREAM_OWNERS[s] for s in topology.CONSUMERS[name]
+        }
+
+    def _fetch(self, source: str, after: int, limit: int) -> list[dict[str, Any]]:
+        with ClusterRpcProxy(self.container.config, timeout=30) as cluster:
+            return getattr(cluster, source).events_since(after, limit)  # type: ignore[no-any-return]
+
+    def get_dependency(self, worker_ctx: Any) -> Subscription:  # type: ignore[override]
+        assert self.engine is not None
+        return Subscription(self.engine, self.name, self.stream_owners, self._fetch)

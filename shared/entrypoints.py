@@ -1,0 +1,113 @@
+"""nameko entrypoints shared by the services: event consumption and the event-log RPC.
+
+`consume_events` differs from nameko's `event_handler` where nameko can lose messages:
+- the queue is declared up front with a dead-letter exchange (`shared.topology`);
+- a message that cannot be decoded or is not a valid event envelope is rejected into the
+  dead-letter queue, with the reason logged, and the consumer keeps running (nameko's own
+  consumer would crash its consumer thread on a decode error);
+- a handler that raises gets the message back once (a transient failure such as a database
+  restart); a second failure dead-letters it. Either way catch-up re-reads the event from its
+  owner's log, so nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+from kombu.message import Message
+from marshmallow import ValidationError
+from nameko.messaging import Consumer, QueueConsumer
+from nameko.rpc import rpc
+
+from shared import config, topology
+from shared.events import envelope
+
+log = logging.getLogger("kechuang.consumer")
+
+
+class DeadLetteringQueueConsumer(QueueConsumer):
+    def get_consumers(self, consumer_cls, channel):  # type: ignore[no-untyped-def]
+        consumers = super().get_consumers(consumer_cls, channel)
+        for consumer in consumers:
+            consumer.on_decode_error = self._reject_undecodable
+        return consumers
+
+    def _reject_undecodable(self, message: Message, exc: Exception) -> None:
+        log.error(
+            "dead-lettering undecodable message %s: %s",
+            message.delivery_info.get("routing_key"),
+            exc,
+        )
+        message.reject(requeue=False)
+
+
+class EventConsumer(Consumer):
+    queue_consumer = DeadLetteringQueueConsumer()
+
+    def __init__(self, consumer: str, stream_types: list[str] | None = None, **kwargs: Any):
+        self.consumer = consumer
+        self.stream_types = stream_types or topology.CONSUMERS[consumer]
+        super().__init__(queue=None, **kwargs)
+
+    def setup(self) -> None:
+        settings = config.load()
+        self.queue = topology.consumer_queue(
+            self.consumer, self.stream_types, settings.exchange, settings.dead_letter_exchange
+        )
+        # Declaring the dead-letter queue here too means a consumer never starts without one.
+        from kombu import Connection
+
+        with Connection(self.container.config["AMQP_URI"]) as connection:
+            topology.declare(
+                connection, [self.queue], settings.exchange, settings.dead_letter_exchange
+            )
+        super().setup()
+
+    def handle_message(self, body: Any, message: Message) -> None:
+        try:
+            if not isinstance(body, dict):
+                raise ValidationError("the message body is not a JSON object")
+            event = envelope.load(body)
+            if event.position is None:
+                raise ValidationError({"position": ["missing"]})
+        except ValidationError as exc:
+            log.error(
+                "dead-lettering invalid event %s: %s",
+                message.delivery_info.get("routing_key"),
+                exc.messages,
+            )
+            message.reject(requeue=False)
+            return
+        handle_result = partial(self.handle_result, message)
+        self.container.spawn_worker(self, (event,), {}, handle_result=handle_result)
+
+    def handle_message_processed(self, message: Message, result=None, exc_info=None):  # type: ignore[no-untyped-def]
+        if exc_info is None:
+            self.queue_consumer.ack_message(message)
+        elif not message.delivery_info.get("redelivered"):
+            log.warning("handler failed (%s); the message is requeued once", exc_info[1])
+            self.queue_consumer.requeue_message(message)
+        else:
+            log.error("handler failed again (%s); dead-lettering", exc_info[1])
+            message.reject(requeue=False)
+
+
+consume_events = EventConsumer.decorator
+
+MAX_EVENTS_PER_CALL = 1000
+
+
+class ServesEventLog:
+    """Mixin for an owning service: serves its log by position for consumers' catch-up.
+    The service class must have an `event_store` dependency (`shared.dependencies.Store`)."""
+
+    event_store: Any
+
+    @rpc
+    def events_since(self, position: int, limit: int = 500) -> list[dict[str, Any]]:
+        if not isinstance(position, int) or not isinstance(limit, int) or position < 0:
+            raise ValueError("position and limit must be non-negative integers")
+        limit = max(1, min(limit, MAX_EVENTS_PER_CALL))
+        return [envelope.dump(e) for e in self.event_store.read_log(after=position, limit=limit)]

@@ -1,0 +1,192 @@
+"""The event envelope, and the registry where every event type is declared once.
+
+An event is immutable. When the shape of an event's `data` changes, its type gets a new
+`schema_version` and an *upcaster* that turns the old shape into the new one; stored rows are
+never edited. Everything that reads events (the store, consumers, catch-up) goes through
+`EnvelopeSchema`, so old events always reach domain code in their current shape.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One declared event type: its name, stream type, current schema version, data schema."""
+
+    name: str
+    stream_type: str
+    schema_version: int
+    data_schema: type[Schema]
+    upcasters: dict[int, Upcaster] = field(default_factory=dict)
+
+    @property
+    def routing_key(self) -> str:
+        return f"{self.stream_type}.{self.name}"
+
+
+_registry: dict[str, EventType] = {}
+
+
+def declare(
+    name: str, stream_type: str, data_schema: type[Schema], schema_version: int = 1
+) -> EventType:
+    """Declare an event type. Declaring the same name twice with another shape is an error."""
+    existing = _registry.get(name)
+    if existing is not None:
+        if (existing.stream_type, existing.schema_version, existing.data_schema) != (
+            stream_type,
+            schema_version,
+            data_schema,
+        ):
+            raise ValueError(f"event type {name!r} is already declared differently")
+        return existing
+    event_type = EventType(name, stream_type, schema_version, data_schema)
+    _registry[name] = event_type
+    return event_type
+
+
+def upcaster(name: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
+    """Register a function turning `data` of `from_version` into `from_version + 1`."""
+
+    def register(fn: Upcaster) -> Upcaster:
+        lookup(name).upcasters[from_version] = fn
+        return fn
+
+    return register
+
+
+def lookup(name: str) -> EventType:
+    try:
+        return _registry[name]
+    except KeyError:
+        raise ValidationError({"type": [f"unknown event type {name!r}"]}) from None
+
+
+@dataclass(frozen=True)
+class Actor:
+    role: str
+    subject: str
+    district: str | None = None
+
+
+SYSTEM = Actor(role="system", subject="kechuang")
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event as stored and published. `position` is None until the store sequences it."""
+
+    event_id: uuid.UUID
+    stream_id: str
+    stream_type: str
+    version: int
+    type: str
+    schema_version: int
+    occurred_at: datetime
+    actor: Actor
+    data: dict[str, Any]
+    correlation_id: uuid.UUID
+    causation_id: uuid.UUID | None = None
+    position: int | None = None
+
+    @property
+    def routing_key(self) -> str:
+        return f"{self.stream_type}.{self.type}"
+
+    def with_position(self, position: int) -> Event:
+        return replace(self, position=position)
+
+
+def new_event(
+    event_type: EventType,
+    stream_id: str,
+    data: dict[str, Any],
+    actor: Actor = SYSTEM,
+    correlation_id: uuid.UUID | None = None,
+    causation_id: uuid.UUID | None = None,
+    event_id: uuid.UUID | None = None,
+) -> Event:
+    """Build a new event of a declared type; `data` is validated by the type's schema.
+
+    The version is filled in by the store at append time (`version=0` until then).
+    """
+    clean = event_type.data_schema().load(data)
+    dumped = event_type.data_schema().dump(clean)
+    event_id = event_id or uuid.uuid4()
+    return Event(
+        event_id=event_id,
+        stream_id=stream_id,
+        stream_type=event_type.stream_type,
+        version=0,
+        type=event_type.name,
+        schema_version=event_type.schema_version,
+        occurred_at=datetime.now(UTC),
+        actor=actor,
+        data=dumped,
+        correlation_id=correlation_id or event_id,
+        causation_id=causation_id,
+    )
+
+
+class ActorSchema(Schema):
+    role = fields.String(required=True)
+    subject = fields.String(required=True)
+    district = fields.String(load_default=None, allow_none=True)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Actor:
+        return Actor(**data)
+
+
+class EnvelopeSchema(Schema):
+    """The wire and storage shape of every event. Loading upcasts `data` to the current
+    schema version and validates it with the event type's own schema."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    event_id = fields.UUID(required=True)
+    stream_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    stream_type = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    position = fields.Integer(load_default=None, allow_none=True, strict=True)
+    type = fields.String(required=True)
+    schema_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    occurred_at = fields.AwareDateTime(required=True, default_timezone=UTC)
+    actor = fields.Nested(ActorSchema, required=True)
+    correlation_id = fields.UUID(required=True)
+    causation_id = fields.UUID(load_default=None, allow_none=True)
+    data = fields.Dict(required=True)
+
+    @post_load
+    def make(self, raw: dict[str, Any], **_: Any) -> Event:
+        event_type = lookup(raw["type"])
+        if raw["stream_type"] != event_type.stream_type:
+            raise ValidationError({"stream_type": ["does not match the event type"]})
+        raw["data"], raw["schema_version"] = upcast(event_type, raw["data"], raw["schema_version"])
+        raw["data"] = event_type.data_schema().dump(event_type.data_schema().load(raw["data"]))
+        return Event(**raw)
+
+
+def upcast(event_type: EventType, data: dict[str, Any], version: int) -> tuple[dict[str, Any], int]:
+    if version > event_type.schema_version:
+        raise ValidationError({"schema_version": [f"newer than this code knows ({version})"]})
+    while version < event_type.schema_version:
+        step = event_type.upcasters.get(version)
+        if step is None:
+            raise ValidationError({"schema_version": [f"no upcaster from version {version}"]})
+        data, version = step(dict(data)), version + 1
+    return data, version
+
+
+envelope = EnvelopeSchema()

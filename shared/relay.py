@@ -1,0 +1,136 @@
+"""The outbox relay: publishes a service's events from its log to RabbitMQ.
+
+Guarantee: every stored event is published at least once, in position order. The relay reads
+events after its checkpoint, publishes each one persistent, `mandatory` and with publisher
+confirms, and moves the checkpoint only after the broker confirmed. If it dies anywhere (even
+with SIGKILL mid-batch) the next run starts from the checkpoint and publishes the unconfirmed
+tail again; consumers drop the repeats by position. If RabbitMQ goes away it reconnects with
+exponential backoff. Only one relay per log is active at a time (a session advisory lock), so
+more can run as hot standbys.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from kombu import Connection, Producer
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert
+
+from shared import topology
+from shared.events import Event, envelope
+from shared.eventstore import EventStore, relay_checkpoint
+
+log = logging.getLogger("kechuang.relay")
+
+_RELAY_LOCK = 0x72656C61
+
+
+class Unroutable(Exception):
+    """The broker returned a message: no queue is bound for its routing key."""
+
+
+@dataclass
+class Relay:
+    store: EventStore
+    amqp_uri: str
+    exchange: str
+    dead_letter_exchange: str
+    name: str = "relay"
+    batch: int = 500
+    _returned: list[str] = field(default_factory=list)
+
+    def checkpoint(self) -> int:
+        with self.store.engine.connect() as conn:
+            found = conn.execute(
+                select(relay_checkpoint.c.position).where(relay_checkpoint.c.name == self.name)
+            ).scalar()
+        return found or 0
+
+    def _save_checkpoint(self, position: int) -> None:
+        stmt = insert(relay_checkpoint).values(name=self.name, position=position)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["name"], set_={"position": stmt.excluded.position}
+        )
+        with self.store.engine.begin() as conn:
+            conn.execute(stmt)
+
+    def _on_return(self, exception: Exception, exchange: str, routing_key: str, message) -> None:  # type: ignore[no-untyped-def]
+        self._returned.append(routing_key)
+
+    def publish_pending(self, connection: Connection) -> int:
+        """Publish one batch after the checkpoint; returns how many were confirmed."""
+        pending = self.store.read_log(after=self.checkpoint(), limit=self.batch)
+        if not pending:
+            return 0
+        producer = Producer(connection.default_channel, on_return=self._on_return)
+        for event in pending:
+            self._publish(producer, event)
+        self._save_checkpoint(pending[-1].position or 0)
+        return len(pending)
+
+    def _publish(self, producer: Producer, event: Event) -> None:
+        self._returned.clear()
+        # With confirm_publish, publish() blocks until the broker acks (or nacks -> raises).
+        # A basic.return for this message always arrives before its ack.
+        producer.publish(
+            envelope.dump(event),
+            exchange=self.exchange,
+            routing_key=event.routing_key,
+            serializer="json",
+            delivery_mode=2,
+            mandatory=True,
+            message_id=str(event.event_id),
+            headers={"position": event.position, "stream_type": event.stream_type},
+        )
+        if self._returned:
+            raise Unroutable(f"no queue bound for {event.routing_key} (position {event.position})")
+
+    def connect(self) -> Connection:
+        connection = Connection(self.amqp_uri, transport_options={"confirm_publish": True})
+        connection.ensure_connection(max_retries=1)
+        topology.declare(
+            connection,
+            topology.standard_queues(self.exchange, self.dead_letter_exchange),
+            self.exchange,
+            self.dead_letter_exchange,
+        )
+        return connection
+
+    def run(self, idle_sleep: float = 0.1, max_backoff: float = 5.0) -> None:
+        """Publish forever. Waits for the relay lock first, so standbys take over on a crash."""
+        with self.store.engine.connect() as lock_conn:
+            while not lock_conn.execute(
+                text("SELECT pg_try_advisory_lock(:k, hashtext(:n))"),
+                {"k": _RELAY_LOCK, "n": self.name},
+            ).scalar():
+                lock_conn.commit()
+                time.sleep(1.0)
+            lock_conn.commit()
+            log.info("relay %s active from position %d", self.name, self.checkpoint())
+            self._loop(idle_sleep, max_backoff)
+
+    def _loop(self, idle_sleep: float, max_backoff: float) -> None:
+        backoff = 0.1
+        connection: Connection | None = None
+        while True:
+            try:
+                if connection is None:
+                    connection = self.connect()
+                    log.info("relay %s connected to the broker", self.name)
+                sent = self.publish_pending(connection)
+                backoff = 0.1
+                if not sent:
+                    time.sleep(idle_sleep)
+            except Exception as exc:  # noqa: BLE001 - any failure: back off and retry
+                log.warning("relay %s: %s; retrying in %.1fs", self.name, exc, backoff)
+                if connection is not None:
+                    try:
+                        connection.release()
+                    except Exception:  # noqa: BLE001
+                        pass
+                    connection = None
+                time.sleep(backoff)
+                backoff = min(backoff * 2, max_backoff)

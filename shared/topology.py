@@ -1,0 +1,82 @@
+"""The RabbitMQ topology, declared up front by every publisher and consumer.
+
+One durable topic exchange carries every event, routed by `<stream_type>.<EventType>`. Each
+consumer has one durable queue bound to the stream types it reads, with a dead-letter exchange,
+so a message it cannot use lands in `<queue>.dead` instead of vanishing. Declaring queues before
+anything is published matters: the relay publishes with `mandatory`, and a message no queue
+would take comes back to it rather than being dropped.
+"""
+
+from __future__ import annotations
+
+from kombu import Connection, Exchange, Queue
+
+
+def events_exchange(name: str) -> Exchange:
+    return Exchange(name, type="topic", durable=True)
+
+
+def dead_letter_exchange(name: str) -> Exchange:
+    return Exchange(name, type="direct", durable=True)
+
+
+def consumer_queue(
+    consumer: str, stream_types: list[str], exchange: str, dead_letter: str
+) -> Queue:
+    """The queue of one consumer, bound to every event of `stream_types`."""
+    from kombu import binding
+
+    name = f"kechuang.{consumer}"
+    return Queue(
+        name,
+        bindings=[
+            binding(events_exchange(exchange), routing_key=f"{stream_type}.*")
+            for stream_type in stream_types
+        ],
+        durable=True,
+        queue_arguments={
+            "x-dead-letter-exchange": dead_letter,
+            "x-dead-letter-routing-key": name,
+        },
+    )
+
+
+def dead_letter_queue(queue: Queue, dead_letter: str) -> Queue:
+    return Queue(
+        f"{queue.name}.dead",
+        exchange=dead_letter_exchange(dead_letter),
+        routing_key=queue.name,
+        durable=True,
+    )
+
+
+def declare(connection: Connection, queues: list[Queue], exchange: str, dead_letter: str) -> None:
+    """Declare the exchanges, the queues, their bindings and their dead-letter queues."""
+    channel = connection.default_channel
+    events_exchange(exchange)(channel).declare()
+    dead_letter_exchange(dead_letter)(channel).declare()
+    for queue in queues:
+        queue(channel).declare()
+        dead_letter_queue(queue, dead_letter)(channel).declare()
+
+
+# Who reads which stream types. The relay declares these queues before it publishes anything.
+CONSUMERS: dict[str, list[str]] = {
+    "intake": ["media"],
+    "screening": ["submission", "media"],
+    "reporting": ["submission", "media", "screening"],
+}
+
+# Which service's log holds each stream type (where catch-up reads it from).
+STREAM_OWNERS: dict[str, str] = {
+    "submission": "intake",
+    "media": "media",
+    "screening": "screening",
+}
+
+
+def standard_queues(exchange: str, dead_letter: str) -> list[Queue]:
+    return [
+        consumer_queue(name, stream_types, exchange, dead_letter)
+        for name, stream_types in CONSUMERS.items()
+    ]
