@@ -110,4 +110,4 @@ class ServesEventLog:
         if not isinstance(position, int) or not isinstance(limit, int) or position < 0:
             raise ValueError("position and limit must be non-negative integers")
         limit = max(1, min(limit, MAX_EVENTS_PER_CALL))
-        return [envelope.dump(e) for e in self.event_store.read_log(after=position, limit=limit)]
+        return self.event_store.read_log_raw(after=position, limit=limit)  # type: ignore[no-any-return]

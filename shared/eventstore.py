@@ -122,8 +122,9 @@ def _row(event: Event) -> dict[str, Any]:
     }
 
 
-def _event(row: Any) -> Event:
-    raw = {
+def _raw(row: Any) -> dict[str, Any]:
+    """A stored row in the envelope's serialised form, as it was written (no upcasting)."""
+    return {
         "event_id": str(row.event_id),
         "stream_id": row.stream_id,
         "stream_type": row.stream_type,
@@ -137,7 +138,10 @@ def _event(row: Any) -> Event:
         "causation_id": str(row.causation_id) if row.causation_id else None,
         "data": row.data,
     }
-    return envelope.load(raw)  # upcasts old schema versions on the way out
+
+
+def _event(row: Any) -> Event:
+    return envelope.load(_raw(row))  # upcasts old schema versions on the way out
 
 
 class EventStore:
@@ -241,10 +245,14 @@ class EventStore:
         with self.engine.connect() as own:
             return [_event(r) for r in own.execute(query)]
 
-    def read_log(self, after: int, limit: int = 1000, sequence_first: bool = True) -> list[Event]:
+    def read_log(self, after: int, limit: int = 1000) -> list[Event]:
         """Events with position > `after`, in position order, at most `limit`."""
-        if sequence_first:
-            self.sequence()
+        return [envelope.load(raw) for raw in self.read_log_raw(after, limit)]
+
+    def read_log_raw(self, after: int, limit: int = 1000) -> list[dict[str, Any]]:
+        """Like `read_log`, but the rows as stored, serialised: what the relay publishes and
+        catch-up serves. Readers that know the event types upcast them (`envelope.load`)."""
+        self.sequence()
         query = (
             select(events)
             .where(events.c.position > bindparam("after"))
@@ -252,7 +260,7 @@ class EventStore:
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            return [_event(r) for r in conn.execute(query, {"after": after})]
+            return [_raw(r) for r in conn.execute(query, {"after": after})]
 
     def head(self) -> int:
         """The highest position given so far (0 for an empty log)."""

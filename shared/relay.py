@@ -11,16 +11,17 @@ more can run as hot standbys.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from kombu import Connection, Producer
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from shared import topology
-from shared.events import Event, envelope
 from shared.eventstore import EventStore, relay_checkpoint
 
 log = logging.getLogger("kechuang.relay")
@@ -62,31 +63,33 @@ class Relay:
 
     def publish_pending(self, connection: Connection) -> int:
         """Publish one batch after the checkpoint; returns how many were confirmed."""
-        pending = self.store.read_log(after=self.checkpoint(), limit=self.batch)
+        # Rows go out as stored: the relay needs no knowledge of event types.
+        pending = self.store.read_log_raw(after=self.checkpoint(), limit=self.batch)
         if not pending:
             return 0
         producer = Producer(connection.default_channel, on_return=self._on_return)
-        for event in pending:
-            self._publish(producer, event)
-        self._save_checkpoint(pending[-1].position or 0)
+        for raw in pending:
+            self._publish(producer, raw)
+        self._save_checkpoint(pending[-1]["position"])
         return len(pending)
 
-    def _publish(self, producer: Producer, event: Event) -> None:
+    def _publish(self, producer: Producer, raw: dict[str, Any]) -> None:
         self._returned.clear()
+        routing_key = f"{raw['stream_type']}.{raw['type']}"
         # With confirm_publish, publish() blocks until the broker acks (or nacks -> raises).
         # A basic.return for this message always arrives before its ack.
         producer.publish(
-            envelope.dump(event),
+            raw,
             exchange=self.exchange,
-            routing_key=event.routing_key,
+            routing_key=routing_key,
             serializer="json",
             delivery_mode=2,
             mandatory=True,
-            message_id=str(event.event_id),
-            headers={"position": event.position, "stream_type": event.stream_type},
+            message_id=raw["event_id"],
+            headers={"position": raw["position"]},
         )
         if self._returned:
-            raise Unroutable(f"no queue bound for {event.routing_key} (position {event.position})")
+            raise Unroutable(f"no queue bound for {routing_key} (position {raw['position']})")
 
     def connect(self) -> Connection:
         connection = Connection(self.amqp_uri, transport_options={"confirm_publish": True})
@@ -127,10 +130,8 @@ class Relay:
             except Exception as exc:  # noqa: BLE001 - any failure: back off and retry
                 log.warning("relay %s: %s; retrying in %.1fs", self.name, exc, backoff)
                 if connection is not None:
-                    try:
+                    with contextlib.suppress(Exception):
                         connection.release()
-                    except Exception:  # noqa: BLE001
-                        pass
                     connection = None
                 time.sleep(backoff)
                 backoff = min(backoff * 2, max_backoff)

@@ -1,0 +1,113 @@
+"""Fixtures on the real servers started by `make up` / `deploy/local/infra-up.sh`.
+
+Each test gets a throw-away PostgreSQL database and its own exchange names in the
+`kechuang_test` RabbitMQ vhost, so tests never see each other's (or the running stack's) data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import requests
+from kombu import Connection, Queue
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from shared import config, topology
+from shared.db import make_engine
+from shared.eventstore import EventStore
+
+
+def _test_role_url() -> str:
+    """The `kechuang_test` role may create databases (deploy/local/infra-up.sh)."""
+    return config.load().db_url("test")
+
+
+@pytest.fixture
+def database_url() -> Iterator[str]:
+    admin = create_engine(_test_role_url(), isolation_level="AUTOCOMMIT")
+    name = f"kechuang_t_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(_test_role_url()).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[EventStore]:
+    engine = make_engine(database_url, pool_size=10)
+    event_store = EventStore(engine)
+    event_store.create_schema()
+    yield event_store
+    engine.dispose()
+
+
+@dataclass(frozen=True)
+class Broker:
+    """Where a test's messages go: the test vhost and exchange names of its own."""
+
+    uri: str
+    exchange: str
+    dead_letter_exchange: str
+    queues: list[Queue] = field(default_factory=list)
+
+    def declare_queue(self, consumer: str, stream_types: list[str] | None = None) -> Queue:
+        queue = topology.consumer_queue(
+            consumer, stream_types or ["thing"], self.exchange, self.dead_letter_exchange
+        )
+        with self.connection() as conn:
+            topology.declare(conn, [queue], self.exchange, self.dead_letter_exchange)
+        self.queues.append(queue)
+        return queue
+
+    def connection(self) -> Connection:
+        return Connection(self.uri)
+
+    def env(self) -> dict[str, str]:
+        return {
+            "KECHUANG_AMQP_URI": self.uri,
+            "KECHUANG_EXCHANGE": self.exchange,
+            "KECHUANG_DEAD_LETTER_EXCHANGE": self.dead_letter_exchange,
+        }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fresh_test_vhost() -> None:
+    """Start every test session with an empty `kechuang_test` vhost (management API)."""
+    amqp = urlsplit(config.load().amqp_uri)
+    api = f"http://{amqp.hostname}:15672/api"
+    auth = (unquote(amqp.username or "guest"), unquote(amqp.password or "guest"))
+    requests.delete(f"{api}/vhosts/kechuang_test", auth=auth, timeout=30)
+    requests.put(f"{api}/vhosts/kechuang_test", auth=auth, timeout=30).raise_for_status()
+    requests.put(
+        f"{api}/permissions/kechuang_test/{auth[0]}",
+        json={"configure": ".*", "write": ".*", "read": ".*"},
+        auth=auth,
+        timeout=30,
+    ).raise_for_status()
+
+
+@pytest.fixture
+def broker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Broker]:
+    uri = urlsplit(config.load().amqp_uri)._replace(path="/kechuang_test").geturl()
+    tag = uuid.uuid4().hex[:8]
+    found = Broker(uri, f"test.{tag}.events", f"test.{tag}.dead")
+    for key, value in found.env().items():
+        monkeypatch.setenv(key, value)
+    yield found
+    # The relay declares the standard queues too; they carry this test's dead-letter exchange.
+    queues = found.queues + topology.standard_queues(found.exchange, found.dead_letter_exchange)
+    with found.connection() as conn:
+        channel = conn.default_channel
+        for queue in queues:
+            channel.queue_delete(queue.name)
+            channel.queue_delete(f"{queue.name}.dead")
+        for exchange in (found.exchange, found.dead_letter_exchange):
+            channel.exchange_delete(exchange)

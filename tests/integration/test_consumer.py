@@ -1,0 +1,145 @@
+"""The idempotent consumer, catch-up and dead-lettering, in real nameko containers on a real
+RabbitMQ and PostgreSQL. `thingowner` owns a log of `thing` events and serves it over RPC;
+`thingprojector` consumes them and records each application in `applied`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from kombu import Connection, Producer
+from nameko.containers import ServiceContainer
+from nameko.timer import timer
+from sqlalchemy import Column, Integer, MetaData, String, Table, select
+from sqlalchemy import Connection as DbConnection
+
+from shared.dependencies import Store, Subscriber
+from shared.entrypoints import ServesEventLog, consume_events
+from shared.events import Event
+from shared.eventstore import EventStore
+from tests.integration.helpers import append_things, message_count, wait_until
+
+applied = Table(
+    "applied",
+    MetaData(),
+    Column("event_id", String, nullable=False),  # deliberately not unique: we count repeats
+    Column("position", Integer, nullable=False),
+)
+
+
+def record(conn: DbConnection, event: Event) -> None:
+    conn.execute(applied.insert().values(event_id=str(event.event_id), position=event.position))
+
+
+class ThingOwner(ServesEventLog):
+    name = "thingowner"
+    event_store = Store("thingowner")
+
+
+class ThingProjector:
+    name = "thingprojector"
+    subscription = Subscriber("thingprojector", "thingprojector", {"thing": "thingowner"})
+
+    @consume_events("thingprojector", ["thing"])
+    def on_thing(self, event: Event) -> None:
+        self.subscription.handle(event, record)
+
+    # Eager: catch up at start. The long interval keeps the timer out of the gap test.
+    @timer(interval=3600, eager=True)
+    def catch_up(self) -> None:
+        self.subscription.catch_up_all(record)
+
+
+@pytest.fixture
+def containers(store: EventStore, broker, database_url: str, monkeypatch) -> Iterator[dict]:
+    monkeypatch.setenv("KECHUANG_DB_URL_THINGOWNER", database_url)
+    monkeypatch.setenv("KECHUANG_DB_URL_THINGPROJECTOR", database_url)
+    applied.create(store.engine)
+    broker.declare_queue("thingprojector")  # so the broker fixture removes it afterwards
+    config = {"AMQP_URI": broker.uri, "max_workers": 4, "serializer": "json"}
+    started = {
+        "owner": ServiceContainer(ThingOwner, config),
+        "projector": ServiceContainer(ThingProjector, config),
+    }
+    for container in started.values():
+        container.start()
+    yield started
+    for container in started.values():
+        container.stop()
+
+
+def applications(store: EventStore) -> list[tuple[str, int]]:
+    with store.engine.connect() as conn:
+        return [
+            (r.event_id, r.position)
+            for r in conn.execute(select(applied).order_by(applied.c.position))
+        ]
+
+
+def publish(broker, raw: Any, routing_key: str = "thing.ThingHappened", **kwargs: Any) -> None:
+    with Connection(broker.uri) as conn:
+        Producer(conn.default_channel).publish(
+            raw, exchange=broker.exchange, routing_key=routing_key, **kwargs
+        )
+
+
+def test_the_same_message_delivered_twice_is_applied_once(store, broker, containers) -> None:
+    first, second = append_things(store, 2)
+    raw = store.read_log_raw(after=0)
+    publish(broker, raw[0], serializer="json")
+    publish(broker, raw[0], serializer="json")  # a redelivery
+    publish(broker, raw[1], serializer="json")
+    wait_until(lambda: len(applications(store)) >= 2, message="both applied")
+    wait_until(lambda: message_count(broker, broker.queues[0]) == 0, message="queue drained")
+    assert applications(store) == [(str(first), 1), (str(second), 2)]
+
+
+def test_a_consumer_stopped_while_500_events_are_appended_catches_up(
+    store, broker, containers
+) -> None:
+    containers["projector"].stop()
+    appended = append_things(store, 500)
+    # Whatever was published while it was down is lost too: only catch-up can heal this.
+    with Connection(broker.uri) as conn:
+        broker.queues[0](conn.default_channel).purge()
+
+    restarted = ServiceContainer(ThingProjector, containers["projector"].config)
+    restarted.start()
+    try:
+        wait_until(lambda: len(applications(store)) >= 500, message="500 applied")
+    finally:
+        restarted.stop()
+    assert applications(store) == [(str(e), n) for n, e in enumerate(appended, start=1)]
+
+
+def test_an_event_after_a_gap_makes_the_consumer_catch_up_in_order(
+    store, broker, containers
+) -> None:
+    appended = append_things(store, 3)
+    third = store.read_log_raw(after=2)[0]
+    publish(broker, third, serializer="json")  # 1 and 2 were lost on the way
+    wait_until(lambda: len(applications(store)) >= 3, message="all three applied")
+    assert applications(store) == [(str(e), n) for n, e in enumerate(appended, start=1)]
+
+
+def test_a_malformed_message_is_dead_lettered_and_the_consumer_keeps_running(
+    store, broker, containers, caplog
+) -> None:
+    caplog.set_level(logging.ERROR, logger="kechuang.consumer")
+    publish(broker, b"{not json", content_type="application/json", content_encoding="utf-8")
+    publish(broker, {"hello": "world"}, serializer="json")
+    publish(broker, ["a", "list"], serializer="json")
+    dead = broker.queues[0].name + ".dead"
+    wait_until(lambda: dead_count(broker, dead) == 3, message="three dead-lettered")
+    assert sum("dead-lettering" in r.getMessage() for r in caplog.records) == 3
+
+    append_things(store, 1)
+    publish(broker, store.read_log_raw(after=0)[0], serializer="json")
+    wait_until(lambda: len(applications(store)) == 1, message="a valid event still applied")
+
+
+def dead_count(broker, name: str) -> int:  # type: ignore[no-untyped-def]
+    with Connection(broker.uri) as conn:
+        return conn.default_channel.queue_declare(name, passive=True).message_count

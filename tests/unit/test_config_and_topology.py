@@ -1,0 +1,28 @@
+from shared import config, topology
+
+
+def test_database_urls_are_built_from_the_environment():
+    settings = config.load({"KECHUANG_DB_PASSWORD_INTAKE": "s3cret", "KECHUANG_PG_PORT": "6000"})
+    assert settings.db_url("intake") == (
+        "postgresql+psycopg://kechuang_intake:s3cret@127.0.0.1:6000/kechuang_intake"
+    )
+
+
+def test_an_explicit_database_url_wins():
+    settings = config.load({"KECHUANG_DB_URL_MEDIA": "postgresql+psycopg://x@y/z"})
+    assert settings.db_url("media") == "postgresql+psycopg://x@y/z"
+
+
+def test_every_consumer_queue_dead_letters_into_its_own_dead_queue():
+    for queue in topology.standard_queues("ex", "dlx"):
+        assert queue.durable
+        assert queue.queue_arguments["x-dead-letter-exchange"] == "dlx"
+        dead = topology.dead_letter_queue(queue, "dlx")
+        assert dead.name == f"{queue.name}.dead"
+        assert dead.routing_key == queue.queue_arguments["x-dead-letter-routing-key"]
+
+
+def test_every_consumed_stream_type_has_an_owner_to_catch_up_from():
+    for stream_types in topology.CONSUMERS.values():
+        for stream_type in stream_types:
+            assert stream_type in topology.STREAM_OWNERS
