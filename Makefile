@@ -23,4 +23,4 @@ test: up lint
 	deploy/local/with-env.sh .venv/bin/pytest tests
 
 bench: infra
-	deploy/local/with-env.sh .venv/bin/python bench/event_store.py
+	deploy/local/with-env.sh .venv/bin/python -m bench.event_store

@@ -7,6 +7,7 @@ import uuid
 
 import eventlet
 import pytest
+from sqlalchemy import text
 
 from shared.eventstore import EventStore, VersionConflict
 from tests.events_for_tests import thing
@@ -55,17 +56,17 @@ def test_appending_the_same_event_ids_again_writes_nothing(store: EventStore) ->
     assert len(store.read_stream("thing-a")) == 2
 
 
-def test_a_conflict_leaves_the_callers_transaction_usable(store: EventStore) -> None:
-    append_one(store, "thing-a", 1, expected=None)
-    with store.engine.begin() as conn:
-        # A racing writer takes version 2 between our check and our insert.
-        store.append(conn, "thing-b", [thing(9, "thing-b")], expected_version=0)
-        racer = thing(2, "thing-a")
-        with store.engine.begin() as other:
-            store.append(other, "thing-a", [racer], expected_version=1)
-        with pytest.raises(VersionConflict):
-            store.append(conn, "thing-a", [thing(3, "thing-a")], expected_version=1)
-    assert [e.data["n"] for e in store.read_stream("thing-b")] == [9]
+def test_a_racing_writer_makes_the_whole_append_fail_and_nothing_half_written_stays(
+    store: EventStore,
+) -> None:
+    append_one(store, "thing-a", 1, expected=0)
+    mine = [thing(2, "thing-a"), thing(3, "thing-a")]
+    with pytest.raises(VersionConflict), store.engine.begin() as conn:
+        conn.execute(text("SELECT 1"))  # our transaction is open...
+        with store.engine.begin() as other:  # ...when another writer takes version 2
+            store.append(other, "thing-a", [thing(20, "thing-a")], expected_version=1)
+        store.append(conn, "thing-a", mine, expected_version=1)
+    assert [e.data["n"] for e in store.read_stream("thing-a")] == [1, 20]
 
 
 def test_a_reader_never_skips_an_event_that_commits_late(store: EventStore) -> None:

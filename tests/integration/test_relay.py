@@ -8,8 +8,10 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from shared.eventstore import EventStore
-from shared.relay import Relay
+from shared.relay import Relay, Unroutable
 from tests.integration.helpers import (
     append_things,
     drain,
@@ -67,3 +69,19 @@ def test_broker_stopped_and_started_during_publishing_loses_nothing(
         )
     received = {body["event_id"] for body in drain(broker, queue)}
     assert received == {str(e) for e in appended}
+
+
+def test_an_event_no_queue_would_take_is_not_marked_sent(store: EventStore, broker) -> None:
+    relay = Relay(store, broker.uri, broker.exchange, broker.dead_letter_exchange, name="r")
+    append_things(store, 1)
+    connection = relay.connect()  # declares the standard queues; none reads `thing` events
+    try:
+        with pytest.raises(Unroutable):
+            relay.publish_pending(connection)
+        assert relay.checkpoint() == 0  # returned by the broker (mandatory): kept for later
+        queue = broker.declare_queue("late-reader")
+        assert relay.publish_pending(relay.connect()) == 1
+        assert relay.checkpoint() == 1
+        assert len(drain(broker, queue)) == 1
+    finally:
+        connection.release()
