@@ -3,12 +3,15 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
 
-stop_pid() {  # NAME: SIGTERM, wait up to 15 s, then SIGKILL
+# stop_pid NAME [COMMAND...]: ask the process to stop (COMMAND, default SIGTERM), wait up to
+# 15 s for it to exit, then SIGKILL it.
+stop_pid() {
   local file="$PIDS/$1.pid" pid
+  shift
   [[ -f "$file" ]] || return 0
   pid="$(cat "$file")"
   if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
+    if (($#)); then "$@" >/dev/null 2>&1 || true; else kill "$pid" 2>/dev/null || true; fi
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.3; done
     kill -9 "$pid" 2>/dev/null || true
   fi
@@ -27,14 +30,12 @@ for name in "${names[@]}" minio postgres rabbitmq; do
   case "$name" in
     rabbitmq)
       say "stopping RabbitMQ"
-      $SUDO rabbitmqctl -q stop >/dev/null 2>&1 || stop_pid rabbitmq
+      stop_pid rabbitmq $SUDO rabbitmqctl -q stop
       # epmd is started by the Erlang VM for RabbitMQ and outlives it.
-      epmd -kill >/dev/null 2>&1 || true
-      rm -f "$PIDS/rabbitmq.pid" ;;
+      epmd -kill >/dev/null 2>&1 || true ;;
     postgres)
       say "stopping PostgreSQL"
-      $SUDO pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" stop -m fast >/dev/null 2>&1 || stop_pid postgres
-      rm -f "$PIDS/postgres.pid" ;;
+      stop_pid postgres $SUDO pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" stop -m fast ;;
     *)
       say "stopping $name"
       stop_pid "$name" ;;
