@@ -16,6 +16,7 @@ down:
 lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/mypy
 
 # The whole suite: lint, unit, integration (real RabbitMQ, PostgreSQL, MinIO), end to end
 # (the running stack through the front door). It starts what it needs.

@@ -23,7 +23,7 @@ import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from shared import config
+from shared import config, migrations
 from shared.eventstore import EventStore
 from tests.events_for_tests import thing
 
@@ -109,9 +109,9 @@ def main() -> None:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    migrations.upgrade(url)
     engine = create_engine(url)
     store = EventStore(engine)
-    store.create_schema()
     with engine.begin() as conn:
         for table in ("raw_events", "counted_events"):
             conn.execute(text(f"CREATE TABLE {table} (LIKE events INCLUDING ALL)"))

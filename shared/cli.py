@@ -13,20 +13,18 @@ from shared import config, topology
 def main() -> None:
     """Kechuang (科创项目征集) operator commands."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 @main.command()
 @click.argument("services", nargs=-1)
 def migrate(services: tuple[str, ...]) -> None:
-    """Create or upgrade the tables of SERVICES (default: all four)."""
-    from shared.db import make_engine
-    from shared.eventstore import EventStore
+    """Upgrade the tables of SERVICES (default: all four) with Alembic."""
+    from shared import migrations
 
     settings = config.load()
     for service in services or config.SERVICES:
-        engine = make_engine(settings.db_url(service), pool_size=1)
-        EventStore(engine).create_schema()
-        engine.dispose()
+        migrations.upgrade(settings.db_url(service))
         click.echo(f"{service}: schema up to date")
 
 

@@ -167,9 +167,6 @@ class EventStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def create_schema(self) -> None:
-        metadata.create_all(self.engine)
-
     # -- writing -------------------------------------------------------------------------
 
     def current_version(self, conn: Connection, stream_id: str) -> int:

@@ -17,7 +17,7 @@ from kombu import Connection, Queue
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from shared import config, topology
+from shared import config, migrations, topology
 from shared.db import make_engine
 from shared.eventstore import EventStore
 
@@ -43,8 +43,8 @@ def database_url() -> Iterator[str]:
 @pytest.fixture
 def store(database_url: str) -> Iterator[EventStore]:
     engine = make_engine(database_url, pool_size=10)
+    migrations.upgrade(database_url)
     event_store = EventStore(engine)
-    event_store.create_schema()
     yield event_store
     engine.dispose()
 
