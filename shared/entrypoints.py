@@ -1,4 +1,4 @@
-"""nameko entrypoints shared by the services: event consumption and the event-log RPC.
+"""nameko entrypoints shared by the services: event consumption, the event-log RPC, health.
 
 `consume_events` differs from nameko's `event_handler` where nameko can lose messages:
 - the queue is declared up front with a dead-letter exchange (`shared.topology`);
@@ -20,8 +20,11 @@ from kombu.message import Message
 from marshmallow import ValidationError
 from nameko.messaging import Consumer, QueueConsumer
 from nameko.rpc import rpc
+from nameko.web.handlers import http
+from sqlalchemy import Engine
+from werkzeug import Request
 
-from shared import config, topology
+from shared import config, health, topology
 from shared.events import envelope
 
 log = logging.getLogger("kechuang.consumer")
@@ -99,11 +102,27 @@ consume_events = EventConsumer.decorator
 MAX_EVENTS_PER_CALL = 1000
 
 
-class ServesEventLog:
-    """Mixin for an owning service: serves its log by position for consumers' catch-up.
-    The service class must have an `event_store` dependency (`shared.dependencies.Store`)."""
+class ServesHealth:
+    """Mixin: `GET /healthz`, 200 when the service's database and the broker answer."""
+
+    name: str
+
+    def health_engine(self) -> Engine:
+        raise NotImplementedError
+
+    @http("GET", "/healthz")
+    def healthz(self, request: Request) -> tuple[int, dict[str, str], str]:
+        return health.check(self.health_engine(), config.load().amqp_uri, self.name)
+
+
+class ServesEventLog(ServesHealth):
+    """Mixin for an owning service: serves its log by position for consumers' catch-up, and
+    its health. The class must have an `event_store` dependency (`shared.dependencies.Store`)."""
 
     event_store: Any
+
+    def health_engine(self) -> Engine:
+        return self.event_store.engine  # type: ignore[no-any-return]
 
     @rpc
     def events_since(self, position: int, limit: int = 500) -> list[dict[str, Any]]:

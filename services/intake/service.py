@@ -1,13 +1,8 @@
 """Intake: district offices' entries. Owns the `submission-<id>` streams.
 
-This is the skeleton from the foundation: health and the event-log RPC. The entries API
-arrives with its own issue."""
+The foundation's skeleton: health and the event-log RPC. The entries API comes with its issue.
+"""
 
-from __future__ import annotations
-
-from nameko.web.handlers import http
-
-from shared import config, health
 from shared.dependencies import Store
 from shared.entrypoints import ServesEventLog
 
@@ -15,7 +10,3 @@ from shared.entrypoints import ServesEventLog
 class IntakeService(ServesEventLog):
     name = "intake"
     event_store = Store("intake")
-
-    @http("GET", "/healthz")
-    def healthz(self, request):  # type: ignore[no-untyped-def]
-        return health.check(self.event_store.engine, config.load().amqp_uri, self.name)

@@ -1,19 +1,16 @@
 """Reporting: projections of every event, queries and exports. Owns no event stream.
 
-This is the skeleton from the foundation: health only. Projections arrive with their issue."""
+The foundation's skeleton: health only. Projections come with their issue."""
 
-from __future__ import annotations
+from sqlalchemy import Engine
 
-from nameko.web.handlers import http
-
-from shared import config, health
 from shared.dependencies import Database
+from shared.entrypoints import ServesHealth
 
 
-class ReportingService:
+class ReportingService(ServesHealth):
     name = "reporting"
     db = Database("reporting")
 
-    @http("GET", "/healthz")
-    def healthz(self, request):  # type: ignore[no-untyped-def]
-        return health.check(self.db, config.load().amqp_uri, self.name)
+    def health_engine(self) -> Engine:
+        return self.db  # type: ignore[no-any-return]
