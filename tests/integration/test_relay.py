@@ -52,6 +52,8 @@ def rabbitmqctl(*args: str) -> None:
 def test_broker_stopped_and_started_during_publishing_loses_nothing(
     store: EventStore, broker, database_url: str, tmp_path: Path
 ) -> None:
+    # `stop_app` stops the broker application: every connection is closed and new ones are
+    # refused, as in a restart, without the ~10 s of booting a new Erlang VM.
     queue = broker.declare_queue("relay-restart")
     appended = []
     with relay_process(broker, database_url, tmp_path / "relay.log"):
