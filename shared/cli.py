@@ -24,7 +24,7 @@ def migrate(services: tuple[str, ...]) -> None:
 
     settings = config.load()
     for service in services or config.SERVICES:
-        migrations.upgrade(settings.db_url(service))
+        migrations.upgrade(settings.db_url(service), service)
         click.echo(f"{service}: schema up to date")
 
 
@@ -63,6 +63,53 @@ def relay(service: str, batch: int) -> None:
         name=f"{service}-relay",
         batch=batch,
     ).run()
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Replace an existing key pair.")
+def keygen(force: bool) -> None:
+    """Make the Ed25519 key pair tokens are signed with (once; kept with the operator)."""
+    from shared.auth import new_key_pair
+
+    private_file, public_file = config.load().jwt_key_files()
+    if private_file.exists() and not force:
+        click.echo(f"key pair exists: {private_file}")
+        return
+    private_pem, public_pem = new_key_pair()
+    private_file.parent.mkdir(parents=True, exist_ok=True)
+    private_file.touch(mode=0o600)
+    private_file.write_bytes(private_pem)
+    public_file.write_bytes(public_pem)
+    click.echo(f"wrote {private_file} (keep it secret) and {public_file}")
+
+
+@main.command()
+@click.option("--role", type=click.Choice(["office", "staff", "operator"]), required=True)
+@click.option("--district", help="The office's district (offices only), e.g. 巴州区.")
+@click.option("--subject", help="Who the token is for (default: the role and district).")
+@click.option(
+    "--ttl",
+    type=click.IntRange(60, 90 * 24 * 3600),
+    default=8 * 3600,
+    show_default=True,
+    help="Seconds until it expires.",
+)
+def token(role: str, district: str | None, subject: str | None, ttl: int) -> None:
+    """Print a signed access token."""
+    from shared.auth import issue
+
+    try:
+        click.echo(
+            issue(
+                config.load().jwt_private_key(),
+                role,
+                subject or f"{role}:{district or role}",
+                district,
+                ttl,
+            )
+        )
+    except (ValueError, FileNotFoundError) as error:
+        raise click.UsageError(str(error)) from None
 
 
 if __name__ == "__main__":

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 SERVICES = ("intake", "media", "screening", "reporting")
+# Where the local runner keeps its runtime files (keys, PIDs, logs); see deploy/local/.
+RUN_DIR = Path(__file__).resolve().parent.parent / ".run"
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,26 @@ class Settings:
         return (
             f"postgresql+psycopg://kechuang_{service}:{password}@{host}:{port}/kechuang_{service}"
         )
+
+    @property
+    def calls_file(self) -> str | None:
+        return self.env.get("KECHUANG_CALLS") or None
+
+    def _key_file(self, kind: str) -> Path:
+        explicit = self.env.get(f"KECHUANG_JWT_{kind.upper()}_KEY_FILE")
+        run_dir = Path(self.env.get("KECHUANG_RUN_DIR") or RUN_DIR)
+        return Path(explicit) if explicit else run_dir / "keys" / f"jwt-{kind}.pem"
+
+    def jwt_public_key(self) -> bytes:
+        """The key services verify tokens with (`KECHUANG_JWT_PUBLIC_KEY_FILE`)."""
+        return self._key_file("public").read_bytes()
+
+    def jwt_private_key(self) -> bytes:
+        """The signing key; only `kechuang token` reads it (`KECHUANG_JWT_PRIVATE_KEY_FILE`)."""
+        return self._key_file("private").read_bytes()
+
+    def jwt_key_files(self) -> tuple[Path, Path]:
+        return self._key_file("private"), self._key_file("public")
 
 
 def load(env: dict[str, str] | None = None) -> Settings:

@@ -6,16 +6,20 @@ Each provider reads its settings through `shared.config.load()` when the contain
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from nameko.extensions import DependencyProvider
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import Engine
+from werkzeug import Request
 
-from shared import config, topology
+from shared import calls, config, topology
+from shared.auth import InvalidToken, Principal, Verifier
 from shared.consumer import Subscription
 from shared.db import make_engine
 from shared.eventstore import EventStore
+from shared.http import ApiError
 
 
 class Database(DependencyProvider):
@@ -64,3 +68,33 @@ class Subscriber(Database):
     def get_dependency(self, worker_ctx: Any) -> Subscription:  # type: ignore[override]
         assert self.engine is not None
         return Subscription(self.engine, self.name, self.stream_owners, self._fetch)
+
+
+class Authenticator(DependencyProvider):
+    """Gives workers `authenticate(request) -> Principal`; a missing, malformed, forged or
+    expired bearer token is a 401 in the documented shape."""
+
+    def setup(self) -> None:
+        self.verifier = Verifier(config.load().jwt_public_key())
+
+    def get_dependency(self, worker_ctx: Any) -> Callable[[Request], Principal]:
+        return self.authenticate
+
+    def authenticate(self, request: Request) -> Principal:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError("unauthorized", "缺少访问令牌（Authorization: Bearer …）")
+        try:
+            return self.verifier.verify(token.strip())
+        except InvalidToken:
+            raise ApiError("unauthorized", "访问令牌无效或已过期") from None
+
+
+class Calls(DependencyProvider):
+    """The calls from `KECHUANG_CALLS` (default: deploy/calls.yaml), read at start."""
+
+    def setup(self) -> None:
+        self.calls = calls.load(config.load().calls_file)
+
+    def get_dependency(self, worker_ctx: Any) -> dict[str, calls.Call]:
+        return self.calls

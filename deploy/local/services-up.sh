@@ -7,10 +7,12 @@ cd "$REPO"
 BIN="$REPO/.venv/bin"
 
 "$BIN/kechuang" migrate >/dev/null
+"$BIN/kechuang" keygen >/dev/null  # once: the token signing key stays in .run/keys
 "$BIN/kechuang" declare-topology >/dev/null
 
 start_service() {  # NAME PACKAGE CLASS HTTP_VAR ADDRESS
-  start_bg "$1" env PYTHONWARNINGS=ignore::DeprecationWarning "$4=$5" \
+  # Services verify tokens with the public key; the private key is not theirs to read.
+  start_bg "$1" env -u KECHUANG_JWT_PRIVATE_KEY_FILE PYTHONWARNINGS=ignore::DeprecationWarning "$4=$5" \
     "$BIN/nameko" run --config "services/$2/config.yml" "services.$2.service:$3"
 }
 start_service intake intake IntakeService KECHUANG_INTAKE_HTTP 127.0.0.1:8101

@@ -1,12 +1,120 @@
-"""Intake: district offices' entries. Owns the `submission-<id>` streams.
+"""Intake: district offices' entries (申报项目). Owns the `submission-<id>` streams.
 
-The foundation's skeleton: health and the event-log RPC. The entries API comes with its issue.
-"""
+The nameko class is thin: each entrypoint authenticates, parses, calls `commands.Intake` and
+answers in the documented shape (`shared.http.endpoint`)."""
 
-from shared.dependencies import Store
+from __future__ import annotations
+
+from typing import Any
+
+from nameko.web.handlers import http
+from werkzeug import Request, Response
+
+import shared.catalog  # noqa: F401  (registers the event types)
+from services.intake import openapi
+from services.intake.commands import Intake
+from services.intake.domain.officer import load_officer
+from shared.dependencies import Authenticator, Calls, Store
 from shared.entrypoints import ServesEventLog
+from shared.http import ApiError, endpoint, json_response, page_body, paging, read_json
+
+BASE = "/api/v1/submissions"
+
+
+def _version(request: Request) -> int:
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        raise ApiError("precondition_required", "修改须带 If-Match 头（当前版本号）")
+    value = raw.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise ApiError(
+            "validation_failed", "If-Match 须为版本号", {"If-Match": ['形如 "3" 的版本号']}
+        )
+    return int(value)
+
+
+def _entry(entry: dict[str, Any], status: int = 200) -> Response:
+    return json_response(entry, status, headers={"ETag": f'"{entry["version"]}"'})
 
 
 class IntakeService(ServesEventLog):
     name = "intake"
     event_store = Store("intake")
+    authenticate = Authenticator()
+    calls = Calls()
+
+    def intake(self) -> Intake:
+        return Intake(self.event_store, self.calls)
+
+    @http("POST", BASE)
+    @endpoint
+    def create(self, request: Request) -> Response:
+        principal = self.authenticate(request)
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not 1 <= len(key) <= 200:
+            raise ApiError(
+                "validation_failed",
+                "Idempotency-Key 无效",
+                {"Idempotency-Key": ["长度须在 1 到 200 之间"]},
+            )
+        entry, _ = self.intake().create(principal, read_json(request), key)
+        return _entry(entry, 201)
+
+    @http("GET", BASE)
+    @endpoint
+    def list(self, request: Request) -> Response:
+        principal = self.authenticate(request)
+        page, per_page = paging(request)
+        filters = {k: request.args.get(k, "") for k in ("status", "category", "district")}
+        items, total = self.intake().list(principal, filters, page, per_page)
+        return json_response(page_body(items, total, page, per_page))
+
+    @http("GET", f"{BASE}/<submission_id>")
+    @endpoint
+    def get(self, request: Request, submission_id: str) -> Response:
+        return _entry(self.intake().get(self.authenticate(request), submission_id))
+
+    @http("PATCH", f"{BASE}/<submission_id>")
+    @endpoint
+    def patch(self, request: Request, submission_id: str) -> Response:
+        principal = self.authenticate(request)
+        version = _version(request)
+        body = read_json(request)
+        return _entry(self.intake().patch(principal, submission_id, version, body))
+
+    @http("POST", f"{BASE}/<submission_id>/submit")
+    @endpoint
+    def submit(self, request: Request, submission_id: str) -> Response:
+        return _entry(self.intake().submit(self.authenticate(request), submission_id))
+
+    @http("POST", f"{BASE}/<submission_id>/withdraw")
+    @endpoint
+    def withdraw(self, request: Request, submission_id: str) -> Response:
+        return _entry(self.intake().withdraw(self.authenticate(request), submission_id))
+
+    @http("POST", f"{BASE}/<submission_id>/service-officer")
+    @endpoint
+    def assign_officer(self, request: Request, submission_id: str) -> Response:
+        principal = self.authenticate(request)
+        officer = load_officer(read_json(request))
+        return _entry(
+            self.intake().assign_officer(
+                principal, submission_id, officer["name"], officer["phone"]
+            )
+        )
+
+    @http("GET", f"{BASE}/<submission_id>/history")
+    @endpoint
+    def history(self, request: Request, submission_id: str) -> Response:
+        events = self.intake().history(self.authenticate(request), submission_id)
+        return json_response({"items": events, "total": len(events)})
+
+    @http("GET", "/api/v1/openapi.json")
+    @endpoint
+    def openapi(self, request: Request) -> Response:
+        return json_response(openapi.spec())
+
+    @http("GET,POST,PUT,PATCH,DELETE", "/api/<path:anything>")
+    @endpoint
+    def unknown(self, request: Request, anything: str) -> Response:
+        raise ApiError("not_found", "没有这个接口")

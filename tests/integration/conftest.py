@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from shared import config, migrations, topology
 from shared.db import make_engine
 from shared.eventstore import EventStore
+from tests.integration.intake_fixtures import intake_api  # noqa: F401  (a fixture)
 
 
 def _test_role_url() -> str:

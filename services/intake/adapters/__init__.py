@@ -1,0 +1,1 @@
+"""Intake's adapters: its tables beside the event store."""

@@ -1,0 +1,35 @@
+"""Intake's own tables (migrations: services/intake/migrations). `submissions` is the entry as
+listed and shown, written in the same transaction as the entry's events, so it never lags them.
+"""
+
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, false
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("district", String(50), nullable=False),
+    Column("call_id", String(100), nullable=False),
+    Column("category", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("selected", Boolean, nullable=False, server_default=false()),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("body", JSONB, nullable=False),
+    Index("submissions_district", "district", "created_at"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("district", String(50), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("body_hash", String(64), nullable=False),
+    Column("submission_id", String(36), nullable=False),
+    Column("response", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,1 @@
+"""Intake's domain: entries and their rules, free of infrastructure."""

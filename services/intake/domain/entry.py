@@ -1,0 +1,411 @@
+"""An entry's fields (申报项目的内容): their shape, which ones each category takes, and checks.
+
+One marshmallow schema per category, built from a table that reads like api.md's "Which fields
+each category takes". A schema's `required` means "required to submit": drafts may lack those
+fields, and `missing_for_submit` names the ones still missing. Every message is Chinese, since
+it goes straight back to the district office.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+CATEGORIES = ("achievement", "promotion", "challenge", "finance")
+
+NOT_USED = "该类别不使用此字段"
+MISSING = "提交前必须填写"
+CATEGORY_FIXED = "不能修改项目类别"
+NOT_AN_OBJECT = "必须是 JSON 对象"
+
+# Messages shared by every field; each field type adds its own "invalid".
+_FIELD_MESSAGES = {
+    "required": "此项必须填写",
+    "null": "不能为 null",
+    "validator_failed": "取值无效",
+}
+
+# The call runs on Beijing time (UTC+8 all year, no DST): "this year" is its year.
+_BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+FIRST_YEAR = 1949
+
+_PHONE = re.compile(
+    r"(?:1[3-9]\d{9}"  # mainland mobile
+    r"|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)\Z"  # landline with area code, optional extension
+)
+
+
+_BAD_PHONE = "请填写有效的手机号或带区号的固定电话（如 0827-5223387）"
+
+
+class EntryInvalid(Exception):
+    """The body breaks the rules; `fields` maps dotted paths to Chinese messages."""
+
+    def __init__(self, fields: dict[str, list[str]]) -> None:
+        super().__init__(fields)
+        self.fields = fields
+
+
+# --- field types: strict (JSON types only, no coercion) and with Chinese messages ------------
+
+
+class Text(fields.String):
+    """A string, kept exactly as given (Chinese text included)."""
+
+    default_error_messages = {**_FIELD_MESSAGES, "invalid": "必须是文本"}
+
+
+class Phone(Text):
+    """A mainland mobile or a landline with area code; only surrounding spaces are dropped."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        rule = validate.Regexp(
+            _PHONE, error="请填写有效的手机号或带区号的固定电话（如 0827-5223387）"
+        )
+        super().__init__(validate=rule, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class Flag(fields.Boolean):
+    """JSON true/false only: marshmallow's Boolean would also take "true", "yes", 1."""
+
+    default_error_messages = {**_FIELD_MESSAGES, "invalid": "必须是 true 或 false"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class WholeNumber(fields.Integer):
+    """A JSON integer only: not "2020", not 2020.0, not true."""
+
+    default_error_messages = {**_FIELD_MESSAGES, "invalid": "必须是整数", "too_large": "数值过大"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+
+class Object(fields.Nested):
+    """A nested JSON object, checked by its own strict schema."""
+
+    default_error_messages = {**_FIELD_MESSAGES, "type": NOT_AN_OBJECT}
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, partial: Any = None, **kwargs: Any
+    ) -> Any:
+        # Checked here so the error sits on the field ("contact"), not on "contact._schema".
+        if not isinstance(value, Mapping):
+            raise self.make_error("type")
+        return super()._deserialize(value, attr, data, partial=partial, **kwargs)
+
+
+class Items(fields.List[Any]):
+    """A JSON array of at most `max_items` items."""
+
+    default_error_messages = {**_FIELD_MESSAGES, "invalid": "必须是列表"}
+
+    def __init__(self, inner: fields.Field[Any], max_items: int, **kwargs: Any) -> None:
+        rule = validate.Length(max=max_items, error="最多 {max} 项")
+        super().__init__(inner, validate=rule, **kwargs)
+
+
+def _text(max_len: int, *rules: validate.Validator, required: bool = False) -> Text:
+    length = validate.Length(1, max_len, error="长度须在 {min} 到 {max} 个字之间")
+    return Text(validate=[length, *rules], required=required)
+
+
+def _choice(*choices: str, required: bool = False) -> Text:
+    rule = validate.OneOf(choices, error="必须是以下之一：" + "、".join(choices))
+    return Text(validate=rule, required=required)
+
+
+def _year_in_range(year: int) -> None:
+    this_year = datetime.now(_BEIJING).year  # read per call: a service outlives New Year
+    if not FIRST_YEAR <= year <= this_year:
+        raise ValidationError(f"年份须在 {FIRST_YEAR} 到 {this_year} 之间")
+
+
+# --- nested objects ---------------------------------------------------------------------
+
+
+class StrictSchema(Schema):
+    """Unknown keys are errors, at every level."""
+
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {"unknown": "未知字段", "type": NOT_AN_OBJECT}
+
+
+class Applicant(StrictSchema):
+    name = _text(200, required=True)
+    type = _choice(
+        "enterprise",
+        "university",
+        "institute",
+        "government",
+        "society",
+        "workstation",
+        "individual",
+        "financial_institution",
+        required=True,
+    )
+    province = _text(50, required=True)
+    city = _text(50, required=True)
+    district = _text(50, required=True)
+
+
+class Contact(StrictSchema):
+    name = _text(50, required=True)
+    phone = Phone(required=True)
+    email = Text(validate=validate.Email(error="请填写有效的电子邮箱"))
+
+
+STATUTORY_REVIEW = ("not_required", "approved", "pending")
+
+
+class Declarations(StrictSchema):
+    lawful = Flag(required=True)
+    state_secret = Flag(required=True)
+    statutory_review = _choice(*STATUTORY_REVIEW)
+
+
+class ReviewedDeclarations(Declarations):
+    """For achievement and promotion the statutory review must be stated (二(一)6④)."""
+
+    statutory_review = _choice(*STATUTORY_REVIEW, required=True)
+
+
+class Ip(StrictSchema):
+    ownership_clear = Flag(required=True)
+    dispute = _choice("none", "resolved", "unresolved", required=True)
+    patents = Items(_text(100), max_items=50)
+
+
+class Partner(StrictSchema):
+    name = _text(200, required=True)
+    type = _choice("university", "institute", "enterprise", required=True)
+
+
+class Award(StrictSchema):
+    name = _text(200, required=True)
+    level = _choice("national", "provincial_ministerial", "city", "other", required=True)
+    year = WholeNumber(required=True, validate=_year_in_range)
+
+
+# --- top-level fields, and which category takes which ------------------------------------
+
+_FIELDS: dict[str, fields.Field[Any]] = {
+    "category": _choice(*CATEGORIES),
+    "title": _text(200),
+    "summary": _text(5000),
+    "benefits": _text(5000),
+    "applicant": Object(Applicant),
+    "contact": Object(Contact),
+    "platform_listing_id": _text(
+        100, validate.Regexp(r"[A-Za-z0-9_-]+\Z", error="只能包含英文字母、数字、- 和 _")
+    ),
+    "declarations": Object(Declarations),
+    "call_id": _text(100),
+    "ip": Object(Ip),
+    "tech_level": _choice(
+        "international_advanced", "domestic_leading", "domestic_advanced", "other"
+    ),
+    "deployment": _choice("lab", "pilot_completed", "early_industrialization", "widely_deployed"),
+    "lead_enterprise": _text(200),
+    "partners": Items(Object(Partner), max_items=50),
+    "agreement_signed": Flag(),
+    "awards": Items(Object(Award), max_items=50),
+    "plan_project": _choice("none", "provincial", "national"),
+    "solved": Flag(),
+    "cooperation_mode": _choice("joint", "commissioned", "either", "none"),
+    "institution": _text(200),
+    "product_type": _choice("loan", "insurance", "guarantee", "equity", "other"),
+}
+
+_COMMON = (
+    "category", "title", "summary", "benefits", "applicant", "contact", "platform_listing_id",
+    "declarations",
+)  # fmt: skip
+
+# api.md's "Which fields each category takes": R = required to submit, O = optional,
+# - = not taken (refused). The columns follow CATEGORIES.
+# fmt: off
+_TABLE: tuple[tuple[tuple[str, ...], tuple[str, str, str, str]], ...] = (
+    # fields                                               achievement promotion challenge finance
+    (_COMMON,                                              ("R",       "R",      "R",      "R")),
+    (("call_id",),                                         ("O",       "O",      "O",      "O")),
+    (("ip", "tech_level", "deployment"),                   ("R",       "R",      "-",      "-")),
+    (("lead_enterprise", "partners", "agreement_signed"),  ("-",       "R",      "-",      "-")),
+    (("awards", "plan_project"),                           ("-",       "O",      "-",      "-")),
+    (("solved", "cooperation_mode"),                       ("-",       "-",      "R",      "-")),
+    (("institution", "product_type"),                      ("-",       "-",      "-",      "R")),
+)
+# fmt: on
+
+# `declarations.statutory_review` is required for these, optional otherwise.
+_STATUTORY_REVIEW_REQUIRED = ("achievement", "promotion")
+
+# A PATCH merges these key by key; every other field (lists included) is replaced whole.
+NESTED_OBJECTS = ("applicant", "contact", "declarations", "ip")
+
+
+def _marked(mark: str) -> dict[str, tuple[str, ...]]:
+    return {
+        category: tuple(name for names, marks in _TABLE if marks[column] == mark for name in names)
+        for column, category in enumerate(CATEGORIES)
+    }
+
+
+REQUIRED: dict[str, tuple[str, ...]] = _marked("R")
+OPTIONAL: dict[str, tuple[str, ...]] = _marked("O")
+
+
+def _declare(required: Sequence[str], optional: Sequence[str]) -> dict[str, fields.Field[Any]]:
+    declared: dict[str, fields.Field[Any]] = {}
+    for name in (*required, *optional):
+        # Copied, since `required` differs per schema while the rules stay shared.
+        declared[name] = copy.deepcopy(_FIELDS[name])
+        declared[name].required = name in required
+    return declared
+
+
+def _category_schema(name: str, category: str) -> type[Schema]:
+    declared = _declare(REQUIRED[category], OPTIONAL[category])
+    if category in _STATUTORY_REVIEW_REQUIRED:
+        declared["declarations"] = Object(ReviewedDeclarations, required=True)
+    return _named(name, declared)
+
+
+def _named(name: str, declared: dict[str, fields.Field[Any]]) -> type[Schema]:
+    schema = StrictSchema.from_dict(declared, name=name)
+    schema.__module__ = __name__  # from_dict leaves it unset; docs and reprs read it
+    return schema
+
+
+AchievementEntry = _category_schema("AchievementEntry", "achievement")
+PromotionEntry = _category_schema("PromotionEntry", "promotion")
+ChallengeEntry = _category_schema("ChallengeEntry", "challenge")
+FinanceEntry = _category_schema("FinanceEntry", "finance")
+SCHEMAS: dict[str, type[Schema]] = dict(
+    zip(CATEGORIES, (AchievementEntry, PromotionEntry, ChallengeEntry, FinanceEntry), strict=True)
+)
+
+# Every field any category takes, none required but the category: the entry's full shape.
+EntrySchema = _named(
+    "EntrySchema", _declare(("category",), [name for name in _FIELDS if name != "category"])
+)
+
+
+# --- operations -------------------------------------------------------------------------
+
+
+def load_draft(body: object, category: str | None = None) -> dict[str, Any]:
+    """Check a create body, or (with `category`) a PATCH body for an entry of that category.
+
+    Required fields may be missing; every present field must be valid and taken by the
+    category. In a PATCH, nested objects may be partial (they are merged) and a top-level
+    null clears the field. Returns the cleaned fields; raises `EntryInvalid`.
+    """
+    if not isinstance(body, dict):
+        raise EntryInvalid({"_body": ["请求体必须是 JSON 对象"]})
+    errors: dict[str, list[str]] = {}
+    patching = category is not None
+    if category is None:
+        chosen = body.get("category")
+        # Without a valid category only the full shape can be checked; its error says why.
+        schema = SCHEMAS.get(chosen, EntrySchema) if isinstance(chosen, str) else EntrySchema
+    else:
+        schema = _schema_for(category)
+    checker = schema()
+    taken = checker.fields
+    data: dict[str, Any] = {}
+    cleared: list[str] = []
+    for key, value in body.items():
+        if patching and key == "category":
+            if value != category:
+                errors[key] = [CATEGORY_FIXED]
+            continue
+        if key not in taken and key in _FIELDS:
+            errors[key] = [NOT_USED]
+        elif patching and value is None and key in taken:
+            cleared.append(key)
+        else:
+            data[key] = value  # unknown keys too: the schema reports them
+    # Top-level fields may be missing from a draft; in a PATCH so may nested keys, since the
+    # nested object is merged into the stored one. List items are always whole.
+    partial = [name for name in taken if patching or name != "category"]
+    if patching:
+        partial += [f"{obj}.{key}" for obj in NESTED_OBJECTS for key in _nested_keys(taken, obj)]
+    try:
+        cleaned: dict[str, Any] = checker.load(data, partial=partial)
+    except ValidationError as error:
+        errors.update(_dotted(error.messages))
+    if errors:
+        raise EntryInvalid(errors)
+    return {**cleaned, **dict.fromkeys(cleared)}
+
+
+def merge(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """The fields after a (checked) PATCH: nested objects merge key by key, lists and other
+    fields are replaced, and a null removes the field. Neither argument is changed."""
+    merged = dict(current)
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        elif key in NESTED_OBJECTS and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def missing_for_submit(category: str, fields: dict[str, Any]) -> dict[str, list[str]]:
+    """Every field (nested keys as dotted paths) still missing before the entry can be
+    submitted; empty when it is complete."""
+    return _missing(_schema_for(category)(), fields, "")
+
+
+def _schema_for(category: str) -> type[Schema]:
+    try:
+        return SCHEMAS[category]
+    except KeyError:
+        raise ValueError(f"unknown category {category!r}") from None
+
+
+def _nested_keys(taken: Mapping[str, fields.Field[Any]], name: str) -> list[str]:
+    field = taken.get(name)
+    return list(field.schema.fields) if isinstance(field, Object) else []
+
+
+def _missing(schema: Schema, values: Mapping[str, Any], prefix: str) -> dict[str, list[str]]:
+    missing: dict[str, list[str]] = {}
+    for name, field in schema.fields.items():
+        value = values.get(name)
+        if value is None:
+            if field.required:
+                missing[prefix + name] = [MISSING]
+        elif isinstance(field, Object) and isinstance(value, Mapping):
+            missing.update(_missing(field.schema, value, f"{prefix}{name}."))
+    return missing
+
+
+def _dotted(messages: Any, path: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested error dict as {"contact.phone": [...], "awards.0.year": [...]}."""
+    if not isinstance(messages, dict):
+        return {path or "_body": list(messages) if isinstance(messages, list) else [messages]}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        # "_schema" holds errors about the object itself, so they belong to its own path.
+        sub = path if key == "_schema" else f"{path}.{key}" if path else str(key)
+        for sub_path, texts in _dotted(value, sub).items():
+            flat.setdefault(sub_path, []).extend(texts)
+    return flat

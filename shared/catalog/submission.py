@@ -1,0 +1,52 @@
+"""Events of the `submission-<id>` streams, owned by intake.
+
+Each event that changes an entry's content carries the entry's full fields after the change, so
+consumers (screening, reporting) never have to re-implement how a change is merged.
+"""
+
+from marshmallow import Schema, fields, validate
+
+from shared.events import declare
+
+STREAM_TYPE = "submission"
+
+
+def stream_id(submission_id: str) -> str:
+    return f"submission-{submission_id}"
+
+
+class Drafted(Schema):
+    submission_id = fields.String(required=True)
+    district = fields.String(required=True)
+    call_id = fields.String(required=True)
+    category = fields.String(required=True)
+    fields_ = fields.Dict(required=True, data_key="fields")
+
+
+class Updated(Schema):
+    submission_id = fields.String(required=True)
+    changed = fields.List(fields.String(), required=True)
+    fields_ = fields.Dict(required=True, data_key="fields")
+
+
+class Submitted(Schema):
+    submission_id = fields.String(required=True)
+    call_id = fields.String(required=True)
+
+
+class Withdrawn(Schema):
+    submission_id = fields.String(required=True)
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class OfficerAssigned(Schema):
+    submission_id = fields.String(required=True)
+    name = fields.String(required=True)
+    phone = fields.String(required=True)
+
+
+SubmissionDrafted = declare("SubmissionDrafted", STREAM_TYPE, Drafted)
+SubmissionUpdated = declare("SubmissionUpdated", STREAM_TYPE, Updated)
+SubmissionSubmitted = declare("SubmissionSubmitted", STREAM_TYPE, Submitted)
+SubmissionWithdrawn = declare("SubmissionWithdrawn", STREAM_TYPE, Withdrawn)
+ServiceOfficerAssigned = declare("ServiceOfficerAssigned", STREAM_TYPE, OfficerAssigned)

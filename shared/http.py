@@ -1,0 +1,164 @@
+"""HTTP plumbing shared by every service: the documented error shape, JSON in and out, paging.
+
+Every response an API client sees is JSON; every error has the shape of api.md:
+`{"error": {"code", "message", "fields"}}`, with messages in Chinese. `endpoint` wraps a nameko
+`@http` handler so that no input, however broken, turns into a 500 page: known failures become
+their 4xx, and an unexpected exception is logged with its traceback and answered with a
+documented 500 body that leaks nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from marshmallow import ValidationError
+from werkzeug import Request, Response
+from werkzeug.exceptions import RequestEntityTooLarge
+
+log = logging.getLogger("kechuang.http")
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_PER_PAGE = 500
+
+STATUS = {
+    "validation_failed": 422,
+    "not_found": 404,
+    "version_conflict": 409,
+    "call_closed": 409,
+    "invalid_state": 409,
+    "precondition_required": 428,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "payload_too_large": 413,
+    "unsupported_media_type": 415,
+    "internal": 500,
+}
+
+
+class ApiError(Exception):
+    """A failure the client is told about, in the documented shape."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        fields: dict[str, list[str]] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+        self.extra = extra
+
+    @property
+    def status(self) -> int:
+        return STATUS[self.code]
+
+    def response(self) -> Response:
+        body = {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
+        body["error"].update(self.extra)
+        return json_response(body, self.status)
+
+
+def not_found(what: str = "资源") -> ApiError:
+    return ApiError("not_found", f"{what}不存在")
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body, ensure_ascii=False, default=_default),
+        status=status,
+        headers=headers,
+        content_type="application/json; charset=utf-8",
+    )
+
+
+def read_json(request: Request) -> Any:
+    """The request's JSON body: 415 unless it is JSON, 413 over 1 MiB, 422 if it won't parse."""
+    if request.mimetype != "application/json":
+        raise ApiError(
+            "unsupported_media_type", "请求体须为 JSON（Content-Type: application/json）"
+        )
+    request.max_content_length = MAX_BODY_BYTES
+    try:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise ApiError("payload_too_large", "请求体过大（上限 1 MiB）") from None
+    try:
+        return json.loads(raw.decode(request.mimetype_params.get("charset", "utf-8")))
+    except (UnicodeDecodeError, LookupError, json.JSONDecodeError) as exc:
+        raise ApiError(
+            "validation_failed", "请求体不是有效的 JSON", {"_body": [f"无法解析：{exc}"]}
+        ) from None
+
+
+def validation_fields(error: ValidationError) -> dict[str, list[str]]:
+    """marshmallow's nested messages as dotted paths (`contact.phone`)."""
+    flat: dict[str, list[str]] = {}
+
+    def walk(prefix: str, messages: Any) -> None:
+        if isinstance(messages, dict):
+            for key, value in messages.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), value)
+        elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+            flat.setdefault(prefix or "_body", []).extend(messages)
+        else:
+            flat.setdefault(prefix or "_body", []).append(str(messages))
+
+    walk("", error.messages)
+    return flat
+
+
+def paging(request: Request) -> tuple[int, int]:
+    """`?page=1&per_page=50` (per_page at most 500), checked."""
+    fields: dict[str, list[str]] = {}
+    values = {}
+    for name, default, top in (("page", 1, 10**6), ("per_page", 50, MAX_PER_PAGE)):
+        raw = request.args.get(name, str(default))
+        if not raw.isdigit() or not 1 <= int(raw) <= top:
+            fields[name] = [f"须为 1 到 {top} 之间的整数"]
+        else:
+            values[name] = int(raw)
+    if fields:
+        raise ApiError("validation_failed", "分页参数无效", fields)
+    return values["page"], values["per_page"]
+
+
+def page_body(items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+Handler = Callable[..., Response]
+
+
+def endpoint(handler: Handler) -> Handler:
+    """Answer every outcome of `handler` in the documented shape; never an HTML 500."""
+
+    @functools.wraps(handler)
+    def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return handler(self, request, *args, **kwargs)
+        except ApiError as error:
+            return error.response()
+        except ValidationError as error:
+            return ApiError("validation_failed", "输入有误", validation_fields(error)).response()
+        except Exception:
+            log.exception("unexpected error in %s %s", request.method, request.path)
+            return ApiError("internal", "服务器内部错误，请稍后重试").response()
+
+    return wrapper

@@ -1,0 +1,85 @@
+"""An intake service running in this process with a real HTTP server, PostgreSQL and RabbitMQ,
+on a throw-away database, a calls file and a key pair of the test's own."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from nameko.containers import ServiceContainer
+
+from services.intake.service import IntakeService
+from shared import migrations
+from shared.auth import issue, new_key_pair
+
+CALLS = """
+calls:
+  - id: open-call
+    title: 测试征集（进行中）
+    opens: 2020-01-01T00:00:00+08:00
+    closes: 2099-12-31T23:59:59+08:00
+    categories: [achievement, promotion, challenge, finance]
+    districts: [巴州区, 恩阳区]
+  - id: tianfu-2021
+    title: 首届科创中国·天府科技云服务大会科创项目征集
+    opens: 2021-09-27T00:00:00+08:00
+    closes: 2021-11-02T23:59:59+08:00
+    categories: [achievement, promotion, challenge, finance]
+    districts: [巴州区, 恩阳区, 通江县, 南江县, 平昌县]
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Api:
+    base: str
+    private_pem: bytes
+
+    def token(self, role: str = "office", district: str | None = "巴州区", **kwargs: Any) -> str:
+        return issue(self.private_pem, role, f"test-{role}", district, **kwargs)
+
+    def headers(self, role: str = "office", district: str | None = "巴州区") -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {self.token(role, district if role == 'office' else None)}"
+        }
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        role: str = "office",
+        district: str | None = "巴州区",
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        merged = self.headers(role, district) | (headers or {})
+        return requests.request(method, f"{self.base}{path}", headers=merged, timeout=30, **kwargs)
+
+
+@pytest.fixture
+def intake_api(database_url: str, broker, tmp_path: Path, monkeypatch) -> Iterator[Api]:  # type: ignore[no-untyped-def]
+    migrations.upgrade(database_url, "intake")
+    private_pem, public_pem = new_key_pair()
+    (tmp_path / "jwt-public.pem").write_bytes(public_pem)
+    (tmp_path / "calls.yaml").write_text(CALLS, encoding="utf-8")
+    monkeypatch.setenv("KECHUANG_DB_URL_INTAKE", database_url)
+    monkeypatch.setenv("KECHUANG_JWT_PUBLIC_KEY_FILE", str(tmp_path / "jwt-public.pem"))
+    monkeypatch.setenv("KECHUANG_CALLS", str(tmp_path / "calls.yaml"))
+    port = free_port()
+    container = ServiceContainer(
+        IntakeService,
+        {"AMQP_URI": broker.uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}", "max_workers": 30},
+    )
+    container.start()
+    yield Api(f"http://127.0.0.1:{port}", private_pem)
+    container.stop()
