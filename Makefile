@@ -23,5 +23,6 @@ lint: install
 test: up lint
 	deploy/local/with-env.sh .venv/bin/pytest tests
 
-bench: infra
+bench: up
 	deploy/local/with-env.sh .venv/bin/python -m bench.event_store
+	deploy/local/with-env.sh .venv/bin/python -m bench.intake

@@ -8,6 +8,7 @@ never edited. Everything that reads events (the store, consumers, catch-up) goes
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,17 @@ class EventType:
     @property
     def routing_key(self) -> str:
         return f"{self.stream_type}.{self.name}"
+
+    def clean(self, data: dict[str, Any]) -> dict[str, Any]:
+        """`data` validated by the type's schema, in its serialised form."""
+        schema = _schema_instance(self.data_schema)
+        return schema.dump(schema.load(data))  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _schema_instance(schema: type[Schema]) -> Schema:
+    # Building a schema deep-copies its fields; loading and dumping leave it unchanged.
+    return schema()
 
 
 _registry: dict[str, EventType] = {}
@@ -120,8 +132,7 @@ def new_event(
 
     The version is filled in by the store at append time (`version=0` until then).
     """
-    clean = event_type.data_schema().load(data)
-    dumped = event_type.data_schema().dump(clean)
+    dumped = event_type.clean(data)
     event_id = event_id or uuid.uuid4()
     return Event(
         event_id=event_id,
@@ -174,7 +185,7 @@ class EnvelopeSchema(Schema):
         if raw["stream_type"] != event_type.stream_type:
             raise ValidationError({"stream_type": ["does not match the event type"]})
         raw["data"], raw["schema_version"] = upcast(event_type, raw["data"], raw["schema_version"])
-        raw["data"] = event_type.data_schema().dump(event_type.data_schema().load(raw["data"]))
+        raw["data"] = event_type.clean(raw["data"])
         return Event(**raw)
 
 

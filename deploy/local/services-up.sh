@@ -15,7 +15,14 @@ start_service() {  # NAME PACKAGE CLASS HTTP_VAR ADDRESS
   start_bg "$1" env -u KECHUANG_JWT_PRIVATE_KEY_FILE PYTHONWARNINGS=ignore::DeprecationWarning "$4=$5" \
     "$BIN/nameko" run --config "services/$2/config.yml" "services.$2.service:$3"
 }
-start_service intake intake IntakeService KECHUANG_INTAKE_HTTP 127.0.0.1:8101
+# Stateless HTTP services scale by process behind nginx: intake for the offices' rush,
+# media for the uploads'.
+intake_servers=""
+for ((i = 1; i <= INTAKE_WORKERS; i++)); do
+  port=$((8101 + 10 * (i - 1)))
+  start_service "intake-$i" intake IntakeService KECHUANG_INTAKE_HTTP "127.0.0.1:$port"
+  intake_servers+="server 127.0.0.1:$port; "
+done
 start_service screening screening ScreeningService KECHUANG_SCREENING_HTTP 127.0.0.1:8103
 start_service reporting reporting ReportingService KECHUANG_REPORTING_HTTP 127.0.0.1:8104
 media_servers=""
@@ -29,7 +36,8 @@ for service in intake media screening; do
 done
 
 mkdir -p "$RUN/nginx"/{body,proxy,fastcgi,uwsgi,scgi}
-sed -e "s|@RUN@|$RUN|g" -e "s|@PORT@|$KECHUANG_PORT|g" -e "s|@MEDIA_SERVERS@|$media_servers|" \
+sed -e "s|@RUN@|$RUN|g" -e "s|@PORT@|$KECHUANG_PORT|g" \
+  -e "s|@MEDIA_SERVERS@|$media_servers|" -e "s|@INTAKE_SERVERS@|$intake_servers|" \
   deploy/local/nginx.conf.template >"$RUN/nginx/nginx.conf"
 if running nginx; then
   nginx -q -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -s reload

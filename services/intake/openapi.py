@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
 
 from apispec import APISpec
@@ -201,3 +202,9 @@ def spec() -> dict[str, Any]:
         },
     )
     return api.to_dict()
+
+
+@functools.cache
+def document() -> str:
+    """The document as served (built once per process)."""
+    return json.dumps(spec(), ensure_ascii=False)

@@ -112,7 +112,7 @@ class IntakeService(ServesEventLog):
     @http("GET", "/api/v1/openapi.json")
     @endpoint
     def openapi(self, request: Request) -> Response:
-        return json_response(openapi.spec())
+        return Response(openapi.document(), content_type="application/json; charset=utf-8")
 
     @http("GET,POST,PUT,PATCH,DELETE", "/api/<path:anything>")
     @endpoint

@@ -9,6 +9,7 @@ it goes straight back to the district office.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
@@ -325,7 +326,7 @@ def load_draft(body: object, category: str | None = None) -> dict[str, Any]:
         schema = SCHEMAS.get(chosen, EntrySchema) if isinstance(chosen, str) else EntrySchema
     else:
         schema = _schema_for(category)
-    checker = schema()
+    checker = _instance(schema)
     taken = checker.fields
     data: dict[str, Any] = {}
     cleared: list[str] = []
@@ -371,7 +372,14 @@ def merge(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 def missing_for_submit(category: str, fields: dict[str, Any]) -> dict[str, list[str]]:
     """Every field (nested keys as dotted paths) still missing before the entry can be
     submitted; empty when it is complete."""
-    return _missing(_schema_for(category)(), fields, "")
+    return _missing(_instance(_schema_for(category)), fields, "")
+
+
+@functools.cache
+def _instance(schema: type[Schema]) -> Schema:
+    """One instance per schema: building one deep-copies every field, and loading does not
+    change it, so it is reused."""
+    return schema()
 
 
 def _schema_for(category: str) -> type[Schema]:
