@@ -91,7 +91,19 @@ class Subscription:
                 return applied
 
     def catch_up_all(self, apply: Apply) -> int:
-        return sum(self.catch_up(source, apply) for source in set(self.stream_owners.values()))
+        """Catch up from every source; one that does not answer now is tried next time."""
+        applied = 0
+        for source in sorted(set(self.stream_owners.values())):
+            try:
+                applied += self.catch_up(source, apply)
+            except Exception as exc:  # noqa: BLE001 - a source being down is not our failure
+                log.warning(
+                    "%s: catch-up from %s failed (%s); retrying later",
+                    self.consumer,
+                    source,
+                    type(exc).__name__,
+                )
+        return applied
 
     def _apply_next(self, source: str, event: Event, apply: Apply) -> Outcome:
         if event.position is None:

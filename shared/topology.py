@@ -62,7 +62,7 @@ def declare(connection: Connection, queues: list[Queue], exchange: str, dead_let
 
 # Who reads which stream types. The relay declares these queues before it publishes anything.
 CONSUMERS: dict[str, list[str]] = {
-    "intake": ["media"],
+    "intake": ["media", "screening"],
     "screening": ["submission", "media"],
     "reporting": ["submission", "media", "screening"],
 }

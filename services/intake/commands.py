@@ -78,19 +78,20 @@ class Intake:
             raise ApiError("forbidden", "无权查看申报项目")
 
     def _load(
-        self, conn: Connection, principal: Principal, submission_id: str
+        self, conn: Connection, principal: Principal, submission_id: str, lock: bool = False
     ) -> tuple[domain.Submission, bool]:
         """The entry and whether the city selected it; 404 for another district's entry
-        (its existence is not leaked)."""
+        (its existence is not leaked). `lock` holds the entry's row until the transaction
+        ends, so a command decides on a state nobody changes under it (a selection arriving
+        during a withdrawal, say)."""
         try:
             uuid.UUID(submission_id)
         except ValueError:
             raise not_found("申报项目") from None
-        row = conn.execute(
-            select(submissions.c.district, submissions.c.selected).where(
-                submissions.c.id == submission_id
-            )
-        ).first()
+        query = select(submissions.c.district, submissions.c.selected).where(
+            submissions.c.id == submission_id
+        )
+        row = conn.execute(query.with_for_update() if lock else query).first()
         if row is None or (principal.is_office and row.district != principal.district):
             raise not_found("申报项目")
         entry = domain.replay(self.store.read_stream(catalog.stream_id(submission_id), conn))
@@ -224,7 +225,7 @@ class Intake:
         expected_version: int | None = None,
     ) -> dict[str, Any]:
         with self.store.engine.begin() as conn:
-            entry, selected = self._load(conn, principal, submission_id)
+            entry, selected = self._load(conn, principal, submission_id, lock=True)
             if expected_version is not None and expected_version != entry.version:
                 raise ApiError(
                     "version_conflict",

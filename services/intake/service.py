@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from nameko.timer import timer
 from nameko.web.handlers import http
 from werkzeug import Request, Response
 
 import shared.catalog  # noqa: F401  (registers the event types)
 from services.intake import openapi
+from services.intake.adapters import selection
 from services.intake.commands import Intake
 from services.intake.domain.officer import load_officer
-from shared.dependencies import Authenticator, Calls, Store
-from shared.entrypoints import ServesEventLog
+from shared.dependencies import Authenticator, Calls, Store, Subscriber
+from shared.entrypoints import ServesEventLog, consume_events
+from shared.events import Event
 from shared.http import ApiError, endpoint, json_response, page_body, paging, read_json
 
 BASE = "/api/v1/submissions"
@@ -42,9 +45,19 @@ class IntakeService(ServesEventLog):
     event_store = Store("intake")
     authenticate = Authenticator()
     calls = Calls()
+    subscription = Subscriber("intake", "intake")
 
     def intake(self) -> Intake:
         return Intake(self.event_store, self.calls)
+
+    @consume_events("intake")
+    def on_event(self, event: Event) -> None:
+        self.subscription.handle(event, selection.apply)
+
+    @timer(interval=10, eager=True)
+    def catch_up(self) -> None:
+        """At start and every 10 s: read what the broker did not bring (see shared.consumer)."""
+        self.subscription.catch_up_all(selection.apply)
 
     @http("POST", BASE)
     @endpoint

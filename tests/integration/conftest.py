@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -28,17 +29,31 @@ def _test_role_url() -> str:
     return config.load().db_url("test")
 
 
-@pytest.fixture
-def database_url() -> Iterator[str]:
+@contextmanager
+def throwaway_database() -> Iterator[str]:
     admin = create_engine(_test_role_url(), isolation_level="AUTOCOMMIT")
     name = f"kechuang_t_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(_test_role_url()).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield make_url(_test_role_url()).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url() -> Iterator[str]:
+    with throwaway_database() as url:
+        yield url
+
+
+@pytest.fixture
+def other_database_url() -> Iterator[str]:
+    """A second service's database, for tests where two services talk."""
+    with throwaway_database() as url:
+        yield url
 
 
 @pytest.fixture

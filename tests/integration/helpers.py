@@ -59,12 +59,12 @@ def drain(broker: Any, queue: Queue) -> list[dict[str, Any]]:
 
 @contextmanager
 def relay_process(
-    broker: Any, database_url: str, log: Path, batch: int = 500
+    broker: Any, database_url: str, log: Path, batch: int = 500, service: str = "intake"
 ) -> Iterator[subprocess.Popen]:
-    """`kechuang relay intake` as its own process, on the test's database and exchange."""
-    env = os.environ | broker.env() | {"KECHUANG_DB_URL_INTAKE": database_url}
+    """`kechuang relay SERVICE` as its own process, on the test's database and exchange."""
+    env = os.environ | broker.env() | {f"KECHUANG_DB_URL_{service.upper()}": database_url}
     process = subprocess.Popen(
-        [sys.executable, "-m", "shared.cli", "relay", "intake", "--batch", str(batch)],
+        [sys.executable, "-m", "shared.cli", "relay", service, "--batch", str(batch)],
         env=env,
         stdout=log.open("a"),
         stderr=subprocess.STDOUT,

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import jwt
 import pytest
+from sqlalchemy import create_engine
 
+from shared import migrations
+from shared.catalog.screening import SelectionRecorded
+from shared.catalog.screening import stream_id as screening_stream
+from shared.events import new_event
+from shared.eventstore import EventStore
 from tests.entries import full_body
 from tests.integration.helpers import drain, relay_process, wait_until
 from tests.integration.intake_fixtures import Api
@@ -262,3 +268,30 @@ def test_the_openapi_document_describes_the_entries_paths(intake_api: Api) -> No
     assert document["openapi"].startswith("3.")
     assert "/api/v1/submissions/{submission_id}/submit" in document["paths"]
     assert "AchievementEntry" in document["components"]["schemas"]
+
+
+def test_an_entry_the_city_selected_cannot_be_withdrawn(
+    intake_api: Api, broker, other_database_url: str, tmp_path: Path
+) -> None:
+    """Screening's SelectionRecorded travels its store, its relay and the broker to intake."""
+    entry = create(intake_api)
+    assert intake_api.call("POST", f"{BASE}/{entry['id']}/submit").status_code == 200
+
+    migrations.upgrade(other_database_url, "screening")
+    screening = EventStore(create_engine(other_database_url))
+    selected = new_event(
+        SelectionRecorded, screening_stream(entry["id"]),
+        {"submission_id": entry["id"], "decision": "selected", "note": "推荐省级"},
+    )  # fmt: skip
+    with screening.engine.begin() as conn:
+        screening.append(conn, selected.stream_id, [selected], expected_version=0)
+    with relay_process(broker, other_database_url, tmp_path / "relay.log", service="screening"):
+        wait_until(
+            lambda: intake_api.call("GET", f"{BASE}/{entry['id']}").json()["selected"],
+            message="intake learns of the selection",
+        )
+    screening.engine.dispose()
+    refused = intake_api.call("POST", f"{BASE}/{entry['id']}/withdraw")
+    assert refused.status_code == 409 and error(refused)["code"] == "invalid_state"
+    listed = intake_api.call("GET", BASE).json()["items"]
+    assert [item["selected"] for item in listed] == [True]
