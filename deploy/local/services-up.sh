@@ -15,22 +15,22 @@ start_service() {  # NAME PACKAGE CLASS HTTP_VAR ADDRESS
   start_bg "$1" env -u KECHUANG_JWT_PRIVATE_KEY_FILE PYTHONWARNINGS=ignore::DeprecationWarning "$4=$5" \
     "$BIN/nameko" run --config "services/$2/config.yml" "services.$2.service:$3"
 }
-# Stateless HTTP services scale by process behind nginx: intake for the offices' rush,
-# media for the uploads'.
-intake_servers=""
-for ((i = 1; i <= INTAKE_WORKERS; i++)); do
-  port=$((8101 + 10 * (i - 1)))
-  start_service "intake-$i" intake IntakeService KECHUANG_INTAKE_HTTP "127.0.0.1:$port"
-  intake_servers+="server 127.0.0.1:$port; "
-done
+# Stateless HTTP services scale by process behind nginx (intake for the offices' rush, media
+# for the uploads'): COUNT processes on ports FIRST, FIRST+10, ...; sets $servers for nginx.
+start_pool() {  # NAME CLASS HTTP_VAR FIRST_PORT COUNT
+  servers=""
+  for ((i = 1; i <= $5; i++)); do
+    local port=$(($4 + 10 * (i - 1)))
+    start_service "$1-$i" "$1" "$2" "$3" "127.0.0.1:$port"
+    servers+="server 127.0.0.1:$port; "
+  done
+}
+start_pool intake IntakeService KECHUANG_INTAKE_HTTP 8101 "$INTAKE_WORKERS"
+intake_servers="$servers"
+start_pool media MediaService KECHUANG_MEDIA_HTTP 8102 "$MEDIA_WORKERS"
+media_servers="$servers"
 start_service screening screening ScreeningService KECHUANG_SCREENING_HTTP 127.0.0.1:8103
 start_service reporting reporting ReportingService KECHUANG_REPORTING_HTTP 127.0.0.1:8104
-media_servers=""
-for ((i = 1; i <= MEDIA_WORKERS; i++)); do
-  port=$((8102 + 10 * (i - 1)))
-  start_service "media-$i" media MediaService KECHUANG_MEDIA_HTTP "127.0.0.1:$port"
-  media_servers+="server 127.0.0.1:$port; "
-done
 for service in intake media screening; do
   start_bg "relay-$service" "$BIN/kechuang" relay "$service"
 done
