@@ -57,6 +57,21 @@ class Settings:
     def jwt_key_files(self) -> tuple[Path, Path]:
         return self._key_file("private"), self._key_file("public")
 
+    @property
+    def object_store(self) -> dict[str, str]:
+        """MinIO (or any S3): where media keeps files. `public_url` is the address clients
+        upload to, which presigned URLs are signed for (default: the endpoint itself)."""
+        endpoint = self.env.get("KECHUANG_MINIO_ENDPOINT", "127.0.0.1:9000")
+        return {
+            "endpoint": endpoint,
+            "access_key": self.env.get("KECHUANG_S3_ACCESS_KEY")
+            or self.env.get("MINIO_ROOT_USER", ""),
+            "secret_key": self.env.get("KECHUANG_S3_SECRET_KEY")
+            or self.env.get("MINIO_ROOT_PASSWORD", ""),
+            "bucket": self.env.get("KECHUANG_MEDIA_BUCKET", "kechuang-media"),
+            "public_url": self.env.get("KECHUANG_MINIO_PUBLIC_URL", f"http://{endpoint}"),
+        }
+
 
 def load(env: dict[str, str] | None = None) -> Settings:
     """Read the settings from `env` (default: the process environment)."""

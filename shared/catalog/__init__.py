@@ -2,4 +2,4 @@
 
 Importing this package registers them all (services and consumers import it at start)."""
 
-from shared.catalog import screening, submission  # noqa: F401
+from shared.catalog import media, screening, submission  # noqa: F401

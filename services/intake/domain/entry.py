@@ -15,21 +15,22 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
+
+from shared.fields import (
+    Flag,
+    Items,
+    Object,
+    StrictSchema,
+    Text,
+    WholeNumber,
+)
 
 CATEGORIES = ("achievement", "promotion", "challenge", "finance")
 
 NOT_USED = "该类别不使用此字段"
 MISSING = "提交前必须填写"
 CATEGORY_FIXED = "不能修改项目类别"
-NOT_AN_OBJECT = "必须是 JSON 对象"
-
-# Messages shared by every field; each field type adds its own "invalid".
-_FIELD_MESSAGES = {
-    "required": "此项必须填写",
-    "null": "不能为 null",
-    "validator_failed": "取值无效",
-}
 
 # The call runs on Beijing time (UTC+8 all year, no DST): "this year" is its year.
 _BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -52,70 +53,14 @@ class EntryInvalid(Exception):
         self.fields = fields
 
 
-# --- field types: strict (JSON types only, no coercion) and with Chinese messages ------------
-
-
-class Text(fields.String):
-    """A string, kept exactly as given (Chinese text included)."""
-
-    default_error_messages = {**_FIELD_MESSAGES, "invalid": "必须是文本"}
-
-
 class Phone(Text):
     """A mainland mobile or a landline with area code; only surrounding spaces are dropped."""
 
     def __init__(self, **kwargs: Any) -> None:
-        rule = validate.Regexp(
-            _PHONE, error="请填写有效的手机号或带区号的固定电话（如 0827-5223387）"
-        )
-        super().__init__(validate=rule, **kwargs)
+        super().__init__(validate=validate.Regexp(_PHONE, error=_BAD_PHONE), **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         return super()._deserialize(value, attr, data, **kwargs).strip()
-
-
-class Flag(fields.Boolean):
-    """JSON true/false only: marshmallow's Boolean would also take "true", "yes", 1."""
-
-    default_error_messages = {**_FIELD_MESSAGES, "invalid": "必须是 true 或 false"}
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
-
-
-class WholeNumber(fields.Integer):
-    """A JSON integer only: not "2020", not 2020.0, not true."""
-
-    default_error_messages = {**_FIELD_MESSAGES, "invalid": "必须是整数", "too_large": "数值过大"}
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(strict=True, **kwargs)
-
-
-class Object(fields.Nested):
-    """A nested JSON object, checked by its own strict schema."""
-
-    default_error_messages = {**_FIELD_MESSAGES, "type": NOT_AN_OBJECT}
-
-    def _deserialize(
-        self, value: Any, attr: str | None, data: Any, partial: Any = None, **kwargs: Any
-    ) -> Any:
-        # Checked here so the error sits on the field ("contact"), not on "contact._schema".
-        if not isinstance(value, Mapping):
-            raise self.make_error("type")
-        return super()._deserialize(value, attr, data, partial=partial, **kwargs)
-
-
-class Items(fields.List[Any]):
-    """A JSON array of at most `max_items` items."""
-
-    default_error_messages = {**_FIELD_MESSAGES, "invalid": "必须是列表"}
-
-    def __init__(self, inner: fields.Field[Any], max_items: int, **kwargs: Any) -> None:
-        rule = validate.Length(max=max_items, error="最多 {max} 项")
-        super().__init__(inner, validate=rule, **kwargs)
 
 
 def _text(max_len: int, *rules: validate.Validator, required: bool = False) -> Text:
@@ -135,15 +80,6 @@ def _year_in_range(year: int) -> None:
 
 
 # --- nested objects ---------------------------------------------------------------------
-
-
-class StrictSchema(Schema):
-    """Unknown keys are errors, at every level."""
-
-    class Meta:
-        unknown = RAISE
-
-    error_messages = {"unknown": "未知字段", "type": NOT_AN_OBJECT}
 
 
 class Applicant(StrictSchema):

@@ -1,0 +1,1 @@
+"""Media's adapters: MinIO, the verification job, its tables."""

@@ -1,0 +1,100 @@
+"""MinIO through the minio SDK: presigned URLs scoped to one object, multipart uploads,
+streaming reads. The bytes of a material never pass through a service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from minio import Minio
+from minio.datatypes import Part
+from minio.error import S3Error
+
+REGION = "us-east-1"  # given, so presigning needs no round trip to ask the server
+
+
+class Storage:
+    def __init__(self, settings: dict[str, str]) -> None:
+        self.bucket = settings["bucket"]
+        self.client = Minio(
+            settings["endpoint"], settings["access_key"], settings["secret_key"],
+            secure=False, region=REGION,
+        )  # fmt: skip
+        public = urlsplit(settings["public_url"])
+        # Presigned URLs are signed for the host the client will use.
+        self.signer = Minio(
+            public.netloc, settings["access_key"], settings["secret_key"],
+            secure=public.scheme == "https", region=REGION,
+        )  # fmt: skip
+
+    def ensure_bucket(self) -> None:
+        if not self.client.bucket_exists(self.bucket):
+            try:
+                self.client.make_bucket(self.bucket)
+            except S3Error as error:  # another worker made it first
+                if error.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                    raise
+
+    # -- upload slots --------------------------------------------------------------------
+
+    def put_url(self, key: str, ttl: timedelta) -> str:
+        return self.signer.presigned_put_object(self.bucket, key, expires=ttl)
+
+    def start_multipart(self, key: str, content_type: str) -> str:
+        return self.client._create_multipart_upload(  # noqa: SLF001 - no public API for it
+            self.bucket, key, {"Content-Type": content_type}
+        )
+
+    def part_url(self, key: str, upload_id: str, number: int, ttl: timedelta) -> str:
+        return self.signer.get_presigned_url(
+            "PUT", self.bucket, key, expires=ttl,
+            extra_query_params={"partNumber": str(number), "uploadId": upload_id},
+        )  # fmt: skip
+
+    def complete_multipart(self, key: str, upload_id: str, parts: list[dict[str, Any]]) -> None:
+        """Raises S3Error (e.g. InvalidPart) when the parts do not make an object."""
+        self.client._complete_multipart_upload(  # noqa: SLF001
+            self.bucket, key, upload_id,
+            [Part(p["part_number"], p["etag"].strip('"')) for p in parts],
+        )  # fmt: skip
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        try:
+            self.client._abort_multipart_upload(self.bucket, key, upload_id)  # noqa: SLF001
+        except S3Error as error:
+            if error.code != "NoSuchUpload":
+                raise
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get_url(self, key: str, ttl: timedelta, filename: str | None = None) -> str:
+        disposition = f"attachment; filename*=UTF-8''{quote(filename or '')}"
+        headers = {"response-content-disposition": disposition}
+        return self.signer.presigned_get_object(
+            self.bucket, key, expires=ttl, response_headers=headers if filename else None
+        )
+
+    def internal_get_url(self, key: str, ttl: timedelta) -> str:
+        """For ffprobe on this machine or cluster: signed for the internal endpoint."""
+        return self.client.presigned_get_object(self.bucket, key, expires=ttl)
+
+    def size(self, key: str) -> int | None:
+        try:
+            return int(self.client.stat_object(self.bucket, key).size or 0)
+        except S3Error as error:
+            if error.code in ("NoSuchKey", "NoSuchObject"):
+                return None
+            raise
+
+    def chunks(self, key: str, chunk: int = 1024 * 1024) -> Iterator[bytes]:
+        response = self.client.get_object(self.bucket, key)
+        try:
+            yield from response.stream(chunk)
+        finally:
+            response.close()
+            response.release_conn()
+
+    def remove(self, key: str) -> None:
+        self.client.remove_object(self.bucket, key)
