@@ -24,7 +24,7 @@ class PartDone(StrictSchema):
 
 
 class Completion(StrictSchema):
-    parts = Items(Object(PartDone), validate=validate.Length(max=10_000))
+    parts = Items(Object(PartDone), max_items=10_000)
 
 
 def load_slot_request(body: Any) -> dict[str, Any]:
