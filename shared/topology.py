@@ -20,18 +20,17 @@ def dead_letter_exchange(name: str) -> Exchange:
     return Exchange(name, type="direct", durable=True)
 
 
-def consumer_queue(
-    consumer: str, stream_types: list[str], exchange: str, dead_letter: str
-) -> Queue:
-    """The queue of one consumer, bound to every event of `stream_types`."""
+def consumer_queue(consumer: str, reads: list[str], exchange: str, dead_letter: str) -> Queue:
+    """The queue of one consumer, bound to what it `reads`: stream types (every event of the
+    type) or single routing keys (`media.MaterialUploaded`)."""
     from kombu import binding
 
     name = f"kechuang.{consumer}"
     return Queue(
         name,
         bindings=[
-            binding(events_exchange(exchange), routing_key=f"{stream_type}.*")
-            for stream_type in stream_types
+            binding(events_exchange(exchange), routing_key=key if "." in key else f"{key}.*")
+            for key in reads
         ],
         durable=True,
         queue_arguments={
@@ -65,6 +64,8 @@ CONSUMERS: dict[str, list[str]] = {
     "intake": ["media", "screening"],
     "screening": ["submission", "media"],
     "reporting": ["submission", "media", "screening"],
+    # Media's own workers share this queue: one verification per uploaded material.
+    "media-verify": ["media.MaterialUploaded"],
 }
 
 # Which service's log holds each stream type (where catch-up reads it from).

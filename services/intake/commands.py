@@ -8,6 +8,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,7 +33,19 @@ def _refused(error: domain.Refused) -> ApiError:
     return ApiError(error.code, error.message, error.fields)
 
 
-def entry_body(entry: domain.Submission, selected: bool = False) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Linked:
+    """What other services' events added to an entry (services/intake/adapters/linked.py)."""
+
+    selected: bool = False
+    materials: tuple[dict[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, row: Any) -> Linked:
+        return cls(row.selected, tuple(row.body.get("materials", [])))
+
+
+def entry_body(entry: domain.Submission, linked: Linked = Linked()) -> dict[str, Any]:
     """The entry as the API shows it: its fields, then what intake knows about it."""
     return entry.fields | {
         "id": entry.id,
@@ -41,9 +54,9 @@ def entry_body(entry: domain.Submission, selected: bool = False) -> dict[str, An
         "category": entry.category,
         "status": entry.status,
         "version": entry.version,
-        "selected": selected,
+        "selected": linked.selected,
         "officer": entry.officer,
-        "materials": [],
+        "materials": list(linked.materials),
         "created_at": entry.created_at.isoformat() if entry.created_at else None,
         "updated_at": entry.updated_at.isoformat() if entry.updated_at else None,
         "submitted_at": entry.submitted_at.isoformat() if entry.submitted_at else None,
@@ -79,8 +92,8 @@ class Intake:
 
     def _load(
         self, conn: Connection, principal: Principal, submission_id: str, lock: bool = False
-    ) -> tuple[domain.Submission, bool]:
-        """The entry and whether the city selected it; 404 for another district's entry
+    ) -> tuple[domain.Submission, Linked]:
+        """The entry and what other services told about it; 404 for another district's entry
         (its existence is not leaked). `lock` holds the entry's row until the transaction
         ends, so a command decides on a state nobody changes under it (a selection arriving
         during a withdrawal, say)."""
@@ -88,7 +101,7 @@ class Intake:
             uuid.UUID(submission_id)
         except ValueError:
             raise not_found("申报项目") from None
-        query = select(submissions.c.district, submissions.c.selected).where(
+        query = select(submissions.c.district, submissions.c.selected, submissions.c.body).where(
             submissions.c.id == submission_id
         )
         row = conn.execute(query.with_for_update() if lock else query).first()
@@ -96,7 +109,7 @@ class Intake:
             raise not_found("申报项目")
         entry = domain.replay(self.store.read_stream(catalog.stream_id(submission_id), conn))
         assert entry is not None
-        return entry, row.selected
+        return entry, Linked.of(row)
 
     def _call(self, call_id: str) -> Call:
         call = self.calls.get(call_id)
@@ -113,7 +126,7 @@ class Intake:
         entry: domain.Submission | None,
         event_type: EventType,
         data: dict[str, Any],
-        selected: bool = False,
+        linked: Linked = Linked(),
     ) -> domain.Submission:
         submission_id = data["submission_id"]
         event = new_event(
@@ -133,7 +146,7 @@ class Intake:
                 current_version=conflict.current,
             ) from None
         after = domain.apply(entry, stored[0])
-        body = entry_body(after, selected)
+        body = entry_body(after, linked)
         row = {
             "id": after.id,
             "district": after.district,
@@ -225,7 +238,7 @@ class Intake:
         expected_version: int | None = None,
     ) -> dict[str, Any]:
         with self.store.engine.begin() as conn:
-            entry, selected = self._load(conn, principal, submission_id, lock=True)
+            entry, linked = self._load(conn, principal, submission_id, lock=True)
             if expected_version is not None and expected_version != entry.version:
                 raise ApiError(
                     "version_conflict",
@@ -233,11 +246,11 @@ class Intake:
                     current_version=entry.version,
                 )
             try:
-                event_type, data = decide(entry, selected)
+                event_type, data = decide(entry, linked.selected)
             except domain.Refused as error:
                 raise _refused(error) from None
-            after = self._record(conn, principal, entry, event_type, data, selected)
-        return entry_body(after, selected)
+            after = self._record(conn, principal, entry, event_type, data, linked)
+        return entry_body(after, linked)
 
     def patch(
         self, principal: Principal, submission_id: str, version: int, body: Any
@@ -288,11 +301,19 @@ class Intake:
 
     # -- reading ------------------------------------------------------------------------
 
+    def district_of(self, submission_id: str) -> str | None:
+        if not isinstance(submission_id, str):
+            return None
+        with self.store.engine.connect() as conn:
+            return conn.execute(  # type: ignore[no-any-return]
+                select(submissions.c.district).where(submissions.c.id == submission_id)
+            ).scalar()
+
     def get(self, principal: Principal, submission_id: str) -> dict[str, Any]:
         self._reader(principal)
         with self.store.engine.connect() as conn:
-            entry, selected = self._load(conn, principal, submission_id)
-        return entry_body(entry, selected)
+            entry, linked = self._load(conn, principal, submission_id)
+        return entry_body(entry, linked)
 
     def history(self, principal: Principal, submission_id: str) -> list[dict[str, Any]]:
         self._reader(principal)
@@ -339,11 +360,11 @@ class Intake:
         with self.store.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(submissions).where(*where))
             rows = conn.execute(
-                select(submissions.c.body, submissions.c.selected)
+                select(submissions.c.body)
                 .where(*where)
                 .order_by(submissions.c.created_at.desc(), submissions.c.id)
                 .limit(per_page)
                 .offset((page - 1) * per_page)
             )
-            items = [r.body | {"selected": r.selected} for r in rows]
+            items = [r.body for r in rows]
             return items, total.scalar_one()

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from nameko.rpc import rpc
 from nameko.timer import timer
 from nameko.web.handlers import http
 from werkzeug import Request, Response
 
 import shared.catalog  # noqa: F401  (registers the event types)
 from services.intake import openapi
-from services.intake.adapters import selection
+from services.intake.adapters import linked
 from services.intake.commands import Intake
 from services.intake.domain.officer import load_officer
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
@@ -52,12 +53,17 @@ class IntakeService(ServesEventLog):
 
     @consume_events("intake")
     def on_event(self, event: Event) -> None:
-        self.subscription.handle(event, selection.apply)
+        self.subscription.handle(event, linked.apply)
 
     @timer(interval=10, eager=True)
     def catch_up(self) -> None:
         """At start and every 10 s: read what the broker did not bring (see shared.consumer)."""
-        self.subscription.catch_up_all(selection.apply)
+        self.subscription.catch_up_all(linked.apply)
+
+    @rpc
+    def submission_district(self, submission_id: str) -> str | None:
+        """Whose entry this is, for media's ownership checks (None: no such entry)."""
+        return self.intake().district_of(submission_id)
 
     @http("POST", BASE)
     @endpoint

@@ -23,6 +23,6 @@ def test_every_consumer_queue_dead_letters_into_its_own_dead_queue():
 
 
 def test_every_consumed_stream_type_has_an_owner_to_catch_up_from():
-    for stream_types in topology.CONSUMERS.values():
-        for stream_type in stream_types:
-            assert stream_type in topology.STREAM_OWNERS
+    for reads in topology.CONSUMERS.values():
+        for key in reads:
+            assert key.split(".")[0] in topology.STREAM_OWNERS

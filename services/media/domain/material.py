@@ -45,7 +45,8 @@ class Limits:
     max_document_bytes: int = 100 * MIB
     single_put_bytes: int = 64 * MIB  # above this the upload is multipart
     min_part_bytes: int = 16 * MIB  # S3 allows 5 MiB .. 5 GiB per part, at most 10,000 parts
-    slot_seconds: int = 3600  # an upload slot (and its URLs) lives this long
+    slot_seconds: int = 3600  # an upload slot lives this long
+    url_seconds: int = 900  # presigned URLs (upload parts, downloads) live this long
 
 
 class Refused(Exception):

@@ -1,0 +1,82 @@
+"""What intake takes from other services' events, into the `submissions` rows: the materials
+media holds for an entry, and the city's selection (from screening)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from services.intake.adapters.tables import submissions
+from shared.events import Event
+
+MATERIAL_STATUS = {
+    "MaterialRequested": "awaiting_upload",
+    "MaterialUploaded": "verifying",
+    "MediaStored": "stored",
+    "MediaRejected": "rejected",
+    "MaterialExpired": "expired",
+}
+
+
+def apply(conn: Connection, event: Event) -> None:
+    """Called by the subscription inside its transaction, once per event, in order."""
+    if event.type == "SelectionRecorded":
+        _selection(conn, event)
+    elif event.type in MATERIAL_STATUS:
+        _material(conn, event)
+
+
+def _selection(conn: Connection, event: Event) -> None:
+    selected = event.data["decision"] == "selected"
+    row = _row(conn, event.data["submission_id"])
+    if row is not None:
+        _save(conn, event.data["submission_id"], row.body | {"selected": selected}, selected)
+
+
+def _material(conn: Connection, event: Event) -> None:
+    data = event.data
+    row = _row(conn, data["submission_id"])
+    if row is None:
+        return
+    items: list[dict[str, Any]] = list(row.body.get("materials", []))
+    status = MATERIAL_STATUS[event.type]
+    if event.type == "MaterialRequested":
+        # A new upload replaces whatever of its kind never got stored.
+        items = [i for i in items if i["kind"] != data["kind"] or i["status"] == "stored"]
+        items.append(
+            {
+                "material_id": data["material_id"],
+                "kind": data["kind"],
+                "filename": data["filename"],
+                "size": data["size"],
+                "status": status,
+            }
+        )
+    else:
+        mine = next((i for i in items if i["material_id"] == data["material_id"]), None)
+        if mine is None:
+            return
+        mine["status"] = status
+        if event.type == "MediaRejected":
+            mine["reason"] = data["reason"]
+        if event.type == "MediaStored":
+            # The newly stored material replaces the one stored before it.
+            items = [i for i in items if i["kind"] != data["kind"] or i is mine
+                     or i["status"] != "stored"]  # fmt: skip
+    _save(conn, data["submission_id"], row.body | {"materials": items}, None)
+
+
+def _row(conn: Connection, submission_id: str) -> Any:
+    return conn.execute(
+        select(submissions.c.body).where(submissions.c.id == submission_id).with_for_update()
+    ).first()
+
+
+def _save(
+    conn: Connection, submission_id: str, body: dict[str, Any], selected: bool | None
+) -> None:
+    values: dict[str, Any] = {"body": body}
+    if selected is not None:
+        values["selected"] = selected
+    conn.execute(update(submissions).where(submissions.c.id == submission_id).values(**values))

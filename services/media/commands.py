@@ -1,0 +1,243 @@
+"""Media's use cases. Each change loads the material from its events, asks the domain,
+appends the event at the expected version (the store is the outbox) and updates the
+`materials` row, in one transaction. Slow work (MinIO calls, inspection) stays outside it."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from minio.error import S3Error
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects.postgresql import insert
+
+from services.media.adapters.storage import Storage
+from services.media.adapters.tables import materials
+from services.media.domain import material as domain
+from shared.auth import Principal
+from shared.catalog import media as catalog
+from shared.events import Actor, EventType, new_event
+from shared.eventstore import EventStore, VersionConflict
+from shared.http import ApiError, not_found
+
+log = logging.getLogger("kechuang.media")
+
+OwnerOf = Callable[[str], str | None]  # submission id -> its district (None: no such entry)
+Inspect = Callable[[str, str], dict[str, Any]]  # (object key, kind) -> what the bytes are
+SYSTEM = Actor("system", "media-worker")
+EVENT_TYPES = {
+    domain.STORED: catalog.MediaStored,
+    domain.REJECTED: catalog.MediaRejected,
+}
+
+
+def _refused(error: domain.Refused) -> ApiError:
+    return ApiError(error.code, error.message, error.fields)
+
+
+class Media:
+    def __init__(
+        self,
+        store: EventStore,
+        storage: Storage,
+        limits: domain.Limits,
+        owner_of: OwnerOf,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store, self.storage, self.limits = store, storage, limits
+        self.owner_of, self.clock = owner_of, clock
+
+    # -- the material as shown -------------------------------------------------------------
+
+    def body(self, m: domain.Material, with_urls: bool = True) -> dict[str, Any]:
+        shown: dict[str, Any] = {
+            "material_id": m.id, "submission_id": m.submission_id, "kind": m.kind,
+            "filename": m.filename, "content_type": m.content_type, "size": m.size,
+            "sha256": m.sha256, "status": m.status, "version": m.version,
+            "expires_at": m.expires_at.isoformat(),
+        }  # fmt: skip
+        if m.reason:
+            shown["reason"] = m.reason
+        if m.facts:
+            shown |= m.facts
+        if with_urls and m.status == domain.STORED:
+            ttl = timedelta(seconds=self.limits.url_seconds)
+            shown["download_url"] = self.storage.get_url(m.object_key, ttl, m.filename)
+            shown["download_expires_at"] = (self.clock() + ttl).isoformat()
+        return shown
+
+    # -- loading and recording ---------------------------------------------------------------
+
+    def _load(self, conn: Connection, material_id: str, lock: bool = False) -> domain.Material:
+        try:
+            uuid.UUID(material_id)
+        except ValueError:
+            raise not_found("材料") from None
+        query = select(materials.c.id).where(materials.c.id == material_id)
+        if conn.execute(query.with_for_update() if lock else query).first() is None:
+            raise not_found("材料")
+        found = domain.replay(self.store.read_stream(catalog.stream_id(material_id), conn))
+        assert found is not None
+        return found
+
+    def _visible(self, principal: Principal, m: domain.Material) -> None:
+        if principal.is_staff:
+            return
+        if not principal.is_office or m.district != principal.district:
+            raise not_found("材料")
+
+    def _record(
+        self, conn: Connection, m: domain.Material | None, event_type: EventType,
+        data: dict[str, Any], actor: Actor,
+    ) -> domain.Material:  # fmt: skip
+        event = new_event(event_type, catalog.stream_id(data["material_id"]), data, actor)
+        stored = self.store.append(conn, event.stream_id, [event], m.version if m else 0)
+        after = domain.apply(m, stored[0])
+        row = {
+            "id": after.id, "submission_id": after.submission_id, "district": after.district,
+            "kind": after.kind, "status": after.status, "version": after.version,
+            "expires_at": after.expires_at, "updated_at": after.updated_at,
+            "body": self.body(after, with_urls=False),
+        }  # fmt: skip
+        upsert = insert(materials).values(**row)
+        conn.execute(upsert.on_conflict_do_update(index_elements=["id"], set_=row))
+        return after
+
+    # -- commands ------------------------------------------------------------------------
+
+    def request(self, principal: Principal, submission_id: str, slot: dict[str, Any]) -> dict:
+        """An upload slot: presigned PUT, or presigned parts of a multipart upload."""
+        if not principal.is_office:
+            raise ApiError("forbidden", "只有区县科协可以上传材料")
+        try:
+            uuid.UUID(submission_id)
+        except ValueError:
+            raise not_found("申报项目") from None
+        if self.owner_of(submission_id) != principal.district:
+            raise not_found("申报项目")
+        try:
+            domain.check_request(slot["kind"], slot["content_type"], slot["size"],
+                                 slot["sha256"], self.limits)  # fmt: skip
+        except domain.Refused as error:
+            raise _refused(error) from None
+        material_id = str(uuid.uuid4())
+        key = f"{submission_id}/{material_id}"  # generated: no filename reaches a path
+        part = domain.part_size(slot["size"], self.limits)
+        upload_id = self.storage.start_multipart(key, slot["content_type"]) if part else None
+        expires = self.clock() + timedelta(seconds=self.limits.slot_seconds)
+        data = slot | {
+            "material_id": material_id, "submission_id": submission_id,
+            "district": principal.district, "object_key": key, "upload_id": upload_id,
+            "part_size": part, "expires_at": expires.isoformat(),
+        }  # fmt: skip
+        actor = Actor(principal.role, principal.subject, principal.district)
+        with self.store.engine.begin() as conn:
+            m = self._record(conn, None, catalog.MaterialRequested, data, actor)
+        ttl = timedelta(seconds=self.limits.url_seconds)
+        if upload_id and part:
+            upload: dict[str, Any] = {
+                "method": "PUT", "upload_id": upload_id, "part_size": part,
+                "parts": [
+                    {"part_number": n, "url": self.storage.part_url(key, upload_id, n, ttl)}
+                    for n in range(1, domain.part_count(slot["size"], part) + 1)
+                ],
+            }  # fmt: skip
+        else:
+            upload = {"method": "PUT", "url": self.storage.put_url(key, ttl),
+                      "headers": {"Content-Type": slot["content_type"]}}  # fmt: skip
+        return {"material_id": m.id, "upload": upload, "expires_at": m.expires_at.isoformat(),
+                "urls_expire_at": (self.clock() + ttl).isoformat()}  # fmt: skip
+
+    def complete(self, principal: Principal, material_id: str, done: dict[str, Any]) -> dict:
+        """The office finished uploading: close a multipart upload, start verification."""
+        with self.store.engine.begin() as conn:
+            m = self._load(conn, material_id, lock=True)
+            if not principal.is_office:
+                raise ApiError("forbidden", "只有区县科协可以上传材料")
+            self._visible(principal, m)
+            try:
+                domain.can_complete(m, self.clock())
+            except domain.Refused as error:
+                raise _refused(error) from None
+            if m.upload_id:
+                parts = done.get("parts") or []
+                if not parts:
+                    raise ApiError("validation_failed", "分片上传须列出已上传的分片",
+                                   {"parts": ["须列出每个分片的 part_number 和 etag"]})  # fmt: skip
+                try:
+                    self.storage.complete_multipart(m.object_key, m.upload_id, parts)
+                except S3Error as error:
+                    raise ApiError("validation_failed", "分片不完整或与上传的不符，请检查后重试",
+                                   {"parts": [error.code or "InvalidPart"]}) from None  # fmt: skip
+            data = {"material_id": m.id, "submission_id": m.submission_id, "kind": m.kind}
+            actor = Actor(principal.role, principal.subject, principal.district)
+            after = self._record(conn, m, catalog.MaterialUploaded, data, actor)
+        return self.body(after)
+
+    def get(self, principal: Principal, material_id: str) -> dict[str, Any]:
+        if principal.role not in ("office", "staff"):
+            raise ApiError("forbidden", "无权查看材料")
+        with self.store.engine.connect() as conn:
+            m = self._load(conn, material_id)
+        self._visible(principal, m)
+        return self.body(m)
+
+    # -- the worker's side -------------------------------------------------------------------
+
+    def verify(self, material_id: str, inspect: Inspect) -> str | None:
+        """Inspect an uploaded object and record the verdict, once. Safe to run twice at the
+        same time (a redelivery after a worker died): the second append finds the version
+        taken and gives way. Returns the new status, or None if there was nothing to do."""
+        with self.store.engine.connect() as conn:
+            m = self._load(conn, material_id)
+        if m.status != domain.VERIFYING:
+            return None
+        status, data = domain.verdict(m, inspect(m.object_key, m.kind))
+        try:
+            with self.store.engine.begin() as conn:
+                self._record(conn, m, EVENT_TYPES[status], data, SYSTEM)
+        except VersionConflict:
+            log.info("material %s was verified by another worker", material_id)
+            return None
+        if status == domain.REJECTED:
+            self._discard(m)
+        log.info("material %s %s", material_id, status)
+        return status
+
+    def _discard(self, m: domain.Material) -> None:
+        try:
+            self.storage.remove(m.object_key)
+        except S3Error:
+            log.warning("could not remove rejected object %s", m.object_key)
+
+    def due(self, status: str, before: datetime, column: Any) -> list[str]:
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(
+                select(materials.c.id).where(materials.c.status == status, column < before)
+                .order_by(column).limit(100)
+            )  # fmt: skip
+            return [r.id for r in rows]
+
+    def expire_slots(self) -> int:
+        """Slots never completed in time: abort their multipart uploads, remove what was put."""
+        expired = 0
+        for material_id in self.due(domain.AWAITING_UPLOAD, self.clock(), materials.c.expires_at):
+            with self.store.engine.begin() as conn:
+                m = self._load(conn, material_id, lock=True)
+                if m.status != domain.AWAITING_UPLOAD:
+                    continue
+                data = {"material_id": m.id, "submission_id": m.submission_id, "kind": m.kind}
+                self._record(conn, m, catalog.MaterialExpired, data, SYSTEM)
+            if m.upload_id:
+                self.storage.abort_multipart(m.object_key, m.upload_id)
+            self._discard(m)
+            expired += 1
+        return expired
+
+    def stuck(self, older_than: timedelta) -> list[str]:
+        """Materials verifying for longer than any verification takes: their message was
+        lost (or dead-lettered twice); the sweeper verifies them again."""
+        return self.due(domain.VERIFYING, self.clock() - older_than, materials.c.updated_at)
