@@ -1,5 +1,5 @@
 # Kechuang: one command for each thing a developer or operator does.
-.PHONY: up down test lint bench install infra
+.PHONY: up down restart test lint bench install infra
 
 install:
 	@deploy/local/install.sh
@@ -12,6 +12,11 @@ up: infra
 
 down:
 	@deploy/local/down.sh
+
+# Restart the services (after a code change), leaving RabbitMQ, PostgreSQL and MinIO up.
+restart: install
+	@deploy/local/down.sh --services-only
+	@deploy/local/services-up.sh
 
 lint: install
 	.venv/bin/ruff check .

@@ -25,7 +25,9 @@ for file in "$PIDS"/*.pid; do
   name="$(basename "$file" .pid)"
   case "$name" in minio | postgres | rabbitmq) ;; *) names+=("$name") ;; esac
 done
-for name in "${names[@]}" minio postgres rabbitmq; do
+infra=(minio postgres rabbitmq)
+[[ "${1:-}" == "--services-only" ]] && infra=()  # `make restart`: keep the servers running
+for name in "${names[@]}" "${infra[@]}"; do
   [[ -f "$PIDS/$name.pid" ]] || continue
   case "$name" in
     rabbitmq)
