@@ -31,3 +31,4 @@ test: up lint
 bench: up
 	deploy/local/with-env.sh .venv/bin/python -m bench.event_store
 	deploy/local/with-env.sh .venv/bin/python -m bench.intake
+	deploy/local/with-env.sh .venv/bin/python -m bench.media

@@ -1,8 +1,13 @@
 """Events of the `screening-<submission id>` streams, owned by screening.
 
-Only what other services already act on is declared here so far: the city's selection
-(遴选), which intake needs to refuse a withdrawal. Screening's own results join them with the
-screening service.
+- `ScreeningCompleted`: the call's rules applied to an entry gave a new outcome (state,
+  findings, priority). Appended only when that outcome changed, so the stream is the entry's
+  screening history, not a log of every run.
+- `ReviewRecorded`: staff settled the review items (审核) of an entry in review.
+- `ReviewLapsed`: the entry was amended after a review, so that review no longer counts.
+- `SelectionRecorded`: the city's selection (遴选); intake acts on it (a selected entry cannot
+  be withdrawn). `lapsed` marks the `not_selected` screening records by itself when an
+  amendment voids an earlier selection (the amended entry must be reviewed and selected again).
 """
 
 from marshmallow import Schema, fields, validate
@@ -10,16 +15,51 @@ from marshmallow import Schema, fields, validate
 from shared.events import declare
 
 STREAM_TYPE = "screening"
+STATES = ("incomplete", "in_review", "eligible", "ineligible")
+OUTCOMES = ("pass", "fail", "missing", "review", "priority")
+NOTE = validate.Length(max=2000)
 
 
 def stream_id(submission_id: str) -> str:
     return f"screening-{submission_id}"
 
 
+class Finding(Schema):
+    rule = fields.String(required=True)
+    clause = fields.String(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    message = fields.String(required=True)
+    message_en = fields.String(load_default=None, allow_none=True)
+
+
+class Completed(Schema):
+    submission_id = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    ruleset = fields.String(required=True)
+    findings = fields.List(fields.Nested(Finding), required=True)
+    priority = fields.Boolean(required=True)
+    window_closed = fields.Boolean(required=True)
+
+
+class Review(Schema):
+    submission_id = fields.String(required=True)
+    decision = fields.String(required=True, validate=validate.OneOf(["eligible", "ineligible"]))
+    note = fields.String(load_default="", validate=NOTE)
+
+
+class Lapse(Schema):
+    submission_id = fields.String(required=True)
+    reason = fields.String(required=True, validate=NOTE)
+
+
 class Selection(Schema):
     submission_id = fields.String(required=True)
     decision = fields.String(required=True, validate=validate.OneOf(["selected", "not_selected"]))
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    note = fields.String(load_default="", validate=NOTE)
+    lapsed = fields.Boolean(load_default=False)
 
 
+ScreeningCompleted = declare("ScreeningCompleted", STREAM_TYPE, Completed)
+ReviewRecorded = declare("ReviewRecorded", STREAM_TYPE, Review)
+ReviewLapsed = declare("ReviewLapsed", STREAM_TYPE, Lapse)
 SelectionRecorded = declare("SelectionRecorded", STREAM_TYPE, Selection)

@@ -1,0 +1,52 @@
+"""Screening's own table (migrations: services/screening/migrations).
+
+One `screenings` row per entry: what screening knows of the entry from intake's and media's
+events (district, call, category, fields, intake status, materials), its latest result, the
+review settlement and the selection, and the version of its `screening-<id>` stream. The row is
+written in the same transaction as the events it follows from (consumed or appended), so it
+never disagrees with them.
+"""
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    false,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+screenings = Table(
+    "screenings",
+    metadata,
+    Column("submission_id", String(36), primary_key=True),
+    # Null until intake's SubmissionDrafted arrives: media's events may come first, since the
+    # two logs are consumed independently.
+    Column("district", String(50), nullable=True),
+    Column("call_id", String(100), nullable=True),
+    Column("category", String(20), nullable=True),
+    Column("fields", JSONB, nullable=True),
+    Column("status", String(20), nullable=True),  # intake's: draft, submitted, withdrawn
+    # [{material_id, kind, status}], oldest first (JSONB objects do not keep key order).
+    Column("materials", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("state", String(20), nullable=False, server_default="pending"),
+    Column("result", JSONB, nullable=True),  # the latest ScreeningCompleted's data
+    # Whether the latest run saw the call closed: the deadline timer re-screens rows without it.
+    Column("window_closed", Boolean, nullable=False, server_default=false()),
+    Column("review", JSONB, nullable=True),
+    Column("selection", JSONB, nullable=True),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index(
+        "screenings_awaiting_deadline",
+        "call_id",
+        postgresql_where=text("status = 'submitted' AND NOT window_closed"),
+    ),
+)
