@@ -5,11 +5,15 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
+from sqlalchemy import create_engine
 
+from services.media.commands import Media
+from services.media.domain.material import Limits
+from shared.eventstore import EventStore
 from tests.integration.helpers import wait_until
 from tests.integration.media_fixtures import MIB, MediaApi, make_video
 
@@ -121,3 +125,25 @@ def test_an_expired_presigned_url_is_refused_by_minio(media_api: MediaApi) -> No
     time.sleep(2)
     assert requests.put(url, data=b"late", timeout=10).status_code == 403
     assert media_api.storage.size("expired/object") is None
+
+
+def test_an_upload_slot_never_completed_expires_and_is_cleaned_up(
+    media_api: MediaApi, other_database_url: str
+) -> None:
+    entry = media_api.entry()
+    data = pdf_bytes(12 * MIB)
+    slot = media_api.slot(entry, data, "introduction", PDF).json()
+    media_api.upload(slot, data, parts=1)  # started, never completed
+    later = Media(
+        EventStore(create_engine(other_database_url)), media_api.storage, Limits(),
+        owner_of=lambda _: None, clock=lambda: datetime.now(UTC) + timedelta(hours=2),
+    )  # fmt: skip
+    assert later.expire_slots() == 1
+    assert later.expire_slots() == 0  # once
+    shown = media_api.call("GET", f"/api/v1/materials/{slot['material_id']}").json()
+    assert shown["status"] == "expired"
+    pending = media_api.storage.client._list_multipart_uploads(media_api.storage.bucket)  # noqa: SLF001
+    assert slot["upload"]["upload_id"] not in {u.upload_id for u in pending.uploads}
+    late = media_api.call("POST", f"/api/v1/materials/{slot['material_id']}/complete",
+                          json={"parts": [{"part_number": 1, "etag": "x"}]})  # fmt: skip
+    assert late.status_code == 409

@@ -1,0 +1,296 @@
+"""Screening's use cases. Each runs in one transaction that locks the entry's `screenings` row,
+decides, appends to the `screening-<id>` stream at the row's version (the store is the outbox)
+and saves the row:
+
+- `apply`: an intake or media event, inside the subscription's transaction (so a redelivered
+  or replayed event, which the subscription skips, appends nothing);
+- `close_windows`: the deadline timer, re-screening submitted entries of calls that closed;
+- `review`, `select`: staff's decisions; `view`: the screening as the API shows it.
+
+A screening appends `ScreeningCompleted` only when the outcome changed: the state, the findings
+(rule, clause, outcome, messages) or priority. The rule set's name and `window_closed` alone are
+not an outcome: a run at the deadline that changes nothing (an entry with all its materials)
+appends nothing, and the row remembers that it was screened as closed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from services.screening.adapters import inputs, rows
+from services.screening.adapters.rows import Tracked
+from services.screening.domain.entry import Entry
+from services.screening.domain.rulesets import RULESETS
+from services.screening.domain.screening import ELIGIBLE, IN_REVIEW, screen
+from services.screening.schemas import ReviewBody, SelectionBody
+from shared.auth import Principal
+from shared.calls import Call
+from shared.catalog import screening as catalog
+from shared.events import Actor, Event, EventType, new_event
+from shared.eventstore import EventStore, VersionConflict
+from shared.http import ApiError, not_found
+
+Clock = Callable[[], datetime]
+SUBMITTED, WITHDRAWN = "submitted", "withdrawn"
+# Who screens when no person acted (a consumed event, the deadline).
+SCREENER = Actor(role="system", subject="screening")
+AMENDED = "项目提交后内容已修改，原审核、遴选结论不再适用，须重新审核"
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Who or what the appended events answer to: the envelope's actor, correlation and
+    causation (a consumed event's id, so the history shows what each screening followed)."""
+
+    actor: Actor
+    correlation_id: uuid.UUID | None = None
+    causation_id: uuid.UUID | None = None
+
+    @classmethod
+    def of(cls, event: Event) -> Cause:
+        return cls(SCREENER, event.correlation_id, event.event_id)
+
+
+def _outcome(result: dict[str, Any] | None) -> tuple[Any, ...] | None:
+    if result is None:
+        return None
+    return result["state"], result["findings"], result["priority"]
+
+
+def view(tracked: Tracked) -> dict[str, Any]:
+    """The screening response of api.md, plus what else helps a reader."""
+    result = tracked.result or {}
+    return {
+        "submission_id": tracked.submission_id,
+        "state": tracked.state,
+        "ruleset": result.get("ruleset"),
+        "findings": result.get("findings", []),
+        "priority": result.get("priority", False),
+        "window_closed": tracked.window_closed,
+        "entry_status": tracked.status,
+        "review": tracked.review,
+        "selection": tracked.selection,
+        "version": tracked.version,
+    }
+
+
+class Screening:
+    def __init__(
+        self, store: EventStore, calls: dict[str, Call], clock: Clock = lambda: datetime.now(UTC)
+    ) -> None:
+        self.store = store
+        self.calls = calls
+        self.clock = clock
+
+    # -- deciding -----------------------------------------------------------------------
+
+    def _event(self, tracked: Tracked, kind: EventType, data: dict[str, Any], cause: Cause) -> Event:
+        return new_event(
+            kind,
+            catalog.stream_id(tracked.submission_id),
+            {"submission_id": tracked.submission_id, **data},
+            actor=cause.actor,
+            correlation_id=cause.correlation_id,
+            causation_id=cause.causation_id,
+        )
+
+    def _rescreen(self, tracked: Tracked, cause: Cause, now: datetime) -> tuple[Tracked, list[Event]]:
+        """Screen a submitted entry; the ScreeningCompleted to append if the outcome changed.
+        Drafts are not screened (`pending`), nor is a withdrawn entry (it keeps its last
+        result, which says what it was when it left)."""
+        if tracked.status != SUBMITTED or not tracked.known:
+            return tracked, []
+        call = self.calls.get(tracked.call_id or "")
+        closed = call is not None and call.has_closed(now)
+        tracked = replace(tracked, window_closed=closed)
+        if tracked.category not in RULESETS:
+            return tracked, []  # intake validates categories; nothing to judge by otherwise
+        entry = Entry(
+            category=str(tracked.category),
+            fields=tracked.fields or {},
+            materials=inputs.material_statuses(tracked.materials),
+            district=str(tracked.district),
+        )
+        settled = tracked.review["decision"] if tracked.review else None
+        result = screen(entry, closed, settled).to_dict() | {"window_closed": closed}
+        event = self._event(tracked, catalog.ScreeningCompleted, result, cause)
+        # Compared in the event's own (validated, serialised) form, as the row keeps it.
+        if _outcome(event.data) == _outcome(tracked.result):
+            return tracked, []
+        return replace(tracked, result=event.data), [event]
+
+    def _lapse(self, tracked: Tracked, cause: Cause, now: datetime) -> tuple[Tracked, list[Event]]:
+        """An amended entry is judged afresh: staff reviewed and the city selected the entry as
+        it was, so neither decision may carry over to text they have not seen."""
+        events = []
+        if tracked.review is not None:
+            events.append(self._event(tracked, catalog.ReviewLapsed, {"reason": AMENDED}, cause))
+            tracked = replace(tracked, review=None)
+        if tracked.selection is not None and not tracked.selection.get("lapsed"):
+            lapse = {"decision": "not_selected", "note": AMENDED, "lapsed": True}
+            events.append(self._event(tracked, catalog.SelectionRecorded, lapse, cause))
+            tracked = replace(
+                tracked, selection=lapse | {"by": cause.actor.subject, "at": now.isoformat()}
+            )
+        return tracked, events
+
+    def _commit(
+        self, conn: Connection, tracked: Tracked, events: list[Event], now: datetime
+    ) -> Tracked:
+        if events:
+            stored = self.store.append(
+                conn, catalog.stream_id(tracked.submission_id), events, tracked.version
+            )
+            tracked = replace(tracked, version=stored[-1].version)
+        rows.save(conn, tracked, now)
+        return tracked
+
+    # -- consuming ----------------------------------------------------------------------
+
+    def apply(self, conn: Connection, event: Event) -> None:
+        """An intake or media event, applied by the subscription in its transaction (once,
+        in order). Media's events may arrive before intake's first: the row is made on the
+        first event either way, and the entry is screened once it is known and submitted."""
+        if not inputs.relevant(event):
+            return
+        now = self.clock()
+        before = rows.lock(conn, event.data["submission_id"], create=True)
+        assert before is not None
+        after = inputs.fold(before, event)
+        cause = Cause.of(event)
+        events: list[Event] = []
+        # Stale review: a settlement is staff's judgement of the review items (is it a real
+        # breakthrough? are the benefits evident?) on the text they read. When the entry's
+        # fields change, that judgement is about another text, so it is cleared and the
+        # amended entry goes back to review. Materials do not clear it: no review item reads
+        # them, and intake sends an update only when the fields were patched.
+        if (
+            event.type == "SubmissionUpdated"
+            and before.status == SUBMITTED
+            and after.fields != before.fields
+        ):
+            after, events = self._lapse(after, cause, now)
+        after, screened = self._rescreen(after, cause, now)
+        self._commit(conn, after, events + screened, now)
+
+    def close_windows(self, limit: int = 500) -> int:
+        """Re-screen submitted entries of calls that have closed and were not screened as
+        closed since: what is still missing at the deadline now excludes the entry (⑦),
+        without anyone touching it. Returns how many entries were re-screened."""
+        now = self.clock()
+        closed = [call.id for call in self.calls.values() if call.has_closed(now)]
+        if not closed:
+            return 0
+        with self.store.engine.connect() as conn:
+            due = rows.awaiting_deadline(conn, closed, limit)
+        done = 0
+        for submission_id in due:
+            with self.store.engine.begin() as conn:
+                tracked = rows.lock(conn, submission_id)
+                # Checked again under the lock: another process may have got here first.
+                if tracked is None or tracked.status != SUBMITTED or tracked.window_closed:
+                    continue
+                after, events = self._rescreen(tracked, Cause(SCREENER), now)
+                self._commit(conn, after, events, now)
+                done += 1
+        return done
+
+    # -- staff's decisions --------------------------------------------------------------
+
+    @staticmethod
+    def _staff(principal: Principal, message: str) -> None:
+        if not principal.is_staff:
+            raise ApiError("forbidden", message)
+
+    @staticmethod
+    def _find(
+        conn: Connection, principal: Principal, submission_id: str, lock: bool = False
+    ) -> Tracked:
+        """The entry's screening; 404 when unknown, not a UUID, or another district's (its
+        existence is not leaked)."""
+        try:
+            uuid.UUID(submission_id)
+        except ValueError:
+            raise not_found("申报项目") from None
+        tracked = (rows.lock if lock else rows.read)(conn, submission_id)
+        if tracked is None or not tracked.known:
+            raise not_found("申报项目")
+        if principal.is_office and tracked.district != principal.district:
+            raise not_found("申报项目")
+        return tracked
+
+    def _decide(
+        self,
+        principal: Principal,
+        submission_id: str,
+        decide: Callable[[Tracked, Cause, datetime], tuple[Tracked, list[Event]]],
+    ) -> dict[str, Any]:
+        now = self.clock()
+        cause = Cause(Actor(principal.role, principal.subject, principal.district))
+        with self.store.engine.begin() as conn:
+            tracked = self._find(conn, principal, submission_id, lock=True)
+            if tracked.status == WITHDRAWN:
+                raise ApiError("invalid_state", "项目已撤回", state=tracked.state)
+            if tracked.status != SUBMITTED or tracked.result is None:
+                raise ApiError("invalid_state", "项目尚未提交，尚无筛查结果", state=tracked.state)
+            after, events = decide(tracked, cause, now)
+            try:
+                after = self._commit(conn, after, events, now)
+            except VersionConflict as conflict:  # not expected under the row lock
+                raise ApiError(
+                    "version_conflict", "筛查结果已变化，请刷新后重试", current_version=conflict.current
+                ) from None
+        return view(after)
+
+    def review(self, principal: Principal, submission_id: str, body: Any) -> dict[str, Any]:
+        """Staff settle the review items of an entry in review, then it is screened again
+        with their decision. A review cannot override a `fail` or a `missing`: those entries
+        are not `in_review`, so the request is refused (409) rather than recorded unused."""
+        self._staff(principal, "只有市科协工作人员可以审核")
+        decision = ReviewBody().load(body)
+
+        def decide(tracked: Tracked, cause: Cause, now: datetime) -> tuple[Tracked, list[Event]]:
+            if tracked.state != IN_REVIEW:
+                raise ApiError(
+                    "invalid_state", "只有待审核（in_review）的项目可以审核", state=tracked.state
+                )
+            recorded = self._event(tracked, catalog.ReviewRecorded, decision, cause)
+            tracked = replace(
+                tracked, review=decision | {"by": principal.subject, "at": now.isoformat()}
+            )
+            tracked, screened = self._rescreen(tracked, cause, now)
+            return tracked, [recorded, *screened]
+
+        return self._decide(principal, submission_id, decide)
+
+    def select(self, principal: Principal, submission_id: str, body: Any) -> dict[str, Any]:
+        """The city's selection (遴选). Only an eligible entry can be selected; `not_selected`
+        may be recorded for any screened entry."""
+        self._staff(principal, "只有市科协工作人员可以遴选")
+        decision = SelectionBody().load(body)
+
+        def decide(tracked: Tracked, cause: Cause, now: datetime) -> tuple[Tracked, list[Event]]:
+            if decision["decision"] == "selected" and tracked.state != ELIGIBLE:
+                raise ApiError(
+                    "invalid_state", "只有符合条件（eligible）的项目可以遴选", state=tracked.state
+                )
+            data = decision | {"lapsed": False}
+            recorded = self._event(tracked, catalog.SelectionRecorded, data, cause)
+            selection = data | {"by": principal.subject, "at": now.isoformat()}
+            return replace(tracked, selection=selection), [recorded]
+
+        return self._decide(principal, submission_id, decide)
+
+    # -- reading ------------------------------------------------------------------------
+
+    def view(self, principal: Principal, submission_id: str) -> dict[str, Any]:
+        if principal.role not in ("office", "staff"):
+            raise ApiError("forbidden", "无权查看筛查结果")
+        with self.store.engine.connect() as conn:
+            return view(self._find(conn, principal, submission_id))
