@@ -63,7 +63,7 @@ def _outcome(result: dict[str, Any] | None) -> tuple[Any, ...] | None:
     return result["state"], result["findings"], result["priority"]
 
 
-def view(tracked: Tracked) -> dict[str, Any]:
+def screening_body(tracked: Tracked) -> dict[str, Any]:
     """The screening response of api.md, plus what else helps a reader."""
     result = tracked.result or {}
     return {
@@ -90,7 +90,9 @@ class Screening:
 
     # -- deciding -----------------------------------------------------------------------
 
-    def _event(self, tracked: Tracked, kind: EventType, data: dict[str, Any], cause: Cause) -> Event:
+    def _event(
+        self, tracked: Tracked, kind: EventType, data: dict[str, Any], cause: Cause
+    ) -> Event:
         return new_event(
             kind,
             catalog.stream_id(tracked.submission_id),
@@ -100,7 +102,9 @@ class Screening:
             causation_id=cause.causation_id,
         )
 
-    def _rescreen(self, tracked: Tracked, cause: Cause, now: datetime) -> tuple[Tracked, list[Event]]:
+    def _rescreen(
+        self, tracked: Tracked, cause: Cause, now: datetime
+    ) -> tuple[Tracked, list[Event]]:
         """Screen a submitted entry; the ScreeningCompleted to append if the outcome changed.
         Drafts are not screened (`pending`), nor is a withdrawn entry (it keeps its last
         result, which says what it was when it left)."""
@@ -244,9 +248,11 @@ class Screening:
                 after = self._commit(conn, after, events, now)
             except VersionConflict as conflict:  # not expected under the row lock
                 raise ApiError(
-                    "version_conflict", "筛查结果已变化，请刷新后重试", current_version=conflict.current
+                    "version_conflict",
+                    "筛查结果已变化，请刷新后重试",
+                    current_version=conflict.current,
                 ) from None
-        return view(after)
+        return screening_body(after)
 
     def review(self, principal: Principal, submission_id: str, body: Any) -> dict[str, Any]:
         """Staff settle the review items of an entry in review, then it is screened again
@@ -293,4 +299,4 @@ class Screening:
         if principal.role not in ("office", "staff"):
             raise ApiError("forbidden", "无权查看筛查结果")
         with self.store.engine.connect() as conn:
-            return view(self._find(conn, principal, submission_id))
+            return screening_body(self._find(conn, principal, submission_id))

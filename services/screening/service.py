@@ -1,12 +1,72 @@
-"""Screening: the call's criteria, review and selection. Owns `screening-<id>` streams.
+"""Screening: the call's criteria applied on every change of an entry, staff's review and the
+city's selection. Owns the `screening-<submission id>` streams.
 
-The foundation's skeleton: health and the event-log RPC. Rules and review come with their issue.
-"""
+The nameko class is thin: the consumer and the timers hand events and ticks to
+`commands.Screening`; each HTTP entrypoint authenticates, parses and answers in the documented
+shape (`shared.http.endpoint`)."""
 
-from shared.dependencies import Store
-from shared.entrypoints import ServesEventLog
+from __future__ import annotations
+
+from nameko.timer import timer
+from nameko.web.handlers import http
+from werkzeug import Request, Response
+
+import shared.catalog  # noqa: F401  (registers the event types)
+from services.screening.commands import Screening
+from shared.dependencies import Authenticator, Calls, Store, Subscriber
+from shared.entrypoints import ServesEventLog, consume_events
+from shared.events import Event
+from shared.http import ApiError, endpoint, json_response, read_json
+
+BASE = "/api/v1/screenings"
 
 
 class ScreeningService(ServesEventLog):
     name = "screening"
     event_store = Store("screening")
+    authenticate = Authenticator()
+    calls = Calls()
+    subscription = Subscriber("screening", "screening")
+
+    def screening(self) -> Screening:
+        return Screening(self.event_store, self.calls)
+
+    @consume_events("screening")
+    def on_event(self, event: Event) -> None:
+        self.subscription.handle(event, self.screening().apply)
+
+    @timer(interval=10, eager=True)
+    def catch_up(self) -> None:
+        """At start and every 10 s: read what the broker did not bring (see shared.consumer)."""
+        self.subscription.catch_up_all(self.screening().apply)
+
+    @timer(interval=1, eager=True)
+    def close_windows(self) -> None:
+        """Every second: a call that has just closed turns what its entries still miss into
+        ineligible (二(一)6⑦), though no event marks the moment. Cheap when nothing is due
+        (one indexed query, skipped while no call has closed)."""
+        self.screening().close_windows()
+
+    @http("GET", f"{BASE}/<submission_id>")
+    @endpoint
+    def get(self, request: Request, submission_id: str) -> Response:
+        return json_response(self.screening().view(self.authenticate(request), submission_id))
+
+    @http("POST", f"{BASE}/<submission_id>/review")
+    @endpoint
+    def review(self, request: Request, submission_id: str) -> Response:
+        principal = self.authenticate(request)
+        body = read_json(request)
+        return json_response(self.screening().review(principal, submission_id, body))
+
+    @http("POST", f"{BASE}/<submission_id>/selection")
+    @endpoint
+    def selection(self, request: Request, submission_id: str) -> Response:
+        principal = self.authenticate(request)
+        body = read_json(request)
+        return json_response(self.screening().select(principal, submission_id, body))
+
+    @http("GET,POST,PUT,PATCH,DELETE", "/api/<path:anything>")
+    @endpoint
+    def unknown(self, request: Request, anything: str) -> Response:
+        raise ApiError("not_found", "没有这个接口")
