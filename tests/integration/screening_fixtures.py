@@ -1,0 +1,232 @@
+"""A screening service running in this process (real HTTP, PostgreSQL, RabbitMQ), fed the way
+production feeds it: intake's and media's events are appended to real event stores of their
+own (throw-away databases) and published on the test's exchange by `kechuang relay` processes.
+Two tiny in-process owners serve those logs over RPC (`events_since`), so screening's catch-up
+reads them as it would read intake's and media's."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from nameko.containers import ServiceContainer
+from sqlalchemy import select
+
+from services.screening.service import ScreeningService
+from shared import migrations
+from shared.auth import new_key_pair
+from shared.catalog import media as media_catalog
+from shared.catalog import screening as screening_catalog
+from shared.catalog import submission as submission_catalog
+from shared.db import make_engine
+from shared.dependencies import Store
+from shared.entrypoints import ServesEventLog
+from shared.events import Actor, Event, EventType, new_event
+from shared.eventstore import EventStore, consumer_checkpoint
+from tests.entries import full_body
+from tests.integration.conftest import throwaway_database
+from tests.integration.helpers import relay_process, wait_until
+from tests.integration.intake_fixtures import Api, free_port
+
+# The closing call closes this long after the fixture starts: enough to submit an entry and
+# see it screened while the window is open, short enough to wait for.
+CLOSES_AFTER = timedelta(seconds=10)
+OFFICE = Actor("office", "test-office", "巴州区")
+
+
+def calls_yaml(closes: datetime) -> str:
+    return f"""
+calls:
+  - id: open-call
+    title: 测试征集（进行中）
+    opens: 2020-01-01T00:00:00+08:00
+    closes: 2099-12-31T23:59:59+08:00
+    categories: [achievement, promotion, challenge, finance]
+    districts: [巴州区, 恩阳区]
+  - id: closing-call
+    title: 测试征集（即将截止）
+    opens: 2020-01-01T00:00:00+08:00
+    closes: {closes.isoformat()}
+    categories: [achievement, promotion, challenge, finance]
+    districts: [巴州区, 恩阳区]
+"""
+
+
+class IntakeLog(ServesEventLog):
+    """Stands in for intake where screening's catch-up asks for its log."""
+
+    name = "intake"
+    event_store = Store("intake")
+
+
+class MediaLog(ServesEventLog):
+    """Stands in for media where screening's catch-up asks for its log."""
+
+    name = "media"
+    event_store = Store("media")
+
+
+@dataclass
+class Feed:
+    """Appends intake's and media's events to their stores (their relays publish them)."""
+
+    intake: EventStore
+    media: EventStore
+
+    @staticmethod
+    def _append(store: EventStore, kind: EventType, stream_id: str, data: dict[str, Any]) -> Event:
+        event = new_event(kind, stream_id, data, actor=OFFICE)
+        with store.engine.begin() as conn:
+            return store.append(conn, stream_id, [event], expected_version=None)[0]
+
+    def submission(self, kind: EventType, submission_id: str, **data: Any) -> Event:
+        return self._append(
+            self.intake,
+            kind,
+            submission_catalog.stream_id(submission_id),
+            {"submission_id": submission_id, **data},
+        )
+
+    def draft(
+        self,
+        category: str = "achievement",
+        call_id: str = "open-call",
+        district: str = "巴州区",
+        **changes: Any,
+    ) -> str:
+        submission_id = str(uuid.uuid4())
+        fields = {k: v for k, v in full_body(category).items() if k != "call_id"} | changes
+        self.submission(
+            submission_catalog.SubmissionDrafted,
+            submission_id,
+            district=district,
+            call_id=call_id,
+            category=category,
+            fields=fields,
+        )
+        return submission_id
+
+    def submit(self, submission_id: str, call_id: str = "open-call") -> Event:
+        return self.submission(
+            submission_catalog.SubmissionSubmitted, submission_id, call_id=call_id
+        )
+
+    def update(self, submission_id: str, fields: dict[str, Any]) -> Event:
+        return self.submission(
+            submission_catalog.SubmissionUpdated,
+            submission_id,
+            changed=sorted(fields),
+            fields=fields,
+        )
+
+    def material(self, submission_id: str, kind: str, outcome: str = "stored") -> str:
+        """A material requested, uploaded and then stored (or rejected) by media."""
+        material_id = str(uuid.uuid4())
+        stream = media_catalog.stream_id(material_id)
+        sha = hashlib.sha256(material_id.encode()).hexdigest()
+        ids = {"material_id": material_id, "submission_id": submission_id, "kind": kind}
+        expires = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+        requested = {
+            "district": "巴州区", "filename": f"{kind}.pdf", "content_type": "application/pdf",
+            "size": 1000, "sha256": sha, "object_key": f"materials/{material_id}",
+            "expires_at": expires,
+        }  # fmt: skip
+        self._append(self.media, media_catalog.MaterialRequested, stream, ids | requested)
+        self._append(self.media, media_catalog.MaterialUploaded, stream, ids)
+        if outcome == "stored":
+            stored = {"size": 1000, "sha256": sha, "content_type": "application/pdf"}
+            self._append(self.media, media_catalog.MediaStored, stream, ids | stored)
+        elif outcome == "rejected":
+            self._append(self.media, media_catalog.MediaRejected, stream, ids | {"reason": "损坏"})
+        return material_id
+
+
+@dataclass
+class ScreeningApi:
+    api: Api
+    feed: Feed
+    store: EventStore  # screening's own
+    closes: datetime  # when `closing-call` closes
+
+    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return self.api.call(method, path, **kwargs)
+
+    def get(self, submission_id: str, role: str = "staff", **kwargs: Any) -> requests.Response:
+        return self.api.call("GET", f"/api/v1/screenings/{submission_id}", role=role, **kwargs)
+
+    def wait_for(self, submission_id: str, state: str, timeout: float = 15) -> dict[str, Any]:
+        def shown() -> dict[str, Any] | None:
+            response = self.get(submission_id)
+            if response.status_code == 200 and response.json()["state"] == state:
+                return response.json()  # type: ignore[no-any-return]
+            return None
+
+        return wait_until(shown, timeout=timeout, message=f"state {state}")  # type: ignore[no-any-return]
+
+    def events(self, submission_id: str, kind: str | None = None) -> list[Event]:
+        stream = self.store.read_stream(screening_catalog.stream_id(submission_id))
+        return [e for e in stream if kind is None or e.type == kind]
+
+    def applied(self, source: str) -> int:
+        """How far screening's subscription has applied `source`'s log."""
+        with self.store.engine.connect() as conn:
+            found = conn.execute(
+                select(consumer_checkpoint.c.position).where(
+                    consumer_checkpoint.c.consumer == "screening",
+                    consumer_checkpoint.c.source == source,
+                )
+            ).scalar()
+        return int(found or 0)
+
+
+def _container(service: type, broker: Any, **config: Any) -> ServiceContainer:
+    port = free_port()
+    settings = {"AMQP_URI": broker.uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}"} | config
+    return ServiceContainer(service, settings)
+
+
+@pytest.fixture
+def screening_api(  # type: ignore[no-untyped-def]
+    database_url: str, other_database_url: str, broker, tmp_path: Path, monkeypatch
+) -> Iterator[ScreeningApi]:
+    with throwaway_database() as media_url:
+        migrations.upgrade(database_url, "screening")
+        migrations.upgrade(other_database_url, "intake")
+        migrations.upgrade(media_url, "media")
+        private_pem, public_pem = new_key_pair()
+        closes = (datetime.now(UTC) + CLOSES_AFTER).replace(microsecond=0)
+        (tmp_path / "jwt-public.pem").write_bytes(public_pem)
+        (tmp_path / "calls.yaml").write_text(calls_yaml(closes), encoding="utf-8")
+        monkeypatch.setenv("KECHUANG_DB_URL_SCREENING", database_url)
+        monkeypatch.setenv("KECHUANG_DB_URL_INTAKE", other_database_url)
+        monkeypatch.setenv("KECHUANG_DB_URL_MEDIA", media_url)
+        monkeypatch.setenv("KECHUANG_JWT_PUBLIC_KEY_FILE", str(tmp_path / "jwt-public.pem"))
+        monkeypatch.setenv("KECHUANG_CALLS", str(tmp_path / "calls.yaml"))
+        engines = [make_engine(url, pool_size=2) for url in (database_url, other_database_url,
+                                                              media_url)]  # fmt: skip
+        screening = _container(ScreeningService, broker, max_workers=20, serializer="json")
+        owners = [_container(IntakeLog, broker), _container(MediaLog, broker)]
+        for container in [*owners, screening]:
+            container.start()
+        base = screening.config["WEB_SERVER_ADDRESS"]
+        api = Api(f"http://{base}", private_pem)
+        feed = Feed(EventStore(engines[1]), EventStore(engines[2]))
+        try:
+            with (
+                relay_process(broker, other_database_url, tmp_path / "intake-relay.log",
+                              service="intake"),
+                relay_process(broker, media_url, tmp_path / "media-relay.log", service="media"),
+            ):  # fmt: skip
+                yield ScreeningApi(api, feed, EventStore(engines[0]), closes)
+        finally:
+            for container in [screening, *owners]:
+                container.stop()
+            for engine in engines:
+                engine.dispose()
