@@ -21,10 +21,8 @@ if ! $SUDO rabbitmqctl -q list_users | grep -q "^$KECHUANG_AMQP_USER\b"; then
 fi
 $SUDO rabbitmqctl -q change_password "$KECHUANG_AMQP_USER" "$KECHUANG_AMQP_PASSWORD" >/dev/null
 $SUDO rabbitmqctl -q set_user_tags "$KECHUANG_AMQP_USER" administrator >/dev/null
-for vhost in / kechuang_test; do
-  $SUDO rabbitmqctl -q add_vhost "$vhost" >/dev/null 2>&1 || true
-  $SUDO rabbitmqctl -q set_permissions -p "$vhost" "$KECHUANG_AMQP_USER" '.*' '.*' '.*' >/dev/null
-done
+# (Tests make vhosts of their own through the management API: the user is administrator.)
+$SUDO rabbitmqctl -q set_permissions -p / "$KECHUANG_AMQP_USER" '.*' '.*' '.*' >/dev/null
 
 # --- PostgreSQL: our own cluster, one role and database per service (and one for tests) --
 if ! pg_lsclusters -h | awk '{print $2}' | grep -qx "$PG_CLUSTER"; then

@@ -1,7 +1,7 @@
 """Fixtures on the real servers started by `make up` / `deploy/local/infra-up.sh`.
 
-Each test gets a throw-away PostgreSQL database and its own exchange names in the
-`kechuang_test` RabbitMQ vhost, so tests never see each other's (or the running stack's) data.
+Each test gets a throw-away PostgreSQL database and its own exchange names in a RabbitMQ
+vhost of the test session's own, so tests never see each other's (or the running stack's) data.
 """
 
 from __future__ import annotations
@@ -95,25 +95,28 @@ class Broker:
         }
 
 
-@pytest.fixture(scope="session", autouse=True)
-def fresh_test_vhost() -> None:
-    """Start every test session with an empty `kechuang_test` vhost (management API)."""
+@pytest.fixture(scope="session")
+def test_vhost() -> Iterator[str]:
+    """A RabbitMQ vhost of this test session's own (management API), removed at its end:
+    sessions running side by side never share queues or RPC service names."""
     amqp = urlsplit(config.load().amqp_uri)
     api = f"http://{amqp.hostname}:15672/api"
     auth = (unquote(amqp.username or "guest"), unquote(amqp.password or "guest"))
-    requests.delete(f"{api}/vhosts/kechuang_test", auth=auth, timeout=30)
-    requests.put(f"{api}/vhosts/kechuang_test", auth=auth, timeout=30).raise_for_status()
+    name = f"kechuang_test_{uuid.uuid4().hex[:8]}"
+    requests.put(f"{api}/vhosts/{name}", auth=auth, timeout=30).raise_for_status()
     requests.put(
-        f"{api}/permissions/kechuang_test/{auth[0]}",
+        f"{api}/permissions/{name}/{auth[0]}",
         json={"configure": ".*", "write": ".*", "read": ".*"},
         auth=auth,
         timeout=30,
     ).raise_for_status()
+    yield name
+    requests.delete(f"{api}/vhosts/{name}", auth=auth, timeout=30)
 
 
 @pytest.fixture
-def broker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Broker]:
-    uri = urlsplit(config.load().amqp_uri)._replace(path="/kechuang_test").geturl()
+def broker(test_vhost: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Broker]:
+    uri = urlsplit(config.load().amqp_uri)._replace(path=f"/{test_vhost}").geturl()
     tag = uuid.uuid4().hex[:8]
     found = Broker(uri, f"test.{tag}.events", f"test.{tag}.dead")
     for key, value in found.env().items():
