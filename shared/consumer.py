@@ -19,6 +19,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
@@ -48,12 +49,16 @@ class Subscription:
         stream_owners: dict[str, str],
         fetch: Fetch,
         batch: int = 500,
+        gate: Lock | None = None,
     ) -> None:
         self.engine = engine
         self.consumer = consumer
         self.stream_owners = stream_owners
         self.fetch = fetch
         self.batch = batch
+        # One catch-up at a time per process: when messages arrive after a gap, each of them
+        # would otherwise start its own and hold a worker waiting on the owner.
+        self.gate = gate or Lock()
 
     def source_of(self, event: Event) -> str:
         return self.stream_owners[event.stream_type]
@@ -73,10 +78,16 @@ class Subscription:
         source = self.source_of(event)
         outcome = self._apply_next(source, event, apply)
         if outcome is Outcome.GAP:
-            log.info(
-                "%s: gap before %s position %s; catching up", self.consumer, source, event.position
-            )
-            self.catch_up(source, apply)
+            if not self.gate.acquire(blocking=False):
+                # A catch-up is under way; it (or the next timed one) reads this event from
+                # the owner's log, which is where it lives for good.
+                return outcome
+            try:
+                log.info("%s: gap before %s position %s; catching up", self.consumer, source,
+                         event.position)  # fmt: skip
+                self.catch_up(source, apply)
+            finally:
+                self.gate.release()
         return outcome
 
     def catch_up(self, source: str, apply: Apply) -> int:
@@ -92,17 +103,18 @@ class Subscription:
 
     def catch_up_all(self, apply: Apply) -> int:
         """Catch up from every source; one that does not answer now is tried next time."""
+        if not self.gate.acquire(blocking=False):
+            return 0  # a catch-up after a gap is running already
         applied = 0
-        for source in sorted(set(self.stream_owners.values())):
-            try:
-                applied += self.catch_up(source, apply)
-            except Exception as exc:  # noqa: BLE001 - a source being down is not our failure
-                log.warning(
-                    "%s: catch-up from %s failed (%s); retrying later",
-                    self.consumer,
-                    source,
-                    type(exc).__name__,
-                )
+        try:
+            for source in sorted(set(self.stream_owners.values())):
+                try:
+                    applied += self.catch_up(source, apply)
+                except Exception as exc:  # noqa: BLE001 - a source down is not our failure
+                    log.warning("%s: catch-up from %s failed (%s); retrying later",
+                                self.consumer, source, type(exc).__name__)  # fmt: skip
+        finally:
+            self.gate.release()
         return applied
 
     def _apply_next(self, source: str, event: Event, apply: Apply) -> Outcome:

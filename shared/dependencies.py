@@ -7,6 +7,7 @@ Each provider reads its settings through `shared.config.load()` when the contain
 from __future__ import annotations
 
 from collections.abc import Callable
+from threading import Lock
 from typing import Any
 
 from nameko.extensions import DependencyProvider
@@ -61,13 +62,17 @@ class Subscriber(Database):
             s: topology.STREAM_OWNERS[s] for s in topology.CONSUMERS[name]
         }
 
+    def setup(self) -> None:
+        super().setup()
+        self.gate = Lock()  # green under eventlet: one catch-up at a time in this process
+
     def _fetch(self, source: str, after: int, limit: int) -> list[dict[str, Any]]:
-        with ClusterRpcProxy(self.container.config, timeout=30) as cluster:
+        with ClusterRpcProxy(self.container.config, timeout=10) as cluster:
             return getattr(cluster, source).events_since(after, limit)  # type: ignore[no-any-return]
 
     def get_dependency(self, worker_ctx: Any) -> Subscription:  # type: ignore[override]
         assert self.engine is not None
-        return Subscription(self.engine, self.name, self.stream_owners, self._fetch)
+        return Subscription(self.engine, self.name, self.stream_owners, self._fetch, gate=self.gate)
 
 
 class Authenticator(DependencyProvider):
