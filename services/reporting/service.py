@@ -1,16 +1,109 @@
-"""Reporting: projections of every event, queries and exports. Owns no event stream.
+"""Reporting: projections of every event, the roll-up (汇总) and its exports. Owns no stream.
 
-The foundation's skeleton: health only. Projections come with their issue."""
+The nameko class is thin: events go through the idempotent subscription into
+`adapters.live.apply` (catch-up on a timer and at start); each endpoint authenticates, calls
+`queries.Reports` and answers in the documented shape (`shared.http.endpoint`). Rebuilding the
+projection is the operator's `kechuang rebuild reporting` (`adapters.rebuild`).
+"""
 
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from nameko.timer import timer
+from nameko.web.handlers import http
 from sqlalchemy import Engine
+from werkzeug import Request, Response
 
-from shared.dependencies import Database
-from shared.entrypoints import ServesHealth
+import shared.catalog  # noqa: F401  (registers the event types)
+from services.reporting.adapters import export, live
+from services.reporting.adapters.owners import OwnerLogs
+from services.reporting.queries import Reports
+from shared.consumer import Outcome
+from shared.dependencies import Authenticator, Database, Subscriber
+from shared.entrypoints import ServesHealth, consume_events
+from shared.events import Event
+from shared.http import ApiError, endpoint, json_response, page_body, paging
+
+BASE = "/api/v1/reports"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(body: bytes, content_type: str, suffix: str) -> Response:
+    name = quote(f"汇总表.{suffix}")
+    return Response(
+        body,
+        content_type=content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="entries.{suffix}"; '
+            f"filename*=UTF-8''{name}"
+        },
+    )
 
 
 class ReportingService(ServesHealth):
     name = "reporting"
     db = Database("reporting")
+    authenticate = Authenticator()
+    subscription = Subscriber("reporting", "reporting")
+    owners = OwnerLogs()
 
     def health_engine(self) -> Engine:
         return self.db  # type: ignore[no-any-return]
+
+    def reports(self) -> Reports:
+        return Reports(self.db)
+
+    @consume_events("reporting")
+    def on_event(self, event: Event) -> None:
+        if self.subscription.handle(event, live.apply) is Outcome.GAP:
+            # The owner is at least this far: what the lag shows if it stops answering.
+            self.reports().saw(self.subscription.source_of(event), event.position or 0)
+
+    @timer(interval=10, eager=True)
+    def catch_up(self) -> None:
+        """At start and every 10 s: read what the broker did not bring (see shared.consumer)."""
+        self.subscription.catch_up_all(live.apply)
+
+    @http("GET", f"{BASE}/summary")
+    @endpoint
+    def summary(self, request: Request) -> Response:
+        principal = self.authenticate(request)
+        return json_response(self.reports().summary(principal, request.args.to_dict()))
+
+    @http("GET", f"{BASE}/entries")
+    @endpoint
+    def entries(self, request: Request) -> Response:
+        principal = self.authenticate(request)
+        page, per_page = paging(request)
+        items, total = self.reports().entries(principal, request.args.to_dict(), page, per_page)
+        return json_response(page_body(items, total, page, per_page))
+
+    @http("GET", f"{BASE}/entries.xlsx")
+    @endpoint
+    def entries_xlsx(self, request: Request) -> Response:
+        principal = self.authenticate(request)
+        args = request.args.to_dict()
+        reports = self.reports()
+        rows = reports.export_rows(principal, args)
+        body = export.xlsx(rows, reports.summary(principal, args))
+        return _download(body, XLSX, "xlsx")
+
+    @http("GET", f"{BASE}/entries.csv")
+    @endpoint
+    def entries_csv(self, request: Request) -> Response:
+        principal = self.authenticate(request)
+        rows = self.reports().export_rows(principal, request.args.to_dict())
+        return _download(export.csv_bytes(rows), "text/csv; charset=utf-8", "csv")
+
+    @http("GET", f"{BASE}/lag")
+    @endpoint
+    def lag(self, request: Request) -> Response:
+        principal = self.authenticate(request)
+        sources = sorted(set(self.subscription.stream_owners.values()))
+        return json_response(self.reports().lag(principal, sources, self.owners))
+
+    @http("GET,POST,PUT,PATCH,DELETE", f"{BASE}/<path:anything>")
+    @endpoint
+    def unknown(self, request: Request, anything: str) -> Response:
+        raise ApiError("not_found", "没有这个接口")

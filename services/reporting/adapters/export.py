@@ -1,0 +1,123 @@
+"""The summary table (汇总表) as a spreadsheet or CSV: Chinese headers and values, one row per
+entry; the xlsx has a second sheet with the counts. This is what goes to the city as is, so
+codes never appear where a Chinese label exists."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from services.reporting.domain.labels import (
+    CATEGORIES,
+    SELECTIONS,
+    STATES,
+    label,
+    materials_text,
+)
+from services.reporting.domain.projection import Entry
+
+# (header, width in characters): widths fit the usual content of each column.
+COLUMNS: list[tuple[str, int]] = [
+    ("序号", 6),
+    ("区县", 10),
+    ("项目类别", 18),
+    ("项目名称", 40),
+    ("申报单位", 30),
+    ("联系人", 10),
+    ("联系电话", 16),
+    ("状态", 16),
+    ("筛查问题数", 10),
+    ("材料", 48),
+    ("服务专员（保姆）", 14),
+    ("服务专员电话", 16),
+    ("遴选结果", 10),
+    ("项目编号", 38),
+    ("更新时间", 20),
+]
+HEADERS = [name for name, _ in COLUMNS]
+ENTRIES_SHEET = "汇总表"
+SUMMARY_SHEET = "统计"
+
+
+def row_values(n: int, entry: Entry) -> list[Any]:
+    updated = entry.updated_at.strftime("%Y-%m-%d %H:%M") if entry.updated_at else ""
+    return [
+        n,
+        entry.district or "",
+        label(CATEGORIES, entry.category),
+        entry.title,
+        entry.applicant_name,
+        entry.contact_name,
+        entry.contact_phone,
+        label(STATES, entry.state),
+        entry.findings_count,
+        materials_text(entry.materials),
+        entry.officer_name or "",
+        entry.officer_phone or "",
+        label(SELECTIONS, entry.selection),
+        entry.submission_id,
+        updated,
+    ]
+
+
+def _summary_rows(summary: dict[str, Any]) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for district in summary["districts"]:
+        for category, counts in district["categories"].items():
+            rows.append(
+                [district["district"], label(CATEGORIES, category)]
+                + list(counts.values())
+                + [sum(counts.values())]
+            )
+    rows.append(["合计", ""] + list(summary["totals"].values()) + [summary["total"]])
+    return rows
+
+
+def xlsx(entries: list[Entry], summary: dict[str, Any]) -> bytes:
+    # Write-only mode streams rows instead of keeping a cell object per value: 10,000 entries
+    # export in a fraction of the time and memory.
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(ENTRIES_SHEET)
+    for n, (_, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(n)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append([_header_cell(sheet, h, bold) for h in HEADERS])
+    for n, entry in enumerate(entries, start=1):
+        sheet.append(row_values(n, entry))
+
+    counts = book.create_sheet(SUMMARY_SHEET)
+    headers = ["区县", "项目类别", *STATES.values(), "合计"]
+    for n, width in enumerate([10, 18] + [12] * (len(headers) - 2), start=1):
+        counts.column_dimensions[get_column_letter(n)].width = width
+    counts.freeze_panes = "A2"
+    counts.append([_header_cell(counts, h, bold) for h in headers])
+    for row in _summary_rows(summary):
+        counts.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _header_cell(sheet: Any, value: str, font: Font) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = font
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    return cell
+
+
+def csv_bytes(entries: list[Entry]) -> bytes:
+    """UTF-8 with a byte-order mark: without it, Excel opens Chinese CSV as mojibake."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    for n, entry in enumerate(entries, start=1):
+        writer.writerow(row_values(n, entry))
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")

@@ -1,0 +1,248 @@
+"""`kechuang rebuild reporting`: drop the projection and build it again from every owner's log.
+
+How it stays available: the new projection is built into the next generation's tables
+(`adapters.tables`) while the service keeps answering from, and the live consumer keeps
+writing to, the current ones. Then one transaction
+1. locks the live consumer's checkpoint rows of every source (the consumer takes the same lock
+   before each event, so it pauses here for a moment),
+2. folds into the new tables whatever the owners logged since the bulk read (`live.apply_change`,
+   the same fold as live consumption),
+3. sets the checkpoints to the positions the new tables hold,
+4. points `report_generation` at the new generation;
+and the old generation's tables are dropped after that commit. Readers look the generation up
+per request, so they see the old tables or the new ones, never a mix. A rebuild that fails
+part-way leaves the current generation untouched; the next rebuild drops the leftovers.
+
+Speed: the bulk part folds events in memory (one `Entry` per submission, `domain.projection.
+fold`), loads the rows with COPY, builds the counts with one GROUP BY and the indexes once at
+the end. The next batch of the log is fetched on a thread while the current one is folded.
+Events are decoded without the full envelope schema (measured: ~140 µs per event, more than
+the whole budget): the owners validated every event with its schema when they stored it, so
+only the fields the fold reads are used; an event of an older schema version still goes through
+`envelope.load` for its upcasters, and types the projection does not use are skipped unread.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from psycopg.types.json import Jsonb
+from sqlalchemy import Connection, Engine, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+
+from services.reporting.adapters import live, tables
+from services.reporting.domain.projection import RELEVANT, Entry, fold
+from shared.events import envelope, lookup
+from shared.eventstore import consumer_checkpoint
+
+log = logging.getLogger("kechuang.reporting.rebuild")
+
+# fetch(source, after_position, limit) -> serialised envelopes in position order (events_since)
+Fetch = Callable[[str, int, int], list[dict[str, Any]]]
+CONSUMER = "reporting"
+SOURCES = ("intake", "media", "screening")
+# Only one rebuild at a time per database (any constant unique to this purpose).
+_REBUILD_LOCK = 0x72707431
+
+
+@dataclass(frozen=True)
+class Result:
+    generation: int
+    events: int
+    entries: int
+    seconds: float
+    positions: dict[str, int]
+
+
+Change = tuple[str, dict[str, Any], datetime]
+
+
+def decode(item: dict[str, Any]) -> Change | None:
+    """(type, data, occurred_at) of a stored event, or None when the projection ignores it."""
+    type_ = item.get("type")
+    if type_ not in RELEVANT:
+        return None
+    if item.get("schema_version") != lookup(type_).schema_version:
+        event = envelope.load(item)  # an older shape: upcast it the one documented way
+        return event.type, event.data, event.occurred_at
+    at = item["occurred_at"]
+    return type_, item["data"], at if isinstance(at, datetime) else datetime.fromisoformat(at)
+
+
+def _batches(fetch: Fetch, source: str, after: int, batch: int) -> Iterator[list[dict[str, Any]]]:
+    """The source's log after `after`, batch by batch; the next batch is fetched while the
+    caller works on this one. Ends at the first empty answer (an owner may serve fewer events
+    per call than asked, so a short batch does not mean the end)."""
+    ready: queue.Queue[list[dict[str, Any]] | BaseException] = queue.Queue(maxsize=2)
+
+    def run() -> None:
+        position = after
+        try:
+            while True:
+                raw = fetch(source, position, batch)
+                ready.put(raw)
+                if not raw:
+                    return
+                position = raw[-1]["position"]
+        except BaseException as exc:  # noqa: BLE001 - handed to the reader, who raises it
+            ready.put(exc)
+
+    threading.Thread(target=run, name=f"fetch-{source}", daemon=True).start()
+    while True:
+        got = ready.get()
+        if isinstance(got, BaseException):
+            raise got
+        if not got:
+            return
+        yield got
+
+
+def fold_log(
+    fetch: Fetch,
+    sources: Sequence[str],
+    batch: int = 1000,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[dict[str, Entry], dict[str, int], int]:
+    """Every source's whole log folded in memory: (entries by id, positions reached, events)."""
+    state: dict[str, Entry] = {}
+    positions = {}
+    count = 0
+    for source in sources:
+        position = 0
+        for raw in _batches(fetch, source, 0, batch):
+            for item in raw:
+                if item["position"] != position + 1:
+                    raise RuntimeError(f"{source}: log jumps from {position} to {item['position']}")
+                position = item["position"]
+                change = decode(item)
+                if change is not None:
+                    type_, data, at = change
+                    key = data["submission_id"]
+                    entry = fold(state.get(key), type_, data, at)
+                    if entry is not None:
+                        state[key] = entry
+            count += len(raw)
+            if progress is not None:
+                progress(len(raw))
+        positions[source] = position
+    return state, positions, count
+
+
+def _copy_rows(conn: Connection, gen: int, entries: dict[str, Entry]) -> None:
+    columns = ", ".join(tables.ENTRY_COLUMNS)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    statement = f"COPY report_entries_g{gen} ({columns}) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+        for entry in entries.values():
+            row = live.to_row(entry)
+            row["materials"] = Jsonb(row["materials"])
+            copy.write_row([row[c] for c in tables.ENTRY_COLUMNS])
+    conn.execute(
+        text(
+            f"INSERT INTO report_counts_g{gen} (district, category, state, n) "
+            f"SELECT district, category, state, count(*) FROM report_entries_g{gen} "
+            "WHERE known GROUP BY district, category, state"
+        )
+    )
+
+
+def _lock_checkpoints(conn: Connection, sources: Sequence[str]) -> dict[str, int]:
+    found = {}
+    for source in sorted(sources):  # always the same order: no deadlock with another locker
+        conn.execute(
+            insert(consumer_checkpoint)
+            .values(consumer=CONSUMER, source=source, position=0)
+            .on_conflict_do_nothing()
+        )
+        found[source] = conn.execute(
+            select(consumer_checkpoint.c.position)
+            .where(consumer_checkpoint.c.consumer == CONSUMER)
+            .where(consumer_checkpoint.c.source == source)
+            .with_for_update()
+        ).scalar_one()
+    return found
+
+
+def rebuild(
+    engine: Engine,
+    fetch: Fetch,
+    sources: Sequence[str] = SOURCES,
+    batch: int = 1000,
+    progress: Callable[[int], None] | None = None,
+    before_switch: Callable[[int], None] | None = None,
+) -> Result:
+    """Build the next generation from the owners' logs and switch to it (see the module doc).
+    `before_switch(generation)` runs when the new tables are complete, before the switch."""
+    started = time.perf_counter()
+    with engine.connect() as guard:
+        guard.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _REBUILD_LOCK})
+        try:
+            with engine.begin() as conn:
+                old = tables.current(conn)
+                gen = old + 1
+                tables.drop_generation(conn, gen)  # leftovers of a rebuild that failed
+                tables.create_generation(conn, gen, with_indexes=False)
+            state, positions, count = fold_log(fetch, sources, batch, progress)
+            with engine.begin() as conn:
+                _copy_rows(conn, gen, state)
+                tables.create_indexes(conn, gen)
+            with engine.connect() as conn:
+                conn.execute(text(f"ANALYZE report_entries_g{gen}"))
+                conn.commit()
+            if before_switch is not None:
+                before_switch(gen)
+            count += _switch(engine, fetch, sources, gen, positions, batch, progress)
+            with engine.begin() as conn:
+                tables.drop_generation(conn, old)
+        finally:
+            guard.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _REBUILD_LOCK})
+            guard.commit()
+    seconds = time.perf_counter() - started
+    log.info("rebuilt generation %s from %s events in %.1f s", gen, count, seconds)
+    return Result(gen, count, len(state), seconds, positions)
+
+
+def _switch(
+    engine: Engine,
+    fetch: Fetch,
+    sources: Sequence[str],
+    gen: int,
+    positions: dict[str, int],
+    batch: int,
+    progress: Callable[[int], None] | None,
+) -> int:
+    """The last stretch and the switch, in one transaction (steps 1-4 of the module doc)."""
+    count = 0
+    with engine.begin() as conn:
+        _lock_checkpoints(conn, sources)
+        for source in sources:
+            while raw := fetch(source, positions[source], batch):
+                for item in raw:
+                    change = decode(item)
+                    if change is not None:
+                        live.apply_change(conn, gen, *change)
+                    positions[source] = item["position"]
+                count += len(raw)
+                if progress is not None:
+                    progress(len(raw))
+            conn.execute(
+                update(consumer_checkpoint)
+                .where(consumer_checkpoint.c.consumer == CONSUMER)
+                .where(consumer_checkpoint.c.source == source)
+                .values(position=positions[source])
+            )
+        tables.current(conn, lock=True)
+        conn.execute(
+            update(tables.generation)
+            .where(tables.generation.c.id == 1)
+            .values(generation=gen, switched_at=text("now()"))
+        )
+    return count

@@ -1,0 +1,182 @@
+"""The reporting projection of one entry, folded from the events of all three owners. Pure.
+
+`fold(entry, type, data, at)` is the single definition of what an event does to a report row;
+the live consumer (`adapters.live`) and the batch rebuild (`adapters.rebuild`) both call it,
+so a rebuilt projection cannot drift from the live one.
+
+Order across owners: each owner's events reach us in order (the subscription sees to that),
+but the three owners' logs are read independently, so a screening result may be folded before
+the submission it is about, and a rebuild folds intake's whole log before media's and
+screening's. Every field therefore comes from one owner only, and the overall state is derived
+from the fields (never kept as a running value), so the result does not depend on how the
+owners' events interleave. An entry known only from media or screening (its draft not seen
+yet) is kept with `known = False` and is left out of every report until its draft arrives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+DRAFT, SUBMITTED, WITHDRAWN, SELECTED = "draft", "submitted", "withdrawn", "selected"
+SCREENED = ("incomplete", "in_review", "eligible", "ineligible")
+# The overall states, in the order reports list them (api.md "Reports").
+STATES = (DRAFT, SUBMITTED, *SCREENED, WITHDRAWN, SELECTED)
+CATEGORIES = ("achievement", "promotion", "challenge", "finance")
+
+INTAKE_STATUS = {
+    "SubmissionSubmitted": SUBMITTED,
+    "SubmissionWithdrawn": WITHDRAWN,
+}
+MATERIAL_STATUS = {
+    "MaterialRequested": "awaiting_upload",
+    "MaterialUploaded": "verifying",
+    "MediaStored": "stored",
+    "MediaRejected": "rejected",
+    "MaterialExpired": "expired",
+}
+# Every event type the projection acts on; any other type changes nothing.
+RELEVANT = frozenset(
+    {
+        "SubmissionDrafted",
+        "SubmissionUpdated",
+        "ServiceOfficerAssigned",
+        "ScreeningCompleted",
+        "SelectionRecorded",
+        *INTAKE_STATUS,
+        *MATERIAL_STATUS,
+    }
+)
+
+
+def overall_state(status: str, screening: str | None, selection: str | None) -> str:
+    """The entry's state in reports: withdrawn and selected win; a screening result implies
+    the entry was submitted (screening judges submitted entries only), so it counts even
+    when intake's `SubmissionSubmitted` has not been folded yet; `pending` is not a result."""
+    if status == WITHDRAWN:
+        return WITHDRAWN
+    if selection == SELECTED:
+        return SELECTED
+    if screening in SCREENED:
+        return screening
+    if status == SUBMITTED:
+        return SUBMITTED
+    return DRAFT
+
+
+class Entry(NamedTuple):
+    """One entry's report row. A named tuple rather than a dataclass: a rebuild makes one new
+    row per event, and `_replace` is several times cheaper than `dataclasses.replace`."""
+
+    submission_id: str
+    known: bool = False
+    district: str | None = None
+    category: str | None = None
+    call_id: str | None = None
+    title: str = ""
+    applicant_name: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    status: str = DRAFT
+    screening_state: str | None = None
+    findings_count: int = 0
+    selection: str | None = None
+    officer_name: str | None = None
+    officer_phone: str | None = None
+    materials: Sequence[dict[str, Any]] = ()  # never changed in place: shared default is safe
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def state(self) -> str:
+        return overall_state(self.status, self.screening_state, self.selection)
+
+    @property
+    def count_key(self) -> tuple[str, str, str] | None:
+        """Where the entry counts in the summary (None: not reported yet)."""
+        if not self.known or self.district is None or self.category is None:
+            return None
+        return (self.district, self.category, self.state)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _content(fields: dict[str, Any]) -> dict[str, Any]:
+    applicant = fields.get("applicant")
+    contact = fields.get("contact")
+    applicant = applicant if isinstance(applicant, dict) else {}
+    contact = contact if isinstance(contact, dict) else {}
+    return {
+        "title": _text(fields.get("title")),
+        "applicant_name": _text(applicant.get("name")),
+        "contact_name": _text(contact.get("name")),
+        "contact_phone": _text(contact.get("phone")),
+    }
+
+
+def _materials(items: Sequence[dict[str, Any]], type_: str, data: dict[str, Any]) -> list[Any]:
+    """The entry's materials after a media event (the same replacement rules as intake's)."""
+    status = MATERIAL_STATUS[type_]
+    if type_ == "MaterialRequested":
+        # A new upload replaces whatever of its kind never got stored.
+        kept = [i for i in items if i["kind"] != data["kind"] or i["status"] == "stored"]
+        return [
+            *kept,
+            {
+                "material_id": data["material_id"],
+                "kind": data["kind"],
+                "filename": data.get("filename", ""),
+                "status": status,
+            },
+        ]
+    mine = next((i for i in items if i["material_id"] == data["material_id"]), None)
+    if mine is None:
+        return list(items)  # its request was replaced (or never seen): nothing to show
+    changed = mine | {"status": status}
+    if type_ == "MediaStored":
+        # The newly stored material replaces the one stored before it.
+        return [
+            changed if i is mine else i
+            for i in items
+            if i is mine or i["kind"] != data["kind"] or i["status"] != "stored"
+        ]
+    return [changed if i is mine else i for i in items]
+
+
+def fold(entry: Entry | None, type_: str, data: dict[str, Any], at: datetime) -> Entry | None:
+    """`entry` after one event (`entry` None: not seen before). Returns `entry` itself when the
+    event changes nothing, so callers can skip the write."""
+    if type_ not in RELEVANT:
+        return entry
+    before = entry or Entry(submission_id=data["submission_id"])
+    # The changes are gathered and applied with one `_replace`: making the new row is the
+    # costliest step of a rebuild, so it happens once per event.
+    changes: dict[str, Any]
+    if type_ == "SubmissionDrafted":
+        changes = _content(data["fields"])
+        changes |= {
+            "known": True,
+            "district": data["district"],
+            "category": data["category"],
+            "call_id": data["call_id"],
+            "created_at": at,
+        }
+    elif type_ == "SubmissionUpdated":
+        changes = _content(data["fields"])
+    elif type_ in INTAKE_STATUS:
+        changes = {"status": INTAKE_STATUS[type_]}
+    elif type_ == "ServiceOfficerAssigned":
+        changes = {"officer_name": data["name"], "officer_phone": data["phone"]}
+    elif type_ in MATERIAL_STATUS:
+        changes = {"materials": _materials(before.materials, type_, data)}
+    elif type_ == "ScreeningCompleted":
+        changes = {"screening_state": data["state"], "findings_count": len(data["findings"])}
+    else:  # SelectionRecorded
+        changes = {"selection": data["decision"]}
+    # The latest time anything happened to the entry, whichever owner's log comes first.
+    if before.updated_at is None or at > before.updated_at:
+        changes["updated_at"] = at
+    return before._replace(**changes)

@@ -1,0 +1,283 @@
+"""What the report endpoints answer: the summary, the entries, the export rows and the lag.
+
+Who sees what: staff see every district (`?district=` narrows it); an office sees its own
+district only, and asking for another one gives an empty answer (nothing of it, not even
+whether it has entries); the lag is for operators and staff. Every read looks the current
+generation up first (see `adapters.tables`); if a rebuild drops that generation between the
+look-up and the query, the read is simply done again on the new one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy import Connection, Engine, Select, func, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import ProgrammingError
+
+from services.reporting.adapters import tables
+from services.reporting.adapters.live import from_row
+from services.reporting.domain.projection import CATEGORIES, STATES, Entry
+from shared.auth import Principal
+from shared.eventstore import consumer_checkpoint
+from shared.http import ApiError
+
+log = logging.getLogger("kechuang.reporting")
+
+CONSUMER = "reporting"
+T = TypeVar("T")
+# fetch(source, after, limit): the owner's `events_since`; raises when the owner is down.
+Ask = Callable[[str, int, int], list[dict[str, Any]]]
+MAX_EVENTS_PER_CALL = 1000
+
+
+class FilterSchema(Schema):
+    district = fields.String(validate=validate.Length(min=1, max=50))
+    category = fields.String(validate=validate.OneOf(CATEGORIES, error="须为 {choices} 之一"))
+    state = fields.String(validate=validate.OneOf(STATES, error="须为 {choices} 之一"))
+    q = fields.String(validate=validate.Length(min=1, max=100, error="长度须在 1 到 100 之间"))
+
+
+_filters = FilterSchema()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The rows a request may see: `district` None means every district; `empty` means none."""
+
+    district: str | None
+    empty: bool = False
+
+
+def parse_filters(args: dict[str, str]) -> dict[str, str]:
+    """The filters of the query string (empty values are ignored), checked."""
+    present = {k: v for k, v in args.items() if k in _filters.fields and v != ""}
+    try:
+        return _filters.load(present)  # type: ignore[no-any-return]
+    except ValidationError as error:
+        raise ApiError("validation_failed", "筛选条件无效", error.messages) from None  # type: ignore[arg-type]
+
+
+def scope(principal: Principal, district: str | None) -> Scope:
+    if principal.is_staff:
+        return Scope(district)
+    if principal.is_office:
+        if district is not None and district != principal.district:
+            return Scope(district, empty=True)
+        return Scope(principal.district)
+    raise ApiError("forbidden", "无权查看报表")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def entry_body(entry: Entry) -> dict[str, Any]:
+    officer = None
+    if entry.officer_name is not None:
+        officer = {"name": entry.officer_name, "phone": entry.officer_phone}
+    return {
+        "submission_id": entry.submission_id,
+        "district": entry.district,
+        "category": entry.category,
+        "title": entry.title,
+        "applicant": {"name": entry.applicant_name},
+        "contact": {"name": entry.contact_name, "phone": entry.contact_phone},
+        "state": entry.state,
+        "status": entry.status,
+        "screening_state": entry.screening_state,
+        "findings_count": entry.findings_count,
+        "materials": entry.materials,
+        "officer": officer,
+        "selection": entry.selection,
+        "created_at": _iso(entry.created_at),
+        "updated_at": _iso(entry.updated_at),
+    }
+
+
+def _zeros() -> dict[str, int]:
+    return dict.fromkeys(STATES, 0)
+
+
+class Reports:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _read(self, work: Callable[[Connection, int], T]) -> T:
+        for attempt in (1, 2):
+            with self.engine.connect() as conn:
+                gen = tables.current(conn)
+                try:
+                    return work(conn, gen)
+                except ProgrammingError as exc:
+                    # Only "the generation was just dropped by a rebuild" is worth a retry.
+                    if attempt == 2 or "does not exist" not in str(exc.orig):
+                        raise
+                    log.info("generation %s dropped during a read; reading again", gen)
+        raise AssertionError("unreachable")
+
+    # -- the summary -----------------------------------------------------------------------
+
+    def summary(self, principal: Principal, args: dict[str, str]) -> dict[str, Any]:
+        """Entries per district × category × state (api.md "Reports"). Also `total`, and per
+        district its `totals` by state."""
+        where = scope(principal, parse_filters(args).get("district"))
+
+        def work(conn: Connection, gen: int) -> list[Any]:
+            if where.empty:
+                return []
+            table = tables.counts(gen)
+            query = select(table).where(table.c.n > 0)
+            if where.district is not None:
+                query = query.where(table.c.district == where.district)
+            return list(conn.execute(query))
+
+        rows = self._read(work)
+        districts: dict[str, dict[str, dict[str, int]]] = {}
+        if where.district is not None and not where.empty:
+            districts[where.district] = {}
+        for row in rows:
+            categories = districts.setdefault(row.district, {})
+            categories.setdefault(row.category, _zeros())[row.state] = int(row.n)
+        totals = _zeros()
+        listed = []
+        for district in sorted(districts):
+            mine = _zeros()
+            categories = {c: districts[district].get(c, _zeros()) for c in CATEGORIES}
+            for other in sorted(set(districts[district]) - set(CATEGORIES)):
+                categories[other] = districts[district][other]  # a category added later
+            for counts in categories.values():
+                for state, n in counts.items():
+                    mine[state] += n
+                    totals[state] += n
+            listed.append({"district": district, "totals": mine, "categories": categories})
+        return {
+            "as_of": datetime.now(UTC).isoformat(),
+            "total": sum(totals.values()),
+            "totals": totals,
+            "districts": listed,
+        }
+
+    # -- the entries -----------------------------------------------------------------------
+
+    def _query(self, gen: int, principal: Principal, filters: dict[str, str]) -> Select[Any]:
+        table = tables.entries(gen)
+        where = scope(principal, filters.get("district"))
+        query = select(table).where(table.c.known)
+        if where.empty:
+            return query.where(False)  # type: ignore[arg-type]
+        if where.district is not None:
+            query = query.where(table.c.district == where.district)
+        if "category" in filters:
+            query = query.where(table.c.category == filters["category"])
+        if "state" in filters:
+            query = query.where(table.c.state == filters["state"])
+        if "q" in filters:
+            escaped = filters["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{escaped}%"
+            query = query.where(
+                or_(
+                    table.c.title.ilike(pattern, escape="\\"),
+                    table.c.applicant_name.ilike(pattern, escape="\\"),
+                )
+            )
+        return query
+
+    def entries(
+        self, principal: Principal, args: dict[str, str], page: int, per_page: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        filters = parse_filters(args)
+        scope(principal, None)  # refuse an operator before touching the database
+
+        def work(conn: Connection, gen: int) -> tuple[list[dict[str, Any]], int]:
+            query = self._query(gen, principal, filters)
+            total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            table = tables.entries(gen)
+            rows = conn.execute(
+                query.order_by(table.c.created_at, table.c.submission_id)
+                .offset((page - 1) * per_page)
+                .limit(per_page)
+            )
+            return [entry_body(from_row(r)) for r in rows], int(total)
+
+        return self._read(work)
+
+    def export_rows(
+        self, principal: Principal, args: dict[str, str], limit: int | None = None
+    ) -> list[Entry]:
+        """Every entry the filters select, in the order the list shows them."""
+        filters = parse_filters(args)
+        scope(principal, None)
+
+        def work(conn: Connection, gen: int) -> list[Entry]:
+            table = tables.entries(gen)
+            query = self._query(gen, principal, filters).order_by(
+                table.c.created_at, table.c.submission_id
+            )
+            if limit is not None:
+                query = query.limit(limit)
+            return [from_row(r) for r in conn.execute(query)]
+
+        return self._read(work)
+
+    # -- the lag ---------------------------------------------------------------------------
+
+    def lag(self, principal: Principal, sources: list[str], ask: Ask) -> dict[str, Any]:
+        """Each source's head and the projection's checkpoint. The head comes from the owner
+        (its log after the last position we know of); when it does not answer, from the
+        highest position this service has seen of it (`head_from: "last_seen"`)."""
+        if principal.role not in ("operator", "staff"):
+            raise ApiError("forbidden", "只有运维人员和市科协工作人员可以查看同步进度")
+        with self.engine.connect() as conn:
+            gen = tables.current(conn)
+            checkpoints = dict(
+                conn.execute(
+                    select(consumer_checkpoint.c.source, consumer_checkpoint.c.position).where(
+                        consumer_checkpoint.c.consumer == CONSUMER
+                    )
+                ).all()
+            )
+            seen = dict(
+                conn.execute(
+                    select(tables.source_heads.c.source, tables.source_heads.c.position)
+                ).all()
+            )
+        listed = []
+        for source in sources:
+            position = int(checkpoints.get(source, 0))
+            known = max(position, int(seen.get(source, 0)))
+            item: dict[str, Any] = {"source": source, "position": position}
+            try:
+                raw = ask(source, known, MAX_EVENTS_PER_CALL)
+            except Exception as exc:  # noqa: BLE001 - an owner being down is what we report
+                log.warning("lag: %s did not answer (%s)", source, type(exc).__name__)
+                item |= {"head": known, "head_from": "last_seen", "head_exact": False}
+            else:
+                head = raw[-1]["position"] if raw else known
+                # The owner serves a bounded batch: a full one means its head is further on.
+                exact = len(raw) < MAX_EVENTS_PER_CALL
+                item |= {"head": head, "head_from": "owner", "head_exact": exact}
+                self.saw(source, head)
+            item["behind"] = item["head"] - position
+            listed.append(item)
+        return {"as_of": datetime.now(UTC).isoformat(), "generation": gen, "sources": listed}
+
+    def saw(self, source: str, position: int) -> None:
+        """Remember the highest position seen of `source` (for the lag when it is down)."""
+        table = tables.source_heads
+        statement = insert(table).values(source=source, position=position, seen_at=func.now())
+        with self.engine.begin() as conn:
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[table.c.source],
+                    set_={
+                        "position": func.greatest(table.c.position, statement.excluded.position),
+                        "seen_at": func.now(),
+                    },
+                )
+            )

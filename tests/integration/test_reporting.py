@@ -1,0 +1,346 @@
+"""Reporting on a real RabbitMQ and PostgreSQL, beside owners serving real logs over RPC
+(`reporting_fixtures`): the reports equal a ground truth computed from the events the test
+wrote, live, after a redelivery or an out-of-order delivery, after downtime and after a
+rebuild; exports open in openpyxl; an office sees nothing of another district."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from nameko.standalone.rpc import ClusterRpcProxy
+from openpyxl import load_workbook
+from sqlalchemy import MetaData, create_engine, select
+
+from services.reporting.adapters import rebuild, tables
+from services.reporting.adapters.export import ENTRIES_SHEET, HEADERS, SUMMARY_SHEET
+from shared import migrations
+from shared.eventstore import consumer_checkpoint
+from shared.eventstore import metadata as store_tables
+from tests.integration.helpers import relay_process, wait_until
+from tests.integration.reporting_fixtures import (  # noqa: F401  (a fixture)
+    Reporting,
+    reporting_fixture,
+    summary_counts,
+)
+
+
+def counts(r: Reporting, **params: str) -> dict[tuple[str, str, str], int]:
+    response = r.get("/summary", params=params)
+    assert response.status_code == 200, response.text
+    return summary_counts(response.json())
+
+
+def all_entries(r: Reporting, role: str = "staff", district: str | None = None,
+                **params: Any) -> list[dict[str, Any]]:  # fmt: skip
+    items: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        response = r.get("/entries", role=role, district=district,
+                         params=params | {"page": page, "per_page": 500})  # fmt: skip
+        assert response.status_code == 200, response.text
+        body = response.json()
+        items += body["items"]
+        if len(items) >= body["total"]:
+            return items
+        page += 1
+
+
+def assert_matches_truth(r: Reporting) -> None:
+    assert counts(r) == r.world.counts()
+    rows = {e["submission_id"]: e for e in all_entries(r)}
+    assert set(rows) == set(r.world.truth)
+    for sid, truth in r.world.truth.items():
+        row = rows[sid]
+        assert (row["district"], row["category"], row["state"]) == (
+            truth.district, truth.category, truth.state)  # fmt: skip
+        assert row["title"] == truth.title
+        assert row["applicant"]["name"] == truth.applicant
+        assert row["findings_count"] == truth.findings
+        assert (row["officer"] or {}).get("name") == truth.officer
+        assert {m["material_id"]: m["status"] for m in row["materials"]} == truth.materials
+
+
+def checkpoints(r: Reporting) -> dict[str, int]:
+    with r.world.engine.connect() as conn:
+        return dict(
+            conn.execute(
+                select(consumer_checkpoint.c.source, consumer_checkpoint.c.position).where(
+                    consumer_checkpoint.c.consumer == "reporting"
+                )
+            ).all()
+        )
+
+
+def heads(r: Reporting) -> dict[str, int]:
+    """Each owner's head; numbering what is committed first, as serving the log would."""
+    for store in r.world.stores.values():
+        store.sequence()
+    return {owner: store.head() for owner, store in r.world.stores.items()}
+
+
+def caught_up(r: Reporting) -> bool:
+    done = checkpoints(r)
+    return all(done.get(owner, 0) == head for owner, head in heads(r).items())
+
+
+def generation(r: Reporting) -> int:
+    with r.world.engine.connect() as conn:
+        return tables.current(conn)
+
+
+def test_reports_equal_the_truth_live_and_after_a_rebuild(rpt: Reporting, tmp_path: Path):
+    r = rpt
+    r.world.random_entries(60)
+    with (
+        relay_process(r.broker, r.owner_urls["intake"], tmp_path / "i.log", service="intake"),
+        relay_process(r.broker, r.owner_urls["media"], tmp_path / "m.log", service="media"),
+        relay_process(r.broker, r.owner_urls["screening"], tmp_path / "s.log", service="screening"),
+    ):  # fmt: skip
+        # Counts alone may match before media's events are in: wait for every source.
+        wait_until(lambda: caught_up(r), timeout=60, message="live reports")
+        assert_matches_truth(r)
+
+        # The operator's command, as its own process, reading the owners' logs over RPC.
+        env = os.environ | r.broker.env() | {"KECHUANG_DB_URL_REPORTING": r.database_url}
+        done = subprocess.run(
+            [sys.executable, "-m", "shared.cli", "rebuild", "reporting"],
+            env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert "generation 2" in done.stdout
+        assert "rebuild" in done.stderr  # the tqdm progress bar
+        assert generation(r) == 2
+        assert_matches_truth(r)
+        assert caught_up(r)
+
+        # Live consumption goes on into the new generation.
+        r.world.random_entries(10)
+        wait_until(lambda: caught_up(r), timeout=60, message="after rebuild")
+        assert_matches_truth(r)
+
+
+def test_the_service_answers_from_the_old_tables_until_the_switch(rpt: Reporting) -> None:
+    r = rpt
+    r.world.random_entries(40)
+    wait_until(lambda: caught_up(r), timeout=40, message="catch-up at start")  # eager timer
+    before = r.world.counts()
+    assert counts(r) == before
+    seen_during: list[Any] = []
+
+    def before_switch(gen: int) -> None:
+        # The new tables are complete, not yet switched to: readers still get generation 1.
+        seen_during.append((generation(r), counts(r)))
+        # Events logged now are not in the bulk read: the switch must fold them in.
+        sid = r.world.draft("巴州区", "finance", title="重建期间新建的项目")
+        r.world.submit(sid)
+        r.world.screen(sid, "eligible", 0)
+
+    with ClusterRpcProxy({"AMQP_URI": r.broker.uri}, timeout=30) as cluster:
+        result = rebuild.rebuild(
+            r.world.engine,
+            lambda source, after, limit: getattr(cluster, source).events_since(after, limit),
+            before_switch=before_switch,
+        )
+    assert seen_during == [(1, before)]
+    assert result.generation == 2 and generation(r) == 2
+    assert caught_up(r)
+    assert_matches_truth(r)  # including the entry logged during the rebuild
+    with r.world.engine.connect() as conn:
+        left = conn.exec_driver_sql("SELECT to_regclass('report_entries_g1')").scalar()
+    assert left is None  # the old generation is dropped
+
+
+def test_a_redelivered_and_an_out_of_order_event_change_nothing(rpt: Reporting) -> None:
+    r = rpt
+    sid = r.world.draft("巴州区", "achievement", title="乱序测试")
+    r.world.submit(sid)
+    r.world.officer(sid, "王保姆")
+    r.world.screen(sid, "in_review", 2)
+    r.world.screen(sid, "eligible", 0)
+    intake = r.world.stores["intake"].read_log_raw(after=0)
+    screening = r.world.stores["screening"].read_log_raw(after=0)
+    # In order, then each one again (redelivery): applied once.
+    for raw in intake:
+        r.world.publish("intake", raw)
+    for raw in intake:
+        r.world.publish("intake", raw)
+    wait_until(lambda: checkpoints(r).get("intake") == 3, message="intake applied")
+    # The second screening result first: the first was "lost"; catch-up heals it in order.
+    r.world.publish("screening", screening[1])
+    wait_until(lambda: checkpoints(r).get("screening") == 2, message="screening caught up")
+    r.world.publish("screening", screening[0])  # arrives late: a duplicate now
+    r.world.publish("screening", screening[1])
+    wait_until(lambda: caught_up(r))
+    assert_matches_truth(r)
+    assert counts(r) == {("巴州区", "achievement", "eligible"): 1}
+
+
+def test_a_consumer_stopped_while_entries_change_catches_up(rpt: Reporting) -> None:
+    r = rpt
+    r.world.random_entries(20)
+    wait_until(lambda: caught_up(r), timeout=40, message="first catch-up")
+    r.stop()
+    made = r.world.random_entries(30)
+    for sid in made[:5]:
+        if r.world.truth[sid].status == "submitted" and r.world.truth[sid].selection is None:
+            r.world.withdraw(sid)
+    # Nothing was published while it was down: only catch-up can bring these.
+    r.restart()
+    wait_until(lambda: caught_up(r), timeout=40, message="catch-up after restart")
+    assert_matches_truth(r)
+
+
+def _some_entries(r: Reporting) -> None:
+    w = r.world
+    a = w.draft("巴州区", "achievement", title="钙钛矿电池")
+    w.submit(a)
+    w.material(a, "promo_video", "stored")
+    w.material(a, "introduction", None)
+    w.screen(a, "incomplete", 1)
+    w.officer(a, "李保姆")
+    b = w.draft("巴州区", "challenge", title="难题攻关")
+    w.submit(b)
+    w.screen(b, "eligible", 0)
+    w.select(b, "selected")
+    w.draft("恩阳区", "finance", title="恩阳金融产品")
+    c = w.draft("恩阳区", "promotion", title="恩阳推广")
+    w.submit(c)
+    w.withdraw(c)
+    wait_until(lambda: caught_up(r), timeout=40, message="caught up")
+
+
+def test_the_xlsx_and_csv_exports(rpt: Reporting) -> None:
+    r = rpt
+    _some_entries(r)
+    response = r.get("/entries.xlsx")
+    assert response.status_code == 200, response.text
+    assert "spreadsheetml" in response.headers["Content-Type"]
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == [ENTRIES_SHEET, SUMMARY_SHEET]
+    sheet = book[ENTRIES_SHEET]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == HEADERS
+    assert rows[0][:4] == ("序号", "区县", "项目类别", "项目名称")
+    assert len(rows) == 1 + 4
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["D"].width == 40
+    by_title = {row[3]: row for row in rows[1:]}
+    first = by_title["钙钛矿电池"]
+    assert first[1:3] == ("巴州区", "科技成果转化项目")
+    assert first[7] == "待补充材料"
+    assert first[8] == 1
+    assert first[9] == "推介视频：已存储；项目介绍资料：待上传"
+    assert first[10] == "李保姆"
+    assert by_title["难题攻关"][7] == "已入选"
+    assert by_title["难题攻关"][12] == "入选"
+    assert by_title["恩阳金融产品"][2:4] == ("科技金融创新产品", "恩阳金融产品")
+    assert by_title["恩阳金融产品"][7] == "草稿"
+    assert by_title["恩阳推广"][7] == "已撤回"
+    summary = list(book[SUMMARY_SHEET].iter_rows(values_only=True))
+    assert summary[0][:3] == ("区县", "项目类别", "草稿")
+    assert summary[-1][0] == "合计" and summary[-1][-1] == 4
+
+    filtered = r.get("/entries.xlsx", params={"state": "withdrawn"})
+    rows = list(load_workbook(io.BytesIO(filtered.content))[ENTRIES_SHEET].values)
+    assert [row[3] for row in rows[1:]] == ["恩阳推广"]
+
+    response = r.get("/entries.csv", params={"district": "巴州区"})
+    assert response.status_code == 200
+    assert response.content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert table[0] == HEADERS
+    assert sorted(row[3] for row in table[1:]) == ["钙钛矿电池", "难题攻关"]
+
+
+def test_an_office_gets_nothing_of_another_district(rpt: Reporting) -> None:
+    r = rpt
+    _some_entries(r)
+    office = {"role": "office", "district": "巴州区"}
+    own = r.get("/summary", **office).json()
+    assert [d["district"] for d in own["districts"]] == ["巴州区"]
+    assert own["total"] == 2
+    other = r.get("/summary", params={"district": "恩阳区"}, **office).json()
+    assert other["districts"] == [] and other["total"] == 0
+    assert {e["district"] for e in all_entries(r, **office)} == {"巴州区"}
+    response = r.get("/entries", params={"district": "恩阳区"}, **office)
+    assert response.json()["total"] == 0 and response.json()["items"] == []
+    response = r.get("/entries.xlsx", params={"district": "恩阳区"}, **office)
+    rows = list(load_workbook(io.BytesIO(response.content))[ENTRIES_SHEET].values)
+    assert len(rows) == 1  # the headers only
+    csv_text = r.get("/entries.csv", params={"district": "恩阳区"}, **office).text
+    assert "恩阳" not in csv_text
+    # Staff see both, and may narrow to one.
+    assert {d["district"] for d in r.get("/summary").json()["districts"]} == {"巴州区", "恩阳区"}
+    narrowed = r.get("/summary", params={"district": "恩阳区"}).json()
+    assert [d["district"] for d in narrowed["districts"]] == ["恩阳区"]
+    assert narrowed["districts"][0]["categories"]["finance"]["draft"] == 1
+
+
+def test_filters_search_paging_errors_and_lag(rpt: Reporting) -> None:
+    r = rpt
+    _some_entries(r)
+    found = r.get("/entries", params={"q": "钙钛矿"}).json()
+    assert [e["title"] for e in found["items"]] == ["钙钛矿电池"]
+    found = r.get("/entries", params={"q": "恩阳区某单位"}).json()  # the applicant's name
+    assert found["total"] == 2
+    found = r.get("/entries", params={"category": "challenge", "state": "selected"}).json()
+    assert [e["title"] for e in found["items"]] == ["难题攻关"]
+    page = r.get("/entries", params={"per_page": 3, "page": 2}).json()
+    assert (page["total"], page["page"], page["per_page"], len(page["items"])) == (4, 2, 3, 1)
+
+    bad = r.get("/entries", params={"state": "bogus", "per_page": 0})
+    assert bad.status_code == 422
+    assert bad.json()["error"]["code"] == "validation_failed"
+    bad = r.get("/summary", params={"category": "nope"})
+    assert bad.status_code == 422 and "category" in bad.json()["error"]["fields"]
+    unauthenticated = r.api.call("GET", "/api/v1/reports/summary", headers={"Authorization": ""})
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.json()["error"]["code"] == "unauthorized"
+    assert r.get("/summary", role="operator").status_code == 403
+    assert r.get("/lag", role="office", district="巴州区").status_code == 403
+    assert r.get("/nothing-here").json()["error"]["code"] == "not_found"
+
+    lag = r.get("/lag", role="operator").json()
+    by_source = {s["source"]: s for s in lag["sources"]}
+    assert set(by_source) == {"intake", "media", "screening"}
+    for source, head in heads(r).items():
+        assert by_source[source]["head"] == head
+        assert by_source[source]["position"] == head
+        assert by_source[source]["behind"] == 0
+        assert by_source[source]["head_from"] == "owner"
+    # An owner that is down: its head is the highest position we saw of it.
+    r.containers["media"].stop()
+    lag = r.get("/lag", role="staff").json()
+    media = next(s for s in lag["sources"] if s["source"] == "media")
+    assert media["head_from"] == "last_seen" and media["head"] == heads(r)["media"]
+
+
+def test_the_migration_builds_the_tables_the_code_declares(database_url: str) -> None:
+    migrations.upgrade(database_url, "reporting")
+    migrations.upgrade(database_url, "reporting")  # a second run changes nothing
+    tables.indexes(1)
+    declared = MetaData()
+    for part in (store_tables, tables.metadata, tables.entries(1).metadata,
+                 tables.counts(1).metadata):  # fmt: skip
+        for table in part.tables.values():
+            table.to_metadata(declared)
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), declared) == []
+        assert tables.current(conn) == 1
+    engine.dispose()
+
+
+@pytest.mark.parametrize("path", ["/summary", "/entries", "/entries.xlsx", "/entries.csv"])
+def test_the_reports_need_a_token(rpt: Reporting, path: str) -> None:
+    response = rpt.api.call("GET", f"/api/v1/reports{path}", headers={"Authorization": "x"})
+    assert response.status_code == 401
