@@ -14,6 +14,16 @@ STREAM_TYPE = "media"
 KINDS = ("promo_video", "introduction", "proof")
 
 
+# A material's status after each of its events, for everyone who follows materials.
+MATERIAL_STATUS = {
+    "MaterialRequested": "awaiting_upload",
+    "MaterialUploaded": "verifying",
+    "MediaStored": "stored",
+    "MediaRejected": "rejected",
+    "MaterialExpired": "expired",
+}
+
+
 def stream_id(material_id: str) -> str:
     return f"media-{material_id}"
 

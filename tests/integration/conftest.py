@@ -95,14 +95,14 @@ class Broker:
         }
 
 
-@pytest.fixture(scope="session")
-def test_vhost() -> Iterator[str]:
-    """A RabbitMQ vhost of this test session's own (management API), removed at its end:
-    sessions running side by side never share queues or RPC service names."""
+@contextmanager
+def private_vhost(prefix: str = "kechuang_test") -> Iterator[str]:
+    """A RabbitMQ vhost of its own (management API), removed afterwards: whoever uses it never
+    shares queues or RPC service names with anyone else."""
     amqp = urlsplit(config.load().amqp_uri)
     api = f"http://{amqp.hostname}:15672/api"
     auth = (unquote(amqp.username or "guest"), unquote(amqp.password or "guest"))
-    name = f"kechuang_test_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     requests.put(f"{api}/vhosts/{name}", auth=auth, timeout=30).raise_for_status()
     requests.put(
         f"{api}/permissions/{name}/{auth[0]}",
@@ -110,13 +110,26 @@ def test_vhost() -> Iterator[str]:
         auth=auth,
         timeout=30,
     ).raise_for_status()
-    yield name
-    requests.delete(f"{api}/vhosts/{name}", auth=auth, timeout=30)
+    try:
+        yield name
+    finally:
+        requests.delete(f"{api}/vhosts/{name}", auth=auth, timeout=30)
+
+
+def vhost_uri(vhost: str) -> str:
+    return urlsplit(config.load().amqp_uri)._replace(path=f"/{vhost}").geturl()
+
+
+@pytest.fixture(scope="session")
+def test_vhost() -> Iterator[str]:
+    """This test session's vhost: sessions running side by side never cross."""
+    with private_vhost() as name:
+        yield name
 
 
 @pytest.fixture
 def broker(test_vhost: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Broker]:
-    uri = urlsplit(config.load().amqp_uri)._replace(path=f"/{test_vhost}").geturl()
+    uri = vhost_uri(test_vhost)
     tag = uuid.uuid4().hex[:8]
     found = Broker(uri, f"test.{tag}.events", f"test.{tag}.dead")
     for key, value in found.env().items():

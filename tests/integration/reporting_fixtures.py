@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import pytest
 import requests
@@ -30,7 +29,7 @@ from sqlalchemy import Engine
 
 import shared.catalog  # noqa: F401  (registers the event types)
 from services.reporting.service import ReportingService
-from shared import config, migrations
+from shared import migrations
 from shared.auth import new_key_pair
 from shared.catalog import media, screening, submission
 from shared.db import make_engine
@@ -39,7 +38,7 @@ from shared.entrypoints import ServesEventLog
 from shared.events import EventType, new_event
 from shared.eventstore import EventStore
 from tests.entries import full_body
-from tests.integration.conftest import Broker, throwaway_database
+from tests.integration.conftest import Broker, private_vhost, throwaway_database, vhost_uri
 from tests.integration.intake_fixtures import Api, free_port
 
 DISTRICTS = ("巴州区", "恩阳区", "通江县")
@@ -273,31 +272,12 @@ class Reporting:
                              **kwargs)  # fmt: skip
 
 
-def _private_vhost() -> tuple[str, Any]:
-    amqp = urlsplit(config.load().amqp_uri)
-    api = f"http://{amqp.hostname}:15672/api"
-    auth = (unquote(amqp.username or "guest"), unquote(amqp.password or "guest"))
-    vhost = f"kechuang_rpt_{uuid.uuid4().hex[:8]}"
-    requests.put(f"{api}/vhosts/{vhost}", auth=auth, timeout=30).raise_for_status()
-    requests.put(
-        f"{api}/permissions/{vhost}/{auth[0]}",
-        json={"configure": ".*", "write": ".*", "read": ".*"},
-        auth=auth,
-        timeout=30,
-    ).raise_for_status()
-
-    def remove() -> None:
-        requests.delete(f"{api}/vhosts/{vhost}", auth=auth, timeout=30)
-
-    return amqp._replace(path=f"/{vhost}").geturl(), remove
-
-
 @pytest.fixture(name="rpt")
 def reporting_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Reporting]:
     with ExitStack() as stack:
-        uri, remove = _private_vhost()
-        stack.callback(remove)
-        broker = Broker(uri, "test.reporting.events", "test.reporting.dead")
+        # A vhost per test: its owners answer RPC under the real services' names.
+        vhost = stack.enter_context(private_vhost("kechuang_rpt"))
+        broker = Broker(vhost_uri(vhost), "test.reporting.events", "test.reporting.dead")
         for key, value in broker.env().items():
             monkeypatch.setenv(key, value)
         stores = {}
@@ -320,7 +300,7 @@ def reporting_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
         monkeypatch.setenv("KECHUANG_JWT_PUBLIC_KEY_FILE", str(tmp_path / "jwt-public.pem"))
 
         port = free_port()
-        base = {"AMQP_URI": uri, "max_workers": 10, "serializer": "json"}
+        base = {"AMQP_URI": broker.uri, "max_workers": 10, "serializer": "json"}
         service_config = base | {"WEB_SERVER_ADDRESS": f"127.0.0.1:{port}"}
         containers = {name: ServiceContainer(cls, base) for name, cls in OWNERS.items()}
         containers["reporting"] = ServiceContainer(ReportingService, service_config)

@@ -8,15 +8,8 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from services.intake.adapters.tables import submissions
+from shared.catalog.media import MATERIAL_STATUS
 from shared.events import Event
-
-MATERIAL_STATUS = {
-    "MaterialRequested": "awaiting_upload",
-    "MaterialUploaded": "verifying",
-    "MediaStored": "stored",
-    "MediaRejected": "rejected",
-    "MaterialExpired": "expired",
-}
 
 
 def apply(conn: Connection, event: Event) -> None:

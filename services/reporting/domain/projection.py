@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from shared.catalog.media import MATERIAL_STATUS
+
 DRAFT, SUBMITTED, WITHDRAWN, SELECTED = "draft", "submitted", "withdrawn", "selected"
 SCREENED = ("incomplete", "in_review", "eligible", "ineligible")
 # The overall states, in the order reports list them (api.md "Reports").
@@ -28,13 +30,6 @@ CATEGORIES = ("achievement", "promotion", "challenge", "finance")
 INTAKE_STATUS = {
     "SubmissionSubmitted": SUBMITTED,
     "SubmissionWithdrawn": WITHDRAWN,
-}
-MATERIAL_STATUS = {
-    "MaterialRequested": "awaiting_upload",
-    "MaterialUploaded": "verifying",
-    "MediaStored": "stored",
-    "MediaRejected": "rejected",
-    "MaterialExpired": "expired",
 }
 # Every event type the projection acts on; any other type changes nothing.
 RELEVANT = frozenset(

@@ -7,18 +7,12 @@ from dataclasses import replace
 from typing import Any
 
 from services.screening.adapters.rows import Tracked
+from shared.catalog.media import MATERIAL_STATUS
 from shared.events import Event
 
 SUBMISSION_EVENTS = frozenset(
     {"SubmissionDrafted", "SubmissionUpdated", "SubmissionSubmitted", "SubmissionWithdrawn"}
 )
-MATERIAL_STATUS = {
-    "MaterialRequested": "awaiting_upload",
-    "MaterialUploaded": "verifying",
-    "MediaStored": "stored",
-    "MediaRejected": "rejected",
-    "MaterialExpired": "expired",
-}
 STORED = "stored"
 
 
