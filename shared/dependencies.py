@@ -6,10 +6,12 @@ Each provider reads its settings through `shared.config.load()` when the contain
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from threading import Lock
 from typing import Any
 
+from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from nameko.extensions import DependencyProvider
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import Engine
@@ -65,10 +67,32 @@ class Subscriber(Database):
     def setup(self) -> None:
         super().setup()
         self.gate = Lock()  # green under eventlet: one catch-up at a time in this process
+        self.rpc: ClusterRpcProxy | None = None
+        self.cluster: Any = None
+
+    def stop(self) -> None:
+        self.stop_proxy()
+        super().stop()
 
     def _fetch(self, source: str, after: int, limit: int) -> list[dict[str, Any]]:
-        with ClusterRpcProxy(self.container.config, timeout=10) as cluster:
-            return getattr(cluster, source).events_since(after, limit)  # type: ignore[no-any-return]
+        # One proxy (one reply queue) for the process's life: a proxy per call would leave a
+        # reply queue behind on the broker for each catch-up. Calls are serialised by `gate`.
+        if self.cluster is None:
+            self.rpc = ClusterRpcProxy(self.container.config, timeout=10)
+            self.cluster = self.rpc.start()
+        try:
+            return getattr(self.cluster, source).events_since(after, limit)  # type: ignore[no-any-return]
+        except (RemoteError, UnknownService, RpcTimeout):
+            raise  # the owner's answer, or its absence: the proxy itself is fine
+        except Exception:
+            self.stop_proxy()  # a broken connection: start afresh next time
+            raise
+
+    def stop_proxy(self) -> None:
+        if self.rpc is not None:
+            with contextlib.suppress(Exception):
+                self.rpc.stop()
+        self.rpc, self.cluster = None, None
 
     def get_dependency(self, worker_ctx: Any) -> Subscription:  # type: ignore[override]
         assert self.engine is not None

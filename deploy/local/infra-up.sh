@@ -12,6 +12,8 @@ if ! $SUDO rabbitmqctl -q status >/dev/null 2>&1; then
   $SUDO rabbitmq-plugins -q enable --offline rabbitmq_management >/dev/null
   # Run as root, rabbitmq-plugins leaves the file unreadable for the broker's own user.
   $SUDO chown rabbitmq:rabbitmq /etc/rabbitmq/enabled_plugins 2>/dev/null || true
+  # Each queue holds a file handle; the default 1024 is too few once many queues exist.
+  ulimit -n 65536 2>/dev/null || true
   $SUDO env RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 rabbitmq-server -detached >/dev/null 2>&1
   wait_for "RabbitMQ" 60 $SUDO rabbitmqctl -q await_startup
   $SUDO rabbitmqctl -q eval 'list_to_integer(os:getpid()).' >"$PIDS/rabbitmq.pid"
