@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,7 +37,7 @@ from tests.integration.intake_fixtures import Api, free_port
 
 # The closing call closes this long after the fixture starts: enough to submit an entry and
 # see it screened while the window is open, short enough to wait for.
-CLOSES_AFTER = timedelta(seconds=10)
+CLOSES_AFTER = timedelta(seconds=20)
 OFFICE = Actor("office", "test-office", "巴州区")
 
 
@@ -161,12 +161,20 @@ class ScreeningApi:
     def get(self, submission_id: str, role: str = "staff", **kwargs: Any) -> requests.Response:
         return self.api.call("GET", f"/api/v1/screenings/{submission_id}", role=role, **kwargs)
 
-    def wait_for(self, submission_id: str, state: str, timeout: float = 15) -> dict[str, Any]:
+    def wait_for(
+        self,
+        submission_id: str,
+        state: str,
+        timeout: float = 15,
+        until: Callable[[dict[str, Any]], bool] = lambda _: True,
+    ) -> dict[str, Any]:
+        """The screening once it is in `state` and `until` holds (intake's and media's logs
+        arrive independently, so intermediate results come and go)."""
+
         def shown() -> dict[str, Any] | None:
             response = self.get(submission_id)
-            if response.status_code == 200 and response.json()["state"] == state:
-                return response.json()  # type: ignore[no-any-return]
-            return None
+            ok = response.status_code == 200 and response.json()["state"] == state
+            return response.json() if ok and until(response.json()) else None
 
         return wait_until(shown, timeout=timeout, message=f"state {state}")  # type: ignore[no-any-return]
 

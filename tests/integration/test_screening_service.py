@@ -46,7 +46,10 @@ def test_an_entry_goes_from_incomplete_to_eligible_and_is_selected(
     feed.material(entry, "promo_video")
     feed.material(entry, "introduction")
     feed.submit(entry)
-    incomplete = screening_api.wait_for(entry, "incomplete")
+    incomplete = screening_api.wait_for(
+        entry, "incomplete",
+        until=lambda shown: finding(shown, "achievement.promo_video")["outcome"] == "pass",
+    )  # fmt: skip
     assert finding(incomplete, "achievement.proof")["outcome"] == "missing"
     assert finding(incomplete, "achievement.proof")["clause"] == "二(一)6⑦"
     assert finding(incomplete, "achievement.promo_video")["outcome"] == "pass"
