@@ -17,6 +17,9 @@ export KECHUANG_PORT="${KECHUANG_PORT:-8080}"
 export MEDIA_WORKERS="${MEDIA_WORKERS:-2}"
 export INTAKE_WORKERS="${INTAKE_WORKERS:-2}"
 export KECHUANG_MINIO_ENDPOINT="${KECHUANG_MINIO_ENDPOINT:-127.0.0.1:9000}"
+# Presigned URLs are signed for the front door, which routes the media bucket to MinIO, so a
+# browser uploads to the same origin it loaded the console from.
+export KECHUANG_MINIO_PUBLIC_URL="${KECHUANG_MINIO_PUBLIC_URL:-http://127.0.0.1:$KECHUANG_PORT}"
 
 say() { printf '\033[1m[kechuang]\033[0m %s\n' "$*"; }
 

@@ -36,7 +36,8 @@ for service in intake media screening; do
 done
 
 mkdir -p "$RUN/nginx"/{body,proxy,fastcgi,uwsgi,scgi}
-sed -e "s|@RUN@|$RUN|g" -e "s|@PORT@|$KECHUANG_PORT|g" \
+sed -e "s|@RUN@|$RUN|g" -e "s|@REPO@|$REPO|g" -e "s|@PORT@|$KECHUANG_PORT|g" \
+  -e "s|@MINIO@|$KECHUANG_MINIO_ENDPOINT|" \
   -e "s|@MEDIA_SERVERS@|$media_servers|" -e "s|@INTAKE_SERVERS@|$intake_servers|" \
   deploy/local/nginx.conf.template >"$RUN/nginx/nginx.conf"
 if running nginx; then
