@@ -9,6 +9,9 @@ command -v rabbitmq-server >/dev/null || missing+=(rabbitmq-server)
 command -v nginx >/dev/null || missing+=(nginx)
 command -v ffprobe >/dev/null || missing+=(ffmpeg)
 command -v openssl >/dev/null || missing+=(openssl)
+command -v chromium >/dev/null || missing+=(chromium)              # the console's browser tests
+command -v docker-compose >/dev/null || missing+=(docker-compose)  # checks docker-compose.yml
+command -v npm >/dev/null || missing+=(npm)                        # the console's libraries
 if ((${#missing[@]})); then
   say "installing ${missing[*]}"
   SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
@@ -23,6 +26,17 @@ if [[ ! -x "$MINIO_BIN" ]]; then
   command -v go >/dev/null || { say "Go >= 1.24 is needed to build MinIO"; exit 1; }
   GOBIN="$(dirname "$MINIO_BIN")" go install "github.com/minio/minio@$MINIO_VERSION" >"$LOGS/minio-build.log" 2>&1 \
     || { say "MinIO build failed, see $LOGS/minio-build.log"; exit 1; }
+fi
+
+# The console's browser libraries (web/package-lock.json), again only when the lock changed.
+if [[ -f "$REPO/web/package-lock.json" ]]; then
+  stamp="$REPO/web/node_modules/.installed-$(sha256sum "$REPO/web/package-lock.json" | cut -c1-16)"
+  if [[ ! -f "$stamp" ]]; then
+    say "installing the console's libraries in web/node_modules"
+    npm ci --prefix "$REPO/web" --omit=dev --no-audit --no-fund >"$LOGS/npm.log" 2>&1 \
+      || { say "npm ci failed, see $LOGS/npm.log"; exit 1; }
+    touch "$stamp"
+  fi
 fi
 
 # The virtual environment is rebuilt only when pyproject.toml changed.

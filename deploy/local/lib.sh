@@ -14,6 +14,8 @@ PG_VERSION=15
 PG_CLUSTER=kechuang
 export KECHUANG_PG_PORT="${KECHUANG_PG_PORT:-5433}"
 export KECHUANG_PORT="${KECHUANG_PORT:-8080}"
+# The 2021 call and an open demonstration call (see the file); KECHUANG_CALLS picks another.
+export KECHUANG_CALLS="${KECHUANG_CALLS:-$REPO/deploy/calls.demo.yaml}"
 export MEDIA_WORKERS="${MEDIA_WORKERS:-2}"
 export INTAKE_WORKERS="${INTAKE_WORKERS:-2}"
 export KECHUANG_MINIO_ENDPOINT="${KECHUANG_MINIO_ENDPOINT:-127.0.0.1:9000}"
