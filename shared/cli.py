@@ -50,6 +50,9 @@ def declare_topology() -> None:
 def relay(service: str, batch: int) -> None:
     """Publish SERVICE's stored events to RabbitMQ (runs until stopped)."""
     from shared.db import make_engine
+    from shared.observability import configure_logging
+
+    configure_logging(f"relay-{service}")
     from shared.eventstore import EventStore
     from shared.relay import Relay
 

@@ -13,18 +13,21 @@
 from __future__ import annotations
 
 import logging
+import time
 from functools import partial
 from typing import Any
 
 from kombu.message import Message
 from marshmallow import ValidationError
+from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer, QueueConsumer
 from nameko.rpc import rpc
 from nameko.web.handlers import http
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine
 from werkzeug import Request
 
-from shared import config, health, topology
+from shared import config, health, observability, topology
 from shared.events import envelope
 
 log = logging.getLogger("kechuang.consumer")
@@ -102,10 +105,39 @@ consume_events = EventConsumer.decorator
 MAX_EVENTS_PER_CALL = 1000
 
 
+class Observed(DependencyProvider):
+    """Gives a worker handling an event the event's correlation id (for its log lines and for
+    the events it appends) and counts what each consumer handled. HTTP requests get theirs in
+    `shared.http.endpoint`."""
+
+    def worker_setup(self, worker_ctx: Any) -> None:
+        if isinstance(worker_ctx.entrypoint, EventConsumer):
+            worker_ctx.data["kechuang.started"] = time.perf_counter()
+            observability.correlation.set(worker_ctx.args[0].correlation_id)
+
+    def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
+        entrypoint = worker_ctx.entrypoint
+        if isinstance(entrypoint, EventConsumer):
+            seconds = time.perf_counter() - worker_ctx.data["kechuang.started"]
+            event = worker_ctx.args[0]
+            observability.observe_event(self.container.service_name, entrypoint.consumer,
+                                        event, exc_info is not None, seconds)  # fmt: skip
+            log.info("%s handled %s %s at %s", entrypoint.consumer, event.type, event.stream_id,
+                     event.position, extra={"failed": exc_info is not None,
+                                            "duration_ms": round(seconds * 1000, 1)})  # fmt: skip
+
+    def worker_teardown(self, worker_ctx: Any) -> None:
+        observability.correlation.set(None)
+
+
 class ServesHealth:
-    """Mixin: `GET /healthz`, 200 when the service's database and the broker answer."""
+    """Mixin: `GET /healthz`, 200 when the service's database and the broker answer;
+    `GET /metrics` for Prometheus (not routed by the front door: scraped on the service's own
+    port)."""
 
     name: str
+    observed = Observed()
+    owns_log = False
 
     def health_engine(self) -> Engine:
         raise NotImplementedError
@@ -114,12 +146,21 @@ class ServesHealth:
     def healthz(self, request: Request) -> tuple[int, dict[str, str], str]:
         return health.check(self.health_engine(), config.load().amqp_uri, self.name)
 
+    @http("GET", "/metrics")
+    def metrics(self, request: Request) -> tuple[int, dict[str, str], str]:
+        queues = [f"kechuang.{c}" for c in topology.CONSUMERS
+                  if c == self.name or c.startswith(f"{self.name}-")]  # fmt: skip
+        observability.refresh_gauges(self.name, self.health_engine(), config.load().amqp_uri,
+                                     queues, self.owns_log)  # fmt: skip
+        return 200, {"Content-Type": CONTENT_TYPE_LATEST}, generate_latest().decode()
+
 
 class ServesEventLog(ServesHealth):
     """Mixin for an owning service: serves its log by position for consumers' catch-up, and
     its health. The class must have an `event_store` dependency (`shared.dependencies.Store`)."""
 
     event_store: Any
+    owns_log = True
 
     def health_engine(self) -> Engine:
         return self.event_store.engine  # type: ignore[no-any-return]

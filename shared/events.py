@@ -17,6 +17,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
+from shared import observability
+
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -144,7 +146,8 @@ def new_event(
         occurred_at=datetime.now(UTC),
         actor=actor,
         data=dumped,
-        correlation_id=correlation_id or event_id,
+        # The request or event being handled, else the event starts a correlation of its own.
+        correlation_id=correlation_id or observability.correlation.get() or event_id,
         causation_id=causation_id,
     )
 

@@ -332,6 +332,8 @@ class Intake:
                     "district": e.actor.district,
                 },
                 "data": e.data,
+                # The request that caused it (its X-Request-Id): what support asks an office for.
+                "correlation_id": str(e.correlation_id),
             }
             for e in events
         ]

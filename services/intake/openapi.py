@@ -65,6 +65,7 @@ class HistoryItem(Schema):
     occurred_at = fields.DateTime()
     actor = fields.Dict()
     data = fields.Dict()
+    correlation_id = fields.UUID()
 
 
 def _json(schema: Any) -> dict[str, Any]:
