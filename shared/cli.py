@@ -159,5 +159,46 @@ def rebuild(projection: str, batch: int) -> None:
     )
 
 
+@main.command()
+@click.option(
+    "--url", default=None, help="The front door (default: http://127.0.0.1:$KECHUANG_PORT)."
+)
+@click.option("--call", "call_id", default=None, help="The call to fill (default: the open one).")
+def demo(url: str | None, call_id: str | None) -> None:
+    """Load a realistic demo into the running stack: entries of every category and state in
+    every district of an open call, with generated videos and documents."""
+    from datetime import UTC, datetime
+
+    from tqdm import tqdm
+
+    from shared import calls
+    from shared import demo as demo_data
+    from shared.auth import issue
+
+    settings = config.load()
+    url = (url or f"http://127.0.0.1:{settings.http_port}").rstrip("/")
+    known = calls.load(settings.calls_file)
+    open_now = calls.open_calls(known, datetime.now(UTC))
+    if call_id is None and len(open_now) != 1:
+        raise click.UsageError("no single open call: name one with --call (KECHUANG_CALLS)")
+    call = known.get(call_id) if call_id else open_now[0]
+    if call is None or call not in open_now:
+        raise click.UsageError(f"call {call_id!r} is not open; an open call is needed to submit")
+    key = settings.jwt_private_key()
+
+    def token(role: str, district: str | None) -> str:
+        return issue(key, role, f"demo:{district or role}", district, 8 * 3600)
+
+    with tqdm(total=len(demo_data.plan(call.districts)), desc="演示数据", unit="项") as bar:
+        states = demo_data.load(url, token, call.id, call.districts, progress=bar.update)
+    names = {"draft": "草稿", "incomplete": "材料不全", "in_review": "待审核", "eligible": "合格",
+             "ineligible": "不合格", "withdrawn": "已撤回", "selected": "已遴选"}  # fmt: skip
+    click.echo(f"\n已载入「{call.title}」演示数据 {sum(states.values())} 项：" + "，".join(
+        f"{names.get(s, s)} {n}" for s, n in sorted(states.items())))  # fmt: skip
+    click.echo(f"\n打开控制台：{url}/")
+    click.echo(f"区县经办人（{call.districts[0]}）令牌：\n{token('office', call.districts[0])}")
+    click.echo(f"市级工作人员令牌：\n{token('staff', None)}")
+
+
 if __name__ == "__main__":
     main()
