@@ -14,12 +14,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kombu import Connection, Producer
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import OperationalError
 
 from shared import topology
 from shared.eventstore import EventStore, relay_checkpoint
@@ -103,22 +105,44 @@ class Relay:
         return connection
 
     def run(self, idle_sleep: float = 0.1, max_backoff: float = 5.0) -> None:
-        """Publish forever. Waits for the relay lock first, so standbys take over on a crash."""
-        with self.store.engine.connect() as lock_conn:
-            while not lock_conn.execute(
-                text("SELECT pg_try_advisory_lock(:k, hashtext(:n))"),
-                {"k": _RELAY_LOCK, "n": self.name},
-            ).scalar():
-                lock_conn.commit()
+        """Publish forever. Waits for the relay lock first, so standbys take over on a crash.
+        The lock lives as long as its database session: when that session is lost (a database
+        restart, a dropped connection) a standby may already be active, so this relay stops
+        publishing and queues up for the lock again."""
+        while True:
+            try:
+                with self.store.engine.connect() as lock_conn:
+                    self._acquire(lock_conn)
+                    log.info("relay %s active from position %d", self.name, self.checkpoint())
+                    self._loop(idle_sleep, max_backoff, lambda: _alive(lock_conn))
+            except LockLost:
+                log.error("relay %s lost its lock; stopped publishing, waiting for it again",
+                          self.name)  # fmt: skip
+            except OperationalError as exc:  # the database is away: wait, then queue again
+                log.warning("relay %s: database unavailable (%s)", self.name, exc.orig)
                 time.sleep(1.0)
-            lock_conn.commit()
-            log.info("relay %s active from position %d", self.name, self.checkpoint())
-            self._loop(idle_sleep, max_backoff)
 
-    def _loop(self, idle_sleep: float, max_backoff: float) -> None:
+    def _acquire(self, lock_conn: Any) -> None:
+        while not lock_conn.execute(
+            text("SELECT pg_try_advisory_lock(:k, hashtext(:n))"),
+            {"k": _RELAY_LOCK, "n": self.name},
+        ).scalar():
+            lock_conn.commit()
+            time.sleep(1.0)
+        lock_conn.commit()
+
+    def _loop(self, idle_sleep: float, max_backoff: float, holds_lock: Callable[[], bool]) -> None:
         backoff = 0.1
         connection: Connection | None = None
+        next_check = 0.0
         while True:
+            if time.monotonic() >= next_check:  # at most once a second, between batches
+                if not holds_lock():
+                    if connection is not None:
+                        with contextlib.suppress(Exception):
+                            connection.release()
+                    raise LockLost
+                next_check = time.monotonic() + 1.0
             try:
                 if connection is None:
                     connection = self.connect()
@@ -135,3 +159,18 @@ class Relay:
                     connection = None
                 time.sleep(backoff)
                 backoff = min(backoff * 2, max_backoff)
+
+
+class LockLost(Exception):
+    """The session holding the relay lock is gone; another relay may be active."""
+
+
+def _alive(lock_conn: Any) -> bool:
+    try:
+        lock_conn.execute(text("SELECT 1"))
+        lock_conn.commit()
+        return True
+    except Exception:  # noqa: BLE001 - whatever broke the session also ended the lock
+        with contextlib.suppress(Exception):
+            lock_conn.invalidate()
+        return False

@@ -87,3 +87,41 @@ def test_an_event_no_queue_would_take_is_not_marked_sent(store: EventStore, brok
         assert len(drain(broker, queue)) == 1
     finally:
         connection.release()
+
+
+def test_a_relay_that_loses_its_lock_stops_publishing_while_the_standby_takes_over(
+    store: EventStore, broker, database_url: str, tmp_path: Path
+) -> None:
+    """Single active relay: the lock is a database session's. When that session is cut (as
+    in a database failover) the standby becomes active, so the first must stop; if it went on,
+    both would publish every new event."""
+    from sqlalchemy import create_engine, text
+
+    queue = broker.declare_queue("relay-lock-lost")
+    first_log, standby_log = tmp_path / "first.log", tmp_path / "standby.log"
+    admin = create_engine(database_url)
+
+    def lock_holders() -> list[int]:
+        with admin.connect() as conn:
+            return list(conn.execute(text(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            )).scalars())  # fmt: skip
+
+    with relay_process(broker, database_url, first_log):
+        wait_until(lambda: "active" in first_log.read_text(), message="first relay active")
+        with relay_process(broker, database_url, standby_log):
+            time.sleep(1.5)  # the standby is waiting for the lock
+            assert "active" not in standby_log.read_text()
+            [holder] = lock_holders()
+            with admin.connect() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": holder})
+            wait_until(lambda: "active" in standby_log.read_text(), message="standby active")
+            wait_until(lambda: "lost its lock" in first_log.read_text(), message="first stopped")
+
+            appended = append_things(store, 300, per_stream=10)
+            wait_until(lambda: relay_checkpoint(store) >= 300, message="published")
+            time.sleep(1.0)  # what a second active relay would have sent arrives by now
+    received = [body["event_id"] for body in drain(broker, queue)]
+    assert sorted(received) == sorted(str(e) for e in appended)  # once each: one relay sent
+    admin.dispose()
