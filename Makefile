@@ -1,5 +1,5 @@
 # Kechuang: one command for each thing a developer or operator does.
-.PHONY: up down restart test lint bench install infra
+.PHONY: up down restart test lint bench install infra demo
 
 install:
 	@deploy/local/install.sh
@@ -27,6 +27,10 @@ lint: install
 # (the running stack through the front door). It starts what it needs.
 test: up lint
 	deploy/local/with-env.sh .venv/bin/pytest tests
+
+# A realistic call's worth of entries in every state (`kechuang demo`), then the console's URL.
+demo: up
+	@deploy/local/with-env.sh .venv/bin/kechuang demo
 
 bench: up
 	deploy/local/with-env.sh .venv/bin/python -m bench.event_store
