@@ -171,6 +171,7 @@ def demo(url: str | None, call_id: str | None) -> None:
 
     from tqdm import tqdm
 
+    from services.reporting.domain.labels import STATES as names
     from shared import calls
     from shared import demo as demo_data
     from shared.auth import issue
@@ -191,8 +192,6 @@ def demo(url: str | None, call_id: str | None) -> None:
 
     with tqdm(total=len(demo_data.plan(call.districts)), desc="演示数据", unit="项") as bar:
         states = demo_data.load(url, token, call.id, call.districts, progress=bar.update)
-    names = {"draft": "草稿", "incomplete": "材料不全", "in_review": "待审核", "eligible": "合格",
-             "ineligible": "不合格", "withdrawn": "已撤回", "selected": "已遴选"}  # fmt: skip
     click.echo(f"\n已载入「{call.title}」演示数据 {sum(states.values())} 项：" + "，".join(
         f"{names.get(s, s)} {n}" for s, n in sorted(states.items())))  # fmt: skip
     click.echo(f"\n打开控制台：{url}/")

@@ -136,20 +136,43 @@ class Media:
         actor = Actor(principal.role, principal.subject, principal.district)
         with self.store.engine.begin() as conn:
             m = self._record(conn, None, catalog.MaterialRequested, data, actor)
+        return self._slot(m)
+
+    def _slot(self, m: domain.Material) -> dict[str, Any]:
+        """The slot as the office uploads to it: presigned URL(s), valid `url_seconds`."""
         ttl = timedelta(seconds=self.limits.url_seconds)
-        if upload_id and part:
+        if m.upload_id and m.part_size:
             upload: dict[str, Any] = {
-                "method": "PUT", "upload_id": upload_id, "part_size": part,
+                "method": "PUT", "upload_id": m.upload_id, "part_size": m.part_size,
                 "parts": [
-                    {"part_number": n, "url": self.storage.part_url(key, upload_id, n, ttl)}
-                    for n in range(1, domain.part_count(slot["size"], part) + 1)
+                    {"part_number": n,
+                     "url": self.storage.part_url(m.object_key, m.upload_id, n, ttl)}
+                    for n in range(1, domain.part_count(m.size, m.part_size) + 1)
                 ],
             }  # fmt: skip
         else:
-            upload = {"method": "PUT", "url": self.storage.put_url(key, ttl),
-                      "headers": {"Content-Type": slot["content_type"]}}  # fmt: skip
+            upload = {"method": "PUT", "url": self.storage.put_url(m.object_key, ttl),
+                      "headers": {"Content-Type": m.content_type}}  # fmt: skip
         return {"material_id": m.id, "upload": upload, "expires_at": m.expires_at.isoformat(),
                 "urls_expire_at": (self.clock() + ttl).isoformat()}  # fmt: skip
+
+    def resume(self, principal: Principal, material_id: str) -> dict[str, Any]:
+        """Fresh URLs for a slot still open (the first ones live `url_seconds`; a slot lives
+        `slot_seconds`), and for a multipart upload the parts MinIO already holds, so an
+        interrupted upload goes on where it stopped instead of starting again."""
+        if not principal.is_office:
+            raise ApiError("forbidden", "只有区县科协可以上传材料")
+        with self.store.engine.connect() as conn:
+            m = self._load(conn, material_id)
+        self._visible(principal, m)
+        try:
+            domain.can_complete(m, self.clock())
+        except domain.Refused as error:
+            raise _refused(error) from None
+        slot = self._slot(m)
+        if m.upload_id:
+            slot["uploaded_parts"] = self.storage.uploaded_parts(m.object_key, m.upload_id)
+        return slot
 
     def complete(self, principal: Principal, material_id: str, done: dict[str, Any]) -> dict:
         """The office finished uploading: close a multipart upload, start verification."""

@@ -101,6 +101,12 @@ class MediaService(ServesEventLog):
         done = load_completion(read_json(request)) if request.content_length else {}
         return json_response(self.media().complete(principal, material_id, done), 202)
 
+    @http("POST", "/api/v1/materials/<material_id>/upload")
+    @endpoint
+    def resume(self, request: Request, material_id: str) -> Response:
+        """Fresh upload URLs (and, for multipart, the parts already uploaded) for an open slot."""
+        return json_response(self.media().resume(self.authenticate(request), material_id))
+
     @http("GET", "/api/v1/materials/<material_id>")
     @endpoint
     def get(self, request: Request, material_id: str) -> Response:

@@ -63,6 +63,38 @@ def test_a_multipart_upload_is_stored(media_api: MediaApi) -> None:
     assert media_api.settled(slot["material_id"])["status"] == "stored"
 
 
+def test_an_interrupted_multipart_upload_resumes_where_it_stopped(media_api: MediaApi) -> None:
+    entry = media_api.entry()
+    data = pdf_bytes(12 * MIB)
+    slot = media_api.slot(entry, data, "introduction", PDF).json()
+    first = media_api.upload(slot, data, parts=1)  # then the connection broke
+    resume = f"/api/v1/materials/{slot['material_id']}/upload"
+
+    assert media_api.call("POST", resume, district="恩阳区").status_code == 404
+    again = media_api.call("POST", resume)
+    assert again.status_code == 200, again.text
+    resumed = again.json()
+    assert [(p["part_number"], p["size"]) for p in resumed["uploaded_parts"]] == [(1, 5 * MIB)]
+    assert resumed["uploaded_parts"][0]["etag"] == first["parts"][0]["etag"].strip('"')
+    fresh = {p["part_number"]: p["url"] for p in resumed["upload"]["parts"]}
+    assert set(fresh) == {1, 2, 3} and resumed["urls_expire_at"]
+
+    size = resumed["upload"]["part_size"]
+    parts = [
+        {"part_number": p["part_number"], "etag": p["etag"]} for p in resumed["uploaded_parts"]
+    ]
+    for n in (2, 3):  # only what is missing, through the fresh URLs
+        put = requests.put(fresh[n], data=data[(n - 1) * size : n * size], timeout=60)
+        assert put.status_code == 200, put.text
+        parts.append({"part_number": n, "etag": put.headers["ETag"]})
+    done = media_api.call("POST", f"/api/v1/materials/{slot['material_id']}/complete",
+                          json={"parts": parts})  # fmt: skip
+    assert done.status_code == 202, done.text
+    assert media_api.settled(slot["material_id"])["status"] == "stored"
+    closed = media_api.call("POST", resume)
+    assert closed.status_code == 409 and closed.json()["error"]["code"] == "invalid_state"
+
+
 def test_a_truncated_multipart_upload_is_rejected(media_api: MediaApi) -> None:
     entry = media_api.entry()
     data = pdf_bytes(12 * MIB)

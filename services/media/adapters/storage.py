@@ -60,6 +60,20 @@ class Storage:
             [Part(p["part_number"], p["etag"].strip('"')) for p in parts],
         )  # fmt: skip
 
+    def uploaded_parts(self, key: str, upload_id: str) -> list[dict[str, Any]]:
+        """The parts MinIO holds for an open multipart upload, in order."""
+        found: list[dict[str, Any]] = []
+        marker: str | None = None
+        while True:
+            page = self.client._list_parts(  # noqa: SLF001 - no public API for it
+                self.bucket, key, upload_id, max_parts=1000, part_number_marker=marker
+            )
+            found += [{"part_number": p.part_number, "etag": p.etag, "size": p.size}
+                      for p in page.parts]  # fmt: skip
+            if not page.is_truncated:
+                return found
+            marker = page.next_part_number_marker
+
     def abort_multipart(self, key: str, upload_id: str) -> None:
         try:
             self.client._abort_multipart_upload(self.bucket, key, upload_id)  # noqa: SLF001
