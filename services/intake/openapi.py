@@ -1,14 +1,12 @@
-"""The OpenAPI 3 document of intake's paths, generated from the marshmallow schemas
-(apispec's marshmallow plugin) and served at `GET /api/v1/openapi.json`."""
+"""Intake's part of the OpenAPI 3 document (the entries' paths), generated from the
+marshmallow schemas; `shared.openapi` assembles the whole API from the four services' parts
+and intake serves it at `GET /api/v1/openapi.json`."""
 
 from __future__ import annotations
 
-import functools
-import json
 from typing import Any
 
 from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
 from services.intake.domain.entry import (
@@ -18,6 +16,20 @@ from services.intake.domain.entry import (
     PromotionEntry,
 )
 from services.intake.domain.officer import Officer
+from shared.openapi import (
+    Error,
+    ErrorDetail,
+    add_health,
+    errors,
+    json_content,
+    new_spec,
+    page_of,
+    paging_params,
+    path_param,
+)
+
+__all__ = ["ENTRY_SCHEMAS", "EntryMeta", "Error", "ErrorDetail", "HistoryItem", "add_paths", "spec"]
+TAG = "intake"
 
 ENTRY_SCHEMAS = {
     "AchievementEntry": AchievementEntry,
@@ -25,22 +37,6 @@ ENTRY_SCHEMAS = {
     "ChallengeEntry": ChallengeEntry,
     "FinanceEntry": FinanceEntry,
 }
-
-
-class ErrorDetail(Schema):
-    code = fields.String(required=True, metadata={"example": "validation_failed"})
-    message = fields.String(required=True, metadata={"description": "中文说明"})
-    fields_ = fields.Dict(
-        data_key="fields",
-        keys=fields.String(),
-        values=fields.List(fields.String()),
-        metadata={"example": {"contact.phone": ["请填写有效的手机号或带区号的固定电话"]}},
-    )
-    current_version = fields.Integer(metadata={"description": "version_conflict 时的当前版本"})
-
-
-class Error(Schema):
-    error = fields.Nested(ErrorDetail, required=True)
 
 
 class EntryMeta(Schema):
@@ -68,73 +64,68 @@ class HistoryItem(Schema):
     correlation_id = fields.UUID()
 
 
-def _json(schema: Any) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
 def _entry_body() -> dict[str, Any]:
     return {"oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in ENTRY_SCHEMAS]}
 
 
-def _errors(*statuses: int) -> dict[str, Any]:
-    names = {
-        401: "未认证", 403: "无权限", 404: "不存在", 409: "冲突", 413: "请求体过大",
-        415: "须为 JSON", 422: "输入有误", 428: "缺少 If-Match",
-    }  # fmt: skip
-    return {str(s): {"description": names[s], **_json("Error")} for s in statuses}
-
-
-@functools.cache
-def spec() -> dict[str, Any]:
-    api = APISpec(
-        title="Kechuang 科创项目征集 API",
-        version="1.0.0",
-        openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin()],
-        info={"description": "区县科协提交、市科协审核的科创项目征集接口"},
-        components={
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-            }
-        },
-        security=[{"bearer": []}],
+def add_paths(api: APISpec) -> None:
+    """Intake's tag, schemas and paths (the entries, and this document itself)."""
+    api.tag(
+        {"name": TAG, "description": "申报项目：区县科协填报、提交、撤回；市科协查看、指派保姆"}
     )
     for name, schema in ENTRY_SCHEMAS.items():
         api.components.schema(name, schema=schema)
     for name, schema in {
-        "Error": Error, "Officer": Officer, "EntryMeta": EntryMeta, "HistoryItem": HistoryItem,
+        "Officer": Officer, "EntryMeta": EntryMeta, "HistoryItem": HistoryItem,
     }.items():  # fmt: skip
         api.components.schema(name, schema=schema)
     entry = {"allOf": [_entry_body(), {"$ref": "#/components/schemas/EntryMeta"}]}
-    one = {"description": "申报项目", **_json(entry)}
-    sid = {"name": "submission_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    etag = {
+        "ETag": {"description": "当前版本号（修改时放入 If-Match）", "schema": {"type": "string"}}
+    }
+    one = {"description": "申报项目", "headers": etag, **json_content(entry)}
+    sid = path_param("submission_id", "申报项目的 id")
     base = "/api/v1/submissions"
     api.path(
         path=base,
         operations={
             "post": {
+                "tags": [TAG],
+                "operationId": "create_submission",
                 "summary": "新建草稿（区县科协）",
+                "description": "所属区县取自令牌，不取自请求体。带同一 Idempotency-Key 重试时返回"
+                "首次的结果，不再新建。",
                 "parameters": [
-                    {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "description": "幂等键（1 到 200 个字符）",
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                    }
                 ],
-                "requestBody": {"required": True, **_json(_entry_body())},
-                "responses": {"201": one, **_errors(401, 403, 413, 415, 422)},
+                "requestBody": {"required": True, **json_content(_entry_body())},
+                "responses": {
+                    "201": {**one, "description": "已新建的草稿"},
+                    **errors(401, 403, 409, 413, 415, 422),
+                },
             },
             "get": {
+                "tags": [TAG],
+                "operationId": "list_submissions",
                 "summary": "项目列表",
+                "description": "区县科协只看本区县的；市科协看全部，可用 district 筛选。",
                 "parameters": [
-                    {"name": n, "in": "query", "schema": {"type": t}}
-                    for n, t in (
-                        ("status", "string"),
-                        ("category", "string"),
-                        ("district", "string"),
-                        ("page", "integer"),
-                        ("per_page", "integer"),
+                    {"name": n, "in": "query", "description": d, "schema": {"type": "string"}}
+                    for n, d in (
+                        ("status", "状态：draft、submitted、withdrawn"),
+                        ("category", "类别：achievement、promotion、challenge、finance"),
+                        ("district", "区县（市科协用）"),
                     )
-                ],
+                ]
+                + paging_params(),
                 "responses": {
-                    "200": {"description": "分页列表", **_json({"type": "object"})},
-                    **_errors(401, 403, 422),
+                    "200": {"description": "分页列表", **json_content(page_of(entry))},
+                    **errors(401, 403, 422),
                 },
             },
         },
@@ -143,33 +134,53 @@ def spec() -> dict[str, Any]:
         path=f"{base}/{{submission_id}}",
         parameters=[sid],
         operations={
-            "get": {"summary": "查看项目", "responses": {"200": one, **_errors(401, 403, 404)}},
+            "get": {
+                "tags": [TAG],
+                "operationId": "get_submission",
+                "summary": "查看项目",
+                "description": "含 version、status、materials。别的区县的项目答 404。",
+                "responses": {"200": one, **errors(401, 403, 404)},
+            },
             "patch": {
+                "tags": [TAG],
+                "operationId": "patch_submission",
                 "summary": "修改项目（须带 If-Match）",
+                "description": "只改给出的字段；If-Match 缺少时 428，版本已过时 409。",
                 "parameters": [
                     {
                         "name": "If-Match",
                         "in": "header",
                         "required": True,
+                        "description": '当前版本号，如 "3"',
                         "schema": {"type": "string"},
                     }
                 ],
-                "requestBody": {"required": True, **_json({"type": "object"})},
-                "responses": {"200": one, **_errors(401, 403, 404, 409, 413, 415, 422, 428)},
+                "requestBody": {
+                    "required": True,
+                    "description": "要修改的字段（该类别可用的字段，见各类别的 schema）",
+                    **json_content({"type": "object"}),
+                },
+                "responses": {"200": one, **errors(401, 403, 404, 409, 413, 415, 422, 428)},
             },
         },
     )
-    for action, summary, body in (
-        ("submit", "提交", None),
-        ("withdraw", "撤回", None),
-        ("service-officer", "指派保姆（市科协）", "Officer"),
-    ):
+    for action, operation_id, summary, description, body in (
+        ("submit", "submit_submission", "提交", "草稿 → 已提交；缺的必填项以 422 列出，"
+         "截止后答 call_closed（409）。", None),
+        ("withdraw", "withdraw_submission", "撤回", "→ 已撤回（市里已遴选的不能撤回）。", None),
+        ("service-officer", "assign_service_officer", "指派保姆（市科协）",
+         "为项目指派服务专员（保姆）：姓名和电话。", "Officer"),
+    ):  # fmt: skip
         operation: dict[str, Any] = {
+            "tags": [TAG],
+            "operationId": operation_id,
             "summary": summary,
-            "responses": {"200": one, **_errors(401, 403, 404, 409, 422)},
+            "description": description,
+            "responses": {"200": one, **errors(401, 403, 404, 409, 422)},
         }
         if body:
-            operation["requestBody"] = {"required": True, **_json(body)}
+            operation["requestBody"] = {"required": True, **json_content(body)}
+            operation["responses"].update(errors(413, 415))
         api.path(
             path=f"{base}/{{submission_id}}/{action}",
             parameters=[sid],
@@ -180,11 +191,13 @@ def spec() -> dict[str, Any]:
         parameters=[sid],
         operations={
             "get": {
+                "tags": [TAG],
+                "operationId": "submission_history",
                 "summary": "项目的全部事件（由早到晚）",
                 "responses": {
                     "200": {
                         "description": "事件",
-                        **_json(
+                        **json_content(
                             {
                                 "type": "object",
                                 "properties": {
@@ -197,15 +210,32 @@ def spec() -> dict[str, Any]:
                             }
                         ),
                     },
-                    **_errors(401, 403, 404),
+                    **errors(401, 403, 404),
                 },
             }
         },
     )
+    api.path(
+        path="/api/v1/openapi.json",
+        operations={
+            "get": {
+                "tags": [TAG],
+                "operationId": "openapi_document",
+                "summary": "本文档（OpenAPI 3）",
+                "description": "整个 API 的 OpenAPI 3 文档，由各服务的 marshmallow schema 生成。"
+                "无需令牌。",
+                "security": [],
+                "responses": {
+                    "200": {"description": "OpenAPI 3 文档", **json_content({"type": "object"})}
+                },
+            }
+        },
+    )
+    add_health(api, TAG)
+
+
+def spec() -> dict[str, Any]:
+    """A document of intake's paths only (the whole API is `shared.openapi.spec()`)."""
+    api = new_spec()
+    add_paths(api)
     return api.to_dict()
-
-
-@functools.cache
-def document() -> str:
-    """The document as served (built once per process)."""
-    return json.dumps(spec(), ensure_ascii=False)

@@ -1,0 +1,107 @@
+"""Screening's part of the OpenAPI 3 document: an entry's screening, staff's review and the
+city's selection. Request bodies are screening's own schemas (`services.screening.schemas`);
+the response schemas below describe `commands.screening_body`. Assembled by `shared.openapi`."""
+
+from __future__ import annotations
+
+from typing import Any, get_args
+
+from apispec import APISpec
+from marshmallow import Schema, fields
+
+from services.screening.domain.rules import Outcome
+from services.screening.domain.screening import State
+from services.screening.schemas import ReviewBody, SelectionBody
+from shared.openapi import add_health, errors, json_content, path_param
+
+TAG = "screening"
+STATES = ["pending", *get_args(State)]
+
+
+class Finding(Schema):
+    rule = fields.String(required=True, metadata={"description": "规则名"})
+    clause = fields.String(
+        required=True, metadata={"description": "征集通知的条款", "example": "二(一)6⑦"}
+    )
+    outcome = fields.String(required=True, metadata={"enum": list(get_args(Outcome))})
+    message = fields.String(required=True, metadata={"description": "中文说明"})
+    message_en = fields.String(allow_none=True, metadata={"description": "英文说明（可无）"})
+
+
+class Decision(Schema):
+    decision = fields.String(required=True)
+    note = fields.String()
+    by = fields.String(metadata={"description": "作出决定的人"})
+    at = fields.DateTime()
+    lapsed = fields.Boolean(
+        metadata={"description": "遴选因项目提交后被修改而失效（仅 selection）"}
+    )
+
+
+class ScreeningView(Schema):
+    submission_id = fields.UUID(required=True)
+    state = fields.String(
+        required=True,
+        metadata={
+            "enum": STATES,
+            "description": "pending 待筛查，incomplete 待补充，in_review 待审核，"
+            "eligible 符合条件，ineligible 不符合条件",
+        },
+    )
+    ruleset = fields.String(allow_none=True, metadata={"description": "所用的规则集"})
+    findings = fields.List(fields.Nested(Finding), required=True)
+    priority = fields.Boolean(required=True, metadata={"description": "是否优先（只影响排序）"})
+    window_closed = fields.Boolean(metadata={"description": "征集是否已截止"})
+    entry_status = fields.String(allow_none=True, metadata={"description": "申报方的状态"})
+    review = fields.Nested(Decision, allow_none=True, metadata={"description": "审核结论"})
+    selection = fields.Nested(Decision, allow_none=True, metadata={"description": "遴选结论"})
+    version = fields.Integer(required=True)
+
+
+def add_paths(api: APISpec) -> None:
+    """Screening's tag, schemas and paths."""
+    api.tag({"name": TAG, "description": "资格审查：按征集通知筛查、市科协审核与遴选"})
+    for name, schema in {
+        "Finding": Finding, "Decision": Decision, "ScreeningView": ScreeningView,
+        "ReviewBody": ReviewBody, "SelectionBody": SelectionBody,
+    }.items():  # fmt: skip
+        api.components.schema(name, schema=schema)
+    view = {"description": "筛查结果", **json_content("ScreeningView")}
+    sid = path_param("submission_id", "申报项目的 id")
+    base = "/api/v1/screenings/{submission_id}"
+    api.path(
+        path=base,
+        parameters=[sid],
+        operations={
+            "get": {
+                "tags": [TAG],
+                "operationId": "get_screening",
+                "summary": "查看筛查结果",
+                "description": "区县科协只看本区县的项目，市科协看全部。",
+                "responses": {"200": view, **errors(401, 403, 404)},
+            }
+        },
+    )
+    decide: dict[str, Any] = {"200": view, **errors(401, 403, 404, 409, 413, 415, 422)}
+    for action, operation_id, summary, description, body in (
+        ("review", "review_screening", "审核（市科协）",
+         "对待审核（in_review）的项目给出结论：eligible 或 ineligible。", "ReviewBody"),
+        ("selection", "select_screening", "遴选（市科协）",
+         "selected 只能给符合条件（eligible）的项目；not_selected 可给任何已筛查的项目。",
+         "SelectionBody"),
+    ):  # fmt: skip
+        api.path(
+            path=f"{base}/{action}",
+            parameters=[sid],
+            operations={
+                "post": {
+                    "tags": [TAG],
+                    "operationId": operation_id,
+                    "summary": summary,
+                    "description": description,
+                    "requestBody": {"required": True, **json_content(body)},
+                    "responses": decide,
+                }
+            },
+        )
+    add_health(api, TAG)

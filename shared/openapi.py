@@ -1,0 +1,192 @@
+"""The whole API as one OpenAPI 3 document, generated from the services' marshmallow schemas
+(apispec's marshmallow plugin) and served by intake at `GET /api/v1/openapi.json` (through the
+front door, nginx routes `/api/v1/` to intake).
+
+Each service describes its own paths in `services/<svc>/openapi.py`, a function
+`add_paths(api)` adding its tag, schemas and paths to an `APISpec`; this module holds what
+they share (the error shape of api.md, the bearer JWT scheme, small helpers) and assembles
+the document from the four, once per process."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema, fields
+
+from shared.http import MAX_PER_PAGE, STATUS
+
+AddPaths = Callable[[APISpec], None]
+SERVICES = ("intake", "media", "screening", "reporting")
+
+
+class ErrorDetail(Schema):
+    code = fields.String(
+        required=True,
+        metadata={"enum": sorted(STATUS), "example": "validation_failed"},
+    )
+    message = fields.String(required=True, metadata={"description": "中文说明"})
+    fields_ = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={
+            "description": "各字段的问题（键为带点的路径）",
+            "example": {"contact.phone": ["请填写有效的手机号或带区号的固定电话"]},
+        },
+    )
+    current_version = fields.Integer(metadata={"description": "version_conflict 时的当前版本"})
+    state = fields.String(metadata={"description": "invalid_state 时对象的当前状态"})
+
+
+class Error(Schema):
+    error = fields.Nested(ErrorDetail, required=True)
+
+
+ERROR_NAMES = {
+    400: "请求有误", 401: "未认证（缺少或无效的令牌）", 403: "无权限", 404: "不存在",
+    409: "冲突", 413: "请求体过大", 415: "须为 JSON（或类型不受支持）", 422: "输入有误",
+    428: "缺少 If-Match",
+}  # fmt: skip
+
+
+def json_content(schema: Any) -> dict[str, Any]:
+    """A request body or response of JSON in the given schema (a name, a class, a dict)."""
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def errors(*statuses: int) -> dict[str, Any]:
+    """Responses in the documented error shape, one per status."""
+    return {str(s): {"description": ERROR_NAMES[s], **json_content("Error")} for s in statuses}
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def path_param(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "string", "format": "uuid"},
+    }
+
+
+def page_of(item: dict[str, Any]) -> dict[str, Any]:
+    """The list shape of api.md: `{"items", "total", "page", "per_page"}`."""
+    return {
+        "type": "object",
+        "required": ["items", "total", "page", "per_page"],
+        "properties": {
+            "items": {"type": "array", "items": item},
+            "total": {"type": "integer", "description": "符合条件的总数"},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        },
+    }
+
+
+def paging_params() -> list[dict[str, Any]]:
+    return [
+        {"name": "page", "in": "query", "description": "页码，从 1 开始",
+         "schema": {"type": "integer", "minimum": 1, "default": 1}},
+        {"name": "per_page", "in": "query", "description": f"每页条数（最多 {MAX_PER_PAGE}）",
+         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 50}},
+    ]  # fmt: skip
+
+
+def add_health(api: APISpec, service: str) -> None:
+    """`GET /healthz/<service>` through the front door (the service's own `GET /healthz`)."""
+    status = {
+        "type": "object",
+        "properties": {
+            "service": {"type": "string", "example": service},
+            "status": {"type": "string", "enum": ["ok", "unavailable"]},
+            "checks": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "example": {"database": "ok", "broker": "ok"},
+            },
+        },
+    }
+    api.path(
+        path=f"/healthz/{service}",
+        operations={
+            "get": {
+                "tags": [service],
+                "operationId": f"{service}_health",
+                "summary": "健康检查",
+                "description": "服务及其依赖都应答时为 200，否则为 503。无需令牌。",
+                "security": [],
+                "responses": {
+                    "200": {"description": "正常", **json_content(status)},
+                    "503": {"description": "服务或其依赖不可用", **json_content(status)},
+                },
+            }
+        },
+    )
+
+
+def new_spec() -> APISpec:
+    """An empty document with what every part shares: info, the bearer JWT scheme (required
+    unless an operation says otherwise) and the Error schema."""
+    api = APISpec(
+        title="Kechuang 科创项目征集 API",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={
+            "description": "区县科协提交、市科协审核的科创项目征集接口。除健康检查和本文档外，"
+            "每个请求都须带 `Authorization: Bearer <JWT>`；出错时一律答以 "
+            '`{"error": {"code", "message", "fields"}}`。'
+        },
+        servers=[{"url": "/", "description": "前门（nginx）"}],
+        components={
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "`kechuang token --role office|staff|operator` 签发的令牌",
+                }
+            }
+        },
+        security=[{"bearer": []}],
+    )
+    api.components.schema("Error", schema=Error)
+    return api
+
+
+def _contributors() -> list[AddPaths]:
+    # Imported here: the services build on shared, not the other way round.
+    from services.intake import openapi as intake
+    from services.media import openapi as media
+    from services.reporting import openapi as reporting
+    from services.screening import openapi as screening
+
+    return [intake.add_paths, media.add_paths, screening.add_paths, reporting.add_paths]
+
+
+def build(parts: Iterable[AddPaths]) -> dict[str, Any]:
+    api = new_spec()
+    for add_paths in parts:
+        add_paths(api)
+    return api.to_dict()
+
+
+@functools.cache
+def spec() -> dict[str, Any]:
+    """The whole API: every service's paths (built once per process)."""
+    return build(_contributors())
+
+
+@functools.cache
+def document() -> str:
+    """The document as served."""
+    return json.dumps(spec(), ensure_ascii=False)
