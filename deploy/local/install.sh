@@ -10,6 +10,7 @@ command -v nginx >/dev/null || missing+=(nginx)
 command -v ffprobe >/dev/null || missing+=(ffmpeg)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v chromium >/dev/null || missing+=(chromium)              # the console's browser tests
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)  # Chinese in its screenshots
 command -v docker-compose >/dev/null || missing+=(docker-compose)  # checks docker-compose.yml
 command -v npm >/dev/null || missing+=(npm)                        # the console's libraries
 if ((${#missing[@]})); then

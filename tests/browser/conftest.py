@@ -1,0 +1,112 @@
+"""The web console in headless Chromium (Debian's /usr/bin/chromium, never a downloaded
+browser) against the stack `make up` started, through the front door. Tokens come from the
+operator's CLI as in tests/e2e; each page the tests visit is kept as a screenshot in
+test-output/screenshots/<test>-<page>.png."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.browser import unpatched_asyncio
+
+if unpatched_asyncio.needed():
+    unpatched_asyncio.install()
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+
+expect.set_options(timeout=15_000)
+
+
+def token(*args: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "shared.cli", "token", *args],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def base_url() -> str:
+    """The front door of the stack `make up` started."""
+    url = f"http://127.0.0.1:{os.environ.get('KECHUANG_PORT', '8080')}"
+    try:
+        requests.get(f"{url}/healthz/intake", timeout=5)
+    except requests.ConnectionError:
+        pytest.fail(f"nothing answers at {url}: run `make up` first (make test does)")
+    if "/vendor/" not in requests.get(f"{url}/", timeout=5).text:
+        pytest.fail(f"{url}/ does not serve the console from web/")
+    return url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make up` installs Debian's chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield launched
+        launched.close()
+
+
+class Console:
+    """One signed-in browser tab (its own context: its own sessionStorage)."""
+
+    def __init__(self, page: Page, base_url: str, test_name: str) -> None:
+        self.page, self.base_url, self.test_name = page, base_url, test_name
+        self.errors: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def sign_in(self, bearer: str) -> None:
+        self.page.goto(self.base_url + "/")
+        self.page.get_by_label("访问令牌").fill(bearer)
+        self.page.get_by_role("button", name="登录").click()
+        expect(self.page.locator("#topbar")).to_be_visible()
+
+    def shot(self, name: str, full_page: bool = True) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.evaluate("window.scrollTo(0, 0)")  # sticky bars sit where they belong
+        path = SCREENSHOTS / f"{self.test_name}-{name}.png"
+        self.page.screenshot(path=path, full_page=full_page)
+
+
+@pytest.fixture
+def console(
+    browser: Browser, base_url: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Console]]:
+    """console(width=1280) opens a fresh tab; every tab is closed after the test."""
+    contexts = []
+    name = re.sub(r"^test_", "", request.node.name)
+
+    def open_tab(width: int = 1280, height: int = 900) -> Console:
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True
+        )
+        contexts.append(context)
+        return Console(context.new_page(), base_url, name)
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def promo_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small real video: 2 s of ffmpeg's test pattern, H.264 in MP4."""
+    path = tmp_path_factory.mktemp("media") / "推介视频.mp4"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi",
+         "-i", "testsrc=size=320x240:rate=25", "-t", "2",
+         "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path

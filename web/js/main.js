@@ -1,0 +1,180 @@
+// The console's entry point: sign-in, the top bar, and a small hash router. Views get a
+// `view` object whose `every(ms, fn)` timers stop when the user navigates away.
+
+import { clearToken, decodeToken, get, getToken, setToken, whenUnauthorized } from "./api.js";
+import { ROLES } from "./labels.js";
+import { alertBox, h, toast } from "./ui.js";
+import * as office from "./office.js";
+import * as staff from "./staff.js";
+
+const main = document.getElementById("main");
+let current = null; // the view on screen: {timers, gone}
+
+const ROUTES = {
+  office: [
+    [/^#\/entries\/?$/, (v) => office.list(v)],
+    [/^#\/entries\/new\/?$/, (v) => office.chooseCategory(v)],
+    [/^#\/entries\/new\/(\w+)$/, (v, m) => office.editor(v, { category: m[1] })],
+    [/^#\/entries\/([\w-]+)$/, (v, m) => office.editor(v, { id: m[1] })],
+  ],
+  staff: [
+    [/^#\/summary\/?$/, (v) => staff.summary(v)],
+    [/^#\/list\/?(\?.*)?$/, (v) => staff.list(v)],
+    [/^#\/entry\/([\w-]+)$/, (v, m) => staff.detail(v, m[1])],
+  ],
+};
+const HOME = { office: "#/entries", staff: "#/summary" };
+const NAV = {
+  office: [["#/entries", "本区项目"], ["#/entries/new", "新建项目"]],
+  staff: [["#/summary", "汇总看板"], ["#/list", "项目列表"]],
+};
+
+function session() {
+  const token = getToken();
+  if (!token) return null;
+  try {
+    return decodeToken(token);
+  } catch {
+    clearToken();
+    return null;
+  }
+}
+
+function leave() {
+  if (!current) return;
+  current.gone = true;
+  current.timers.forEach(clearInterval);
+  current = null;
+}
+
+function newView(who) {
+  leave();
+  const view = {
+    who,
+    timers: [],
+    gone: false,
+    every(ms, fn) {
+      this.timers.push(setInterval(() => !this.gone && fn(), ms));
+    },
+  };
+  current = view;
+  return view;
+}
+
+async function route() {
+  const who = session();
+  if (!who) return signIn();
+  const routes = ROUTES[who.role];
+  if (!routes) {
+    clearToken();
+    return signIn("此控制台供区县科协和市科协使用；运维人员请使用命令行工具 kechuang。");
+  }
+  showTopbar(who);
+  const hash = location.hash || HOME[who.role];
+  for (const [pattern, render] of routes) {
+    const m = pattern.exec(hash);
+    if (m) {
+      const view = newView(who);
+      main.replaceChildren();
+      try {
+        await render(view, m);
+      } catch (error) {
+        if (!view.gone) main.replaceChildren(alertBox("error", error.message || "页面加载失败"));
+      }
+      main.focus({ preventScroll: true });
+      return;
+    }
+  }
+  location.replace(HOME[who.role]);
+}
+
+function showTopbar(who) {
+  document.getElementById("topbar").hidden = false;
+  const nav = document.getElementById("nav");
+  const hash = location.hash || HOME[who.role];
+  nav.replaceChildren(
+    ...NAV[who.role].map(([href, text]) => h("a", { href, "aria-current": isCurrent(href, hash) ? "page" : null }, text)),
+  );
+  document.getElementById("who").textContent =
+    `${ROLES[who.role] || who.role}${who.district ? " · " + who.district : ""}`;
+}
+
+function isCurrent(href, hash) {
+  if (hash === href) return true;
+  if (href === "#/entries") return hash.startsWith("#/entries/") && !hash.startsWith("#/entries/new");
+  if (href === "#/entries/new") return hash.startsWith("#/entries/new/");
+  if (href === "#/list") return hash.startsWith("#/entry/") || hash.startsWith("#/list?");
+  return false;
+}
+
+function signIn(notice) {
+  leave();
+  document.getElementById("topbar").hidden = true;
+  const error = h("div", { "aria-live": "assertive" });
+  const input = h("textarea", {
+    id: "token",
+    name: "token",
+    required: true,
+    autocomplete: "off",
+    spellcheck: "false",
+    "aria-describedby": "token-hint",
+  });
+  const form = h(
+    "form.panel.signin",
+    {
+      onsubmit: async (event) => {
+        event.preventDefault();
+        error.replaceChildren();
+        const token = input.value.trim();
+        let who;
+        try {
+          who = decodeToken(token);
+        } catch (e) {
+          error.replaceChildren(alertBox("error", e.message));
+          return;
+        }
+        if (!ROUTES[who.role]) {
+          error.replaceChildren(alertBox("error", "此控制台供区县科协和市科协使用；运维人员请使用命令行工具 kechuang。"));
+          return;
+        }
+        setToken(token);
+        try {
+          await get("/api/v1/submissions?per_page=1"); // the services accept the token
+        } catch (e) {
+          clearToken();
+          error.replaceChildren(alertBox("error", e.message));
+          return;
+        }
+        input.value = "";
+        toast(`已登录：${ROLES[who.role]}${who.district ? " · " + who.district : ""}`);
+        if (location.hash === HOME[who.role] || !location.hash) route();
+        location.hash = HOME[who.role];
+      },
+    },
+    h("div.row", {}, h("span.brand-mark", { "aria-hidden": "true" }, "科"), h("h1", { style: "margin:0" }, "科创项目征集 · 管理控制台")),
+    h("p.muted", {}, "区县科协在此填报、提交项目并上传材料；市科协在此查看汇总、审核和遴选。"),
+    notice ? alertBox("info", notice) : null,
+    error,
+    h("label", { for: "token" }, "访问令牌"),
+    input,
+    h("p.hint", { id: "token-hint" }, "请粘贴运维人员用 kechuang token 签发的令牌。令牌只保存在本浏览器标签页中，关闭标签页即失效。"),
+    h("div.row", {}, h("button.btn", { type: "submit" }, "登录")),
+  );
+  main.replaceChildren(form);
+  input.focus();
+}
+
+document.getElementById("signout").addEventListener("click", () => {
+  clearToken();
+  leave();
+  history.replaceState(null, "", location.pathname);
+  signIn("已退出登录。");
+});
+
+whenUnauthorized(() => {
+  clearToken();
+  signIn("登录已失效（令牌无效或已过期），请重新登录。");
+});
+
+window.addEventListener("hashchange", route);
+route();
