@@ -5,10 +5,8 @@ test-output/screenshots/<test>-<page>.png."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import pytest
 import requests
 
 from tests.browser import unpatched_asyncio
+from tests.front_door import front_door
 
 if unpatched_asyncio.needed():
     unpatched_asyncio.install()
@@ -28,21 +27,10 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots
 expect.set_options(timeout=15_000)
 
 
-def token(*args: str) -> str:
-    return subprocess.run(
-        [sys.executable, "-m", "shared.cli", "token", *args],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
-
-
 @pytest.fixture(scope="session")
 def base_url() -> str:
-    """The front door of the stack `make up` started."""
-    url = f"http://127.0.0.1:{os.environ.get('KECHUANG_PORT', '8080')}"
-    try:
-        requests.get(f"{url}/healthz/intake", timeout=5)
-    except requests.ConnectionError:
-        pytest.fail(f"nothing answers at {url}: run `make up` first (make test does)")
+    """The front door of the stack `make up` started, serving the console from web/."""
+    url = front_door()
     if "/vendor/" not in requests.get(f"{url}/", timeout=5).text:
         pytest.fail(f"{url}/ does not serve the console from web/")
     return url

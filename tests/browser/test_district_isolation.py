@@ -11,8 +11,9 @@ import openpyxl
 from playwright.sync_api import expect
 
 from shared.client import Client
-from tests.browser.conftest import Console, token
+from tests.browser.conftest import Console
 from tests.browser.entries_by_api import draft
+from tests.front_door import token
 
 
 def test_another_districts_office_sees_none_of_it(

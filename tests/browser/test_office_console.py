@@ -13,8 +13,9 @@ from pathlib import Path
 from playwright.sync_api import Route, expect
 
 from shared.client import Client
-from tests.browser.conftest import Console, token
+from tests.browser.conftest import Console
 from tests.browser.entries_by_api import draft
+from tests.front_door import token
 
 
 def test_an_office_fills_submits_and_uploads_a_video_that_is_stored(

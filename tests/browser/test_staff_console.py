@@ -13,8 +13,9 @@ import openpyxl
 from playwright.sync_api import expect
 
 from shared.client import Client
-from tests.browser.conftest import Console, token
+from tests.browser.conftest import Console
 from tests.browser.entries_by_api import entry_in_review
+from tests.front_door import token
 
 
 def test_staff_watch_the_summary_move_review_select_and_download_the_xlsx(

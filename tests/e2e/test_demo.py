@@ -7,7 +7,7 @@ import sys
 from services.reporting.domain.labels import STATES
 from shared import calls, config, demo
 from shared.client import Client, wait_until
-from tests.e2e.test_entries_through_the_front_door import token
+from tests.front_door import token
 
 
 def test_the_demo_shows_every_state_in_every_district(base_url: str) -> None:

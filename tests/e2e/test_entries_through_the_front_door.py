@@ -1,19 +1,10 @@
 """A district office's and staff's work on entries, through nginx, with tokens from the
 operator's `kechuang token` (the stack runs the bundled 2021 call, closed since 2021-11-02)."""
 
-import subprocess
-import sys
-
 import requests
 
 from tests.entries import full_body
-
-
-def token(*args: str) -> str:
-    return subprocess.run(
-        [sys.executable, "-m", "shared.cli", "token", *args],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
+from tests.front_door import token
 
 
 def test_an_office_drafts_and_edits_staff_see_it_and_the_closed_call_refuses_it(

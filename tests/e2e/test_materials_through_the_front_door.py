@@ -8,8 +8,8 @@ from pathlib import Path
 
 import requests
 
-from tests.e2e.test_entries_through_the_front_door import token
 from tests.entries import full_body
+from tests.front_door import token
 
 
 def wait_for_status(url: str, headers: dict[str, str], wanted: set[str]) -> dict:

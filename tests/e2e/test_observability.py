@@ -9,9 +9,9 @@ import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared import config
-from tests.e2e.test_entries_through_the_front_door import token
 from tests.e2e.test_screening_and_reports_through_the_front_door import eventually
 from tests.entries import full_body
+from tests.front_door import token
 
 LOGS = Path(__file__).resolve().parents[2] / ".run" / "logs"
 

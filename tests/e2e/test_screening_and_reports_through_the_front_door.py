@@ -7,8 +7,8 @@ import time
 import openpyxl
 import requests
 
-from tests.e2e.test_entries_through_the_front_door import token
 from tests.entries import full_body
+from tests.front_door import token
 
 
 def eventually(check, timeout: float = 30):  # type: ignore[no-untyped-def]

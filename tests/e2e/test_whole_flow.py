@@ -21,8 +21,8 @@ import pytest
 from services.reporting.domain.labels import STATES
 from shared import demo
 from shared.client import Client, wait_until
-from tests.e2e.test_entries_through_the_front_door import token
 from tests.entries import full_body
+from tests.front_door import token
 
 REPO = Path(__file__).resolve().parents[2]
 PIDS = REPO / ".run" / "pids"
