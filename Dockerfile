@@ -52,7 +52,7 @@ RUN if [ -f package-lock.json ]; then \
 # --- front: nginx, the one base URL (deploy/nginx/compose.conf + deploy/nginx/routes.conf) -
 FROM nginx:1.28.0-alpine AS front
 COPY --from=web /web /usr/share/kechuang/web
-COPY deploy/nginx/routes.conf deploy/nginx/compose.conf /etc/nginx/kechuang/
+COPY deploy/nginx/http.conf deploy/nginx/routes.conf deploy/nginx/compose.conf /etc/nginx/kechuang/
 # Runs as the image's unprivileged `nginx` user (uid 101): listens on 8080, pid and temp
 # files under /tmp (see compose.conf). The stock entrypoint rewrites /etc/nginx/conf.d,
 # which we do not use, so it is skipped.

@@ -1,5 +1,9 @@
 """The running stack through the nginx front door."""
 
+import json
+import uuid
+from pathlib import Path
+
 import pytest
 import requests
 
@@ -53,7 +57,20 @@ def test_the_console_is_served_at_the_root_in_chinese(base_url: str) -> None:
     assert 'lang="zh-CN"' in page.text
 
 
-def test_every_api_answer_carries_a_correlation_id(base_url: str) -> None:
+def test_every_api_answer_carries_the_correlation_id_the_front_door_logged(
+    base_url: str,
+) -> None:
+    access_log = Path(__file__).resolve().parents[2] / ".run" / "logs" / "nginx-access.log"
     answer = requests.get(f"{base_url}/api/v1/submissions", timeout=10)
     assert answer.status_code == 401 and answer.json()["error"]["code"] == "unauthorized"
-    assert len(answer.headers["X-Request-Id"]) == 36
+    made = answer.headers["X-Request-Id"]
+    assert str(uuid.UUID(made)) == made  # nginx made it, as a UUID
+    logged = [json.loads(line) for line in access_log.read_text().splitlines()[-50:]]
+    assert made in {line["request_id"] for line in logged}
+
+    mine = str(uuid.uuid4())  # a client's own id is kept; anything else is replaced
+    assert requests.get(f"{base_url}/api/v1/submissions", headers={"X-Request-Id": mine},
+                        timeout=10).headers["X-Request-Id"] == mine  # fmt: skip
+    forged = requests.get(f"{base_url}/api/v1/submissions", timeout=10,
+                          headers={"X-Request-Id": "<script>"}).headers["X-Request-Id"]  # fmt: skip
+    assert forged != "<script>" and str(uuid.UUID(forged)) == forged

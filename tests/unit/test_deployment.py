@@ -354,6 +354,7 @@ def test_images_are_pinned(compose):
 
 UPSTREAMS = {"intake", "media", "screening", "reporting", "minio"}
 ROUTES_IN_IMAGE = "/etc/nginx/kechuang/routes.conf"
+HTTP_IN_IMAGE = "/etc/nginx/kechuang/http.conf"  # the request-id maps and the log format
 
 
 def upstreams(conf: str) -> dict[str, str]:
@@ -369,12 +370,11 @@ def test_the_compose_front_door_resolves_scaled_media_and_includes_the_shared_ro
         assert re.search(rf"server {name}:{port} resolve;", body), name
         assert "zone " in body, name
     assert "resolver 127.0.0.11" in conf
-    assert "$request_id_out" in conf and "root /usr/share/kechuang/web;" in conf
-    assert f"include {ROUTES_IN_IMAGE};" in conf
+    assert "root /usr/share/kechuang/web;" in conf
+    assert f"include {ROUTES_IN_IMAGE};" in conf and f"include {HTTP_IN_IMAGE};" in conf
     dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
-    assert "COPY deploy/nginx/routes.conf deploy/nginx/compose.conf /etc/nginx/kechuang/" in (
-        dockerfile
-    )
+    copied = "COPY deploy/nginx/http.conf deploy/nginx/routes.conf deploy/nginx/compose.conf"
+    assert f"{copied} /etc/nginx/kechuang/" in dockerfile
     assert "/etc/nginx/kechuang/compose.conf" in dockerfile
 
 
