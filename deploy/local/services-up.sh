@@ -54,3 +54,4 @@ for service in intake media screening reporting; do
   wait_for "$service /healthz (see $LOGS)" 60 curl -fsS "$base/healthz/$service"
 done
 say "all services healthy; base URL: $base"
+say "console: $base/ (sign in with a token: \`make demo\` prints some, or \`kechuang token\`)"
