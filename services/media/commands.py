@@ -171,7 +171,13 @@ class Media:
             raise _refused(error) from None
         slot = self._slot(m)
         if m.upload_id:
-            slot["uploaded_parts"] = self.storage.uploaded_parts(m.object_key, m.upload_id)
+            try:
+                slot["uploaded_parts"] = self.storage.uploaded_parts(m.object_key, m.upload_id)
+            except S3Error as error:
+                if error.code != "NoSuchUpload":
+                    raise
+                # The sweeper aborted it at the slot's end, a moment before this request.
+                raise ApiError("invalid_state", "上传时限已过，请重新申请上传") from None
         return slot
 
     def complete(self, principal: Principal, material_id: str, done: dict[str, Any]) -> dict:

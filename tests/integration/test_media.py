@@ -95,6 +95,20 @@ def test_an_interrupted_multipart_upload_resumes_where_it_stopped(media_api: Med
     assert closed.status_code == 409 and closed.json()["error"]["code"] == "invalid_state"
 
 
+def test_resuming_an_upload_minio_no_longer_holds_says_so_in_chinese(media_api: MediaApi) -> None:
+    entry = media_api.entry()
+    data = pdf_bytes(12 * MIB)
+    slot = media_api.slot(entry, data, "introduction", PDF).json()
+    material = media_api.call("GET", f"/api/v1/materials/{slot['material_id']}").json()
+    key = f"{entry}/{slot['material_id']}"
+    assert material["status"] == "awaiting_upload"
+    media_api.storage.abort_multipart(key, slot["upload"]["upload_id"])  # as the sweeper does
+    gone = media_api.call("POST", f"/api/v1/materials/{slot['material_id']}/upload")
+    assert gone.status_code == 409, gone.text
+    assert gone.json()["error"]["code"] == "invalid_state"
+    assert gone.json()["error"]["message"] == "上传时限已过，请重新申请上传"
+
+
 def test_a_truncated_multipart_upload_is_rejected(media_api: MediaApi) -> None:
     entry = media_api.entry()
     data = pdf_bytes(12 * MIB)
