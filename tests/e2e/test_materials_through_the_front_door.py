@@ -1,49 +1,28 @@
 """An office uploads a real video and a document for its entry: slots through the front door,
 bytes straight to MinIO, verification by the running media workers, the entry shows them."""
 
-import hashlib
 import subprocess
 import time
 from pathlib import Path
 
 import requests
 
+from shared.client import Client
 from tests.entries import full_body
 from tests.front_door import token
 
 
-def wait_for_status(url: str, headers: dict[str, str], wanted: set[str]) -> dict:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        shown = requests.get(url, headers=headers, timeout=10).json()
-        if shown.get("status") in wanted:
-            return shown
-        time.sleep(0.2)
-    raise AssertionError(f"{url} never reached {wanted}")
-
-
-def upload(base_url: str, headers: dict[str, str], entry: str, kind: str, name: str,
-           content_type: str, data: bytes) -> dict:  # fmt: skip
-    slot = requests.post(
-        f"{base_url}/api/v1/submissions/{entry}/materials", headers=headers, timeout=10,
-        json={"kind": kind, "filename": name, "content_type": content_type, "size": len(data),
-              "sha256": hashlib.sha256(data).hexdigest()},
-    )  # fmt: skip
-    assert slot.status_code == 201, slot.text
-    put = requests.put(slot.json()["upload"]["url"], data=data, timeout=60)
-    assert put.status_code == 200, put.text
-    material = slot.json()["material_id"]
-    done = requests.post(f"{base_url}/api/v1/materials/{material}/complete", headers=headers,
-                         timeout=10)  # fmt: skip
-    assert done.status_code == 202, done.text
-    return wait_for_status(f"{base_url}/api/v1/materials/{material}", headers,
-                           {"stored", "rejected"})  # fmt: skip
+def upload(office: Client, entry: str, kind: str, name: str, content_type: str,
+           data: bytes) -> dict:  # fmt: skip
+    """Slot, PUT to the presigned URL, complete; the material once media has judged it."""
+    return office.verified(office.upload(entry, kind, name, content_type, data))
 
 
 def test_an_office_uploads_a_video_and_a_document_and_sees_them_stored(
     base_url: str, tmp_path: Path
 ) -> None:
-    office = {"Authorization": f"Bearer {token('--role', 'office', '--district', '巴州区')}"}
+    client = Client(base_url, token("--role", "office", "--district", "巴州区"))
+    office = {"Authorization": f"Bearer {client.token}"}
     entry = requests.post(f"{base_url}/api/v1/submissions", json=full_body("challenge"),
                           headers=office, timeout=10).json()["id"]  # fmt: skip
     video_file = tmp_path / "推介视频.mp4"
@@ -51,13 +30,13 @@ def test_an_office_uploads_a_video_and_a_document_and_sees_them_stored(
                     "testsrc=duration=3:size=640x360:rate=15", "-pix_fmt", "yuv420p",
                     str(video_file)], check=True)  # fmt: skip
 
-    video = upload(base_url, office, entry, "promo_video", video_file.name, "video/mp4",
+    video = upload(client, entry, "promo_video", video_file.name, "video/mp4",
                    video_file.read_bytes())  # fmt: skip
     assert video["status"] == "stored", video
     assert (video["codec"], video["width"], video["height"]) == ("h264", 640, 360)
     assert requests.get(video["download_url"], timeout=30).content == video_file.read_bytes()
 
-    fake = upload(base_url, office, entry, "introduction", "介绍.pdf", "application/pdf",
+    fake = upload(client, entry, "introduction", "介绍.pdf", "application/pdf",
                   "不是 PDF".encode() * 50)  # fmt: skip
     assert fake["status"] == "rejected" and fake["reason"]
 
