@@ -118,6 +118,9 @@ class Relay:
             except LockLost:
                 log.error("relay %s lost its lock; stopped publishing, waiting for it again",
                           self.name)  # fmt: skip
+                # Give the free lock to a standby (it polls once a second): the session this
+                # relay lost hints at trouble on its side, and one takeover beats a tug of war.
+                time.sleep(2.0)
             except OperationalError as exc:  # the database is away: wait, then queue again
                 log.warning("relay %s: database unavailable (%s)", self.name, exc.orig)
                 time.sleep(1.0)

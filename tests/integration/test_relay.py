@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from shared.eventstore import EventStore
-from shared.relay import Relay, Unroutable
+from shared.relay import _RELAY_LOCK, Relay, Unroutable
 from tests.integration.helpers import (
     append_things,
     drain,
@@ -93,31 +93,39 @@ def test_a_relay_that_loses_its_lock_stops_publishing_while_the_standby_takes_ov
     store: EventStore, broker, database_url: str, tmp_path: Path
 ) -> None:
     """Single active relay: the lock is a database session's. When that session is cut (as
-    in a database failover) the standby becomes active, so the first must stop; if it went on,
-    both would publish every new event."""
+    in a database failover) the lock is free for the standby, so the first must stop and queue
+    for the lock again; if it went on, both would publish every new event. Which of the two
+    takes the free lock is a race, and either is right: exactly one may be active."""
     from sqlalchemy import create_engine, text
 
     queue = broker.declare_queue("relay-lock-lost")
     first_log, standby_log = tmp_path / "first.log", tmp_path / "standby.log"
     admin = create_engine(database_url)
 
-    def lock_holders() -> list[int]:
+    def lock_holders() -> list[int]:  # the relay lock's two-key form; the sequencer's has one
         with admin.connect() as conn:
             return list(conn.execute(text(
                 "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND objsubid = 2 AND classid = :k"
                 " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            )).scalars())  # fmt: skip
+            ), {"k": _RELAY_LOCK}).scalars())  # fmt: skip
+
+    def times_active() -> int:  # "relay intake active from position N", once per lock taken
+        logs = (first_log, standby_log)
+        return sum(log.read_text().count(" active from position") for log in logs if log.exists())
 
     with relay_process(broker, database_url, first_log):
-        wait_until(lambda: "active" in first_log.read_text(), message="first relay active")
+        wait_until(lambda: times_active() == 1, message="first relay active")
         with relay_process(broker, database_url, standby_log):
             time.sleep(1.5)  # the standby is waiting for the lock
-            assert "active" not in standby_log.read_text()
+            assert times_active() == 1
             [holder] = lock_holders()
             with admin.connect() as conn:
                 conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": holder})
-            wait_until(lambda: "active" in standby_log.read_text(), message="standby active")
             wait_until(lambda: "lost its lock" in first_log.read_text(), message="first stopped")
+            wait_until(lambda: times_active() == 2, message="one relay active again")
+            [new_holder] = lock_holders()
+            assert new_holder != holder
 
             appended = append_things(store, 300, per_stream=10)
             wait_until(lambda: relay_checkpoint(store) >= 300, message="published")
