@@ -26,7 +26,11 @@ for file in "$PIDS"/*.pid; do
   case "$name" in minio | postgres | rabbitmq) ;; *) names+=("$name") ;; esac
 done
 infra=(minio postgres rabbitmq)
-[[ "${1:-}" == "--services-only" ]] && infra=()  # `make restart`: keep the servers running
+if [[ "${1:-}" == "--services-only" ]]; then
+  infra=()  # `make restart`: keep the servers running
+else
+  remove_cli
+fi
 for name in "${names[@]}" "${infra[@]}"; do
   [[ -f "$PIDS/$name.pid" ]] || continue
   case "$name" in

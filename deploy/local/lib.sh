@@ -23,6 +23,9 @@ export KECHUANG_MINIO_ENDPOINT="${KECHUANG_MINIO_ENDPOINT:-127.0.0.1:9000}"
 # browser uploads to the same origin it loaded the console from.
 export KECHUANG_MINIO_PUBLIC_URL="${KECHUANG_MINIO_PUBLIC_URL:-http://127.0.0.1:$KECHUANG_PORT}"
 
+# Where `make up` puts the `kechuang` command (see install_cli).
+KECHUANG_BIN_DIR="${KECHUANG_BIN_DIR:-/usr/local/bin}"
+
 say() { printf '\033[1m[kechuang]\033[0m %s\n' "$*"; }
 
 # wait_for DESCRIPTION SECONDS COMMAND... : retry COMMAND until it succeeds or time runs out.
@@ -70,4 +73,31 @@ load_secrets() {
   export KECHUANG_AMQP_USER="${KECHUANG_AMQP_USER:-kechuang}"
   export KECHUANG_AMQP_URI="${KECHUANG_AMQP_URI:-amqp://$KECHUANG_AMQP_USER:$KECHUANG_AMQP_PASSWORD@127.0.0.1:5672/}"
   export MINIO_ROOT_USER="${MINIO_ROOT_USER:-kechuang}"
+}
+
+# install_cli: put `kechuang` on the PATH as the operator CLI inside this stack's environment
+# (secrets, databases, calls), so `make up && kechuang demo` works from any shell. It names the
+# repository that last ran `make up`: the one whose stack holds the ports. A `kechuang` that
+# this function did not write is left alone.
+install_cli() {
+  local target="$KECHUANG_BIN_DIR/kechuang" marker="# kechuang local runner"
+  if [[ -e "$target" ]] && ! grep -qF "$marker" "$target"; then
+    say "$target exists and is not ours; use $REPO/deploy/local/with-env.sh $REPO/.venv/bin/kechuang"
+    return 0
+  fi
+  if ! { [[ -d "$KECHUANG_BIN_DIR" && -w "$KECHUANG_BIN_DIR" ]] || mkdir -p "$KECHUANG_BIN_DIR" 2>/dev/null; }; then
+    say "cannot write $KECHUANG_BIN_DIR; use $REPO/deploy/local/with-env.sh $REPO/.venv/bin/kechuang"
+    return 0
+  fi
+  printf '#!/bin/sh\n%s (make up in %s)\nexec %q %q "$@"\n' "$marker" "$REPO" \
+    "$REPO/deploy/local/with-env.sh" "$REPO/.venv/bin/kechuang" >"$target.tmp"
+  chmod 755 "$target.tmp" && mv -f "$target.tmp" "$target"
+}
+
+# remove_cli: `make down` takes back the `kechuang` that this repository's `make up` wrote.
+remove_cli() {
+  local target="$KECHUANG_BIN_DIR/kechuang"
+  if [[ -f "$target" ]] && grep -qF "# kechuang local runner (make up in $REPO)" "$target"; then
+    rm -f "$target"
+  fi
 }

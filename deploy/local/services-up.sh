@@ -53,5 +53,6 @@ for service in intake media screening reporting; do
   done
   wait_for "$service /healthz (see $LOGS)" 60 curl -fsS "$base/healthz/$service"
 done
+install_cli
 say "all services healthy; base URL: $base"
-say "console: $base/ (sign in with a token: \`make demo\` prints some, or \`kechuang token\`)"
+say "console: $base/ (sign in with a token: \`kechuang demo\` prints some, or \`kechuang token\`)"

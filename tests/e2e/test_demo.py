@@ -1,8 +1,9 @@
 """`kechuang demo` on the running stack: a newcomer sees entries in every state, in every
 district of the open call, and is told where the console is and how to sign in."""
 
+import os
 import subprocess
-import sys
+from pathlib import Path
 
 from services.reporting.domain.labels import STATES
 from shared import calls, config, demo
@@ -10,9 +11,24 @@ from shared.client import Client, wait_until
 from tests.front_door import token
 
 
+def newcomer(*args: str) -> subprocess.CompletedProcess:
+    """`kechuang ARGS` as a newcomer types it after `make up`: from the PATH, in a fresh shell
+    that has none of the runner's environment."""
+    bin_dir = os.environ.get("KECHUANG_BIN_DIR", "/usr/local/bin")
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": os.environ["HOME"], "LANG": "C.UTF-8"}
+    return subprocess.run(["kechuang", *args], env=env, cwd=Path.home(),
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+
+
+def test_kechuang_on_the_path_makes_tokens_the_stack_accepts(base_url: str) -> None:
+    made = newcomer("token", "--role", "office", "--district", "巴州区")
+    assert made.returncode == 0, made.stderr[-2000:]
+    office = Client(base_url, made.stdout.strip())
+    assert office.summary()["districts"]  # a token signed with another key would get a 401
+
+
 def test_the_demo_shows_every_state_in_every_district(base_url: str) -> None:
-    loaded = subprocess.run([sys.executable, "-m", "shared.cli", "demo", "--url", base_url],
-                            capture_output=True, text=True, timeout=300)  # fmt: skip
+    loaded = newcomer("demo")  # `make up && kechuang demo`, as the README says
     assert loaded.returncode == 0, loaded.stderr[-2000:]
     assert f"{base_url}/" in loaded.stdout and "令牌" in loaded.stdout
 
@@ -31,7 +47,6 @@ def test_the_demo_shows_every_state_in_every_district(base_url: str) -> None:
     for row in rows:  # the summary table's words for them are Chinese
         assert STATES[row["state"]]
 
-    again = subprocess.run([sys.executable, "-m", "shared.cli", "demo", "--url", base_url],
-                           capture_output=True, text=True, timeout=300)  # fmt: skip
+    again = newcomer("demo")
     assert again.returncode == 0, again.stderr[-2000:]
     assert len(demo_rows()) == len(rows), "a second run must not add entries"
