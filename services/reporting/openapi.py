@@ -1,6 +1,7 @@
 """Reporting's part of the OpenAPI 3 document: the summary, the entries (JSON, xlsx, csv) and
-the lag. The filters are reporting's own query schema (`queries.FilterSchema`); the response
-schemas below describe what `queries.Reports` answers with. Assembled by `shared.openapi`."""
+the lag. The filters are reporting's own query schemas (`queries.FilterSchema`, `ListSchema`);
+the response schemas below describe what `queries.Reports` answers with. Assembled by
+`shared.openapi`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from marshmallow import Schema, fields
 
 from services.reporting.domain import labels
 from services.reporting.domain.projection import CATEGORIES, STATES
-from services.reporting.queries import FilterSchema
+from services.reporting.queries import FilterSchema, ListSchema
 from shared.catalog.media import KINDS
 from shared.openapi import add_health, errors, json_content, page_of, paging_params, ref
 
@@ -115,14 +116,16 @@ FILTERS = {
     "category": "类别：" + "；".join(f"{k} {v}" for k, v in labels.CATEGORIES.items()),
     "state": "总体状态",
     "q": "在项目名称和申报单位中查找",
+    "sort": "排序：created_at 按创建时间（默认，先旧后新），updated_at 按最后更新时间；"
+    "前加 - 为先新后旧",
 }
 
 
-def _filters(api: APISpec) -> list[dict[str, Any]]:
-    """The query parameters of reporting's own filter schema, with Chinese descriptions."""
+def _filters(api: APISpec, schema: type[FilterSchema]) -> list[dict[str, Any]]:
+    """The query parameters of one of reporting's own schemas, with Chinese descriptions."""
     plugin = next(p for p in api.plugins if isinstance(p, MarshmallowPlugin))
     assert plugin.converter is not None
-    params = plugin.converter.schema2parameters(FilterSchema, location="query")
+    params = plugin.converter.schema2parameters(schema, location="query")
     return [{**p, "description": FILTERS[p["name"]]} for p in params]
 
 
@@ -136,7 +139,7 @@ def add_paths(api: APISpec) -> None:
         "ReportEntry": ReportEntry, "SourceLag": SourceLag, "Lag": Lag,
     }.items():  # fmt: skip
         api.components.schema(name, schema=schema)
-    filters = _filters(api)
+    filters = _filters(api, ListSchema)
     who = "市科协看全部（可用 district 筛选）；区县科协只看本区县。"
     base = "/api/v1/reports"
     api.path(

@@ -45,6 +45,19 @@ class FilterSchema(Schema):
 
 _filters = FilterSchema()
 
+# The entries' orders: by when they were created (the default, oldest first) or last changed;
+# a leading "-" puts the newest first. Ties go by id, so paging never repeats or skips a row.
+SORTS = ("created_at", "-created_at", "updated_at", "-updated_at")
+
+
+class ListSchema(FilterSchema):
+    """The entries list and its exports: the filters plus their order."""
+
+    sort = fields.String(validate=validate.OneOf(SORTS, error="须为 {choices} 之一"))
+
+
+_list = ListSchema()
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -54,13 +67,20 @@ class Scope:
     empty: bool = False
 
 
-def parse_filters(args: dict[str, str]) -> dict[str, str]:
+def parse_filters(args: dict[str, str], schema: Schema = _filters) -> dict[str, str]:
     """The filters of the query string (empty values are ignored), checked."""
-    present = {k: v for k, v in args.items() if k in _filters.fields and v != ""}
+    present = {k: v for k, v in args.items() if k in schema.fields and v != ""}
     try:
-        return _filters.load(present)  # type: ignore[no-any-return]
+        return schema.load(present)  # type: ignore[no-any-return]
     except ValidationError as error:
         raise ApiError("validation_failed", "筛选条件无效", error.messages) from None  # type: ignore[arg-type]
+
+
+def _order(table: Any, sort: str) -> tuple[Any, ...]:
+    column, newest_first = table.c[sort.lstrip("-")], sort.startswith("-")
+    if newest_first:
+        return column.desc().nulls_last(), table.c.submission_id.desc()
+    return column.asc().nulls_last(), table.c.submission_id.asc()
 
 
 def scope(principal: Principal, district: str | None) -> Scope:
@@ -191,7 +211,7 @@ class Reports:
     def entries(
         self, principal: Principal, args: dict[str, str], page: int, per_page: int
     ) -> tuple[list[dict[str, Any]], int]:
-        filters = parse_filters(args)
+        filters = parse_filters(args, _list)
         scope(principal, None)  # refuse an operator before touching the database
 
         def work(conn: Connection, gen: int) -> tuple[list[dict[str, Any]], int]:
@@ -199,7 +219,7 @@ class Reports:
             total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
             table = tables.entries(gen)
             rows = conn.execute(
-                query.order_by(table.c.created_at, table.c.submission_id)
+                query.order_by(*_order(table, filters.get("sort", SORTS[0])))
                 .offset((page - 1) * per_page)
                 .limit(per_page)
             )
@@ -211,13 +231,13 @@ class Reports:
         self, principal: Principal, args: dict[str, str], limit: int | None = None
     ) -> list[Entry]:
         """Every entry the filters select, in the order the list shows them."""
-        filters = parse_filters(args)
+        filters = parse_filters(args, _list)
         scope(principal, None)
 
         def work(conn: Connection, gen: int) -> list[Entry]:
             table = tables.entries(gen)
             query = self._query(gen, principal, filters).order_by(
-                table.c.created_at, table.c.submission_id
+                *_order(table, filters.get("sort", SORTS[0]))
             )
             if limit is not None:
                 query = query.limit(limit)

@@ -48,6 +48,7 @@ def test_staff_watch_the_summary_move_review_select_and_download_the_xlsx(
 
     # Search the entries and open the one handed in.
     page.get_by_role("link", name="项目列表").click()
+    expect(page.locator("#entries tbody tr").first).to_contain_text(title)  # newest first
     page.get_by_label("搜索").fill(title)
     page.get_by_label("搜索").press("Enter")
     found = page.locator("#entries tbody tr")

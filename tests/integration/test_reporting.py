@@ -297,6 +297,25 @@ def test_filters_search_paging_errors_and_lag(rpt: Reporting) -> None:
     page = r.get("/entries", params={"per_page": 3, "page": 2}).json()
     assert (page["total"], page["page"], page["per_page"], len(page["items"])) == (4, 2, 3, 1)
 
+    def titles(**params: str) -> list[str]:
+        response = r.get("/entries", params=params)
+        assert response.status_code == 200, response.text
+        return [e["title"] for e in response.json()["items"]]
+
+    created = ["钙钛矿电池", "难题攻关", "恩阳金融产品", "恩阳推广"]
+    assert titles() == titles(sort="created_at") == created
+    assert titles(sort="-created_at") == created[::-1]
+    assert titles(sort="-created_at", per_page="3", page="2") == [created[0]]
+    [first] = [e for e in all_entries(r) if e["title"] == "钙钛矿电池"]
+    r.world.officer(first["submission_id"], "王专员")  # the oldest entry is now the last changed
+    wait_until(lambda: caught_up(r), timeout=40, message="caught up")
+    assert titles(sort="-updated_at")[0] == "钙钛矿电池"
+    assert titles(sort="updated_at")[-1] == "钙钛矿电池"
+    exported = r.get("/entries.csv", params={"sort": "-created_at"}).content.decode("utf-8-sig")
+    assert [row[3] for row in csv.reader(io.StringIO(exported))][1:] == created[::-1]
+    bad = r.get("/entries", params={"sort": "title"})
+    assert bad.status_code == 422 and "sort" in bad.json()["error"]["fields"]
+
     bad = r.get("/entries", params={"state": "bogus", "per_page": 0})
     assert bad.status_code == 422
     assert bad.json()["error"]["code"] == "validation_failed"

@@ -374,6 +374,7 @@ def test_the_exports_answer_with_their_content_types(document: dict[str, Any]) -
             "category",
             "state",
             "q",
+            "sort",  # the order of the rows, as in the list
         }
 
 

@@ -241,20 +241,14 @@ export async function list(view) {
     h("div.panel", {}, form, body),
   );
 
-  // The report lists the oldest first; the newest are shown first here, a page from the end.
-  let total = null;
+  // Newest first here; the exported 汇总表 keeps the report's own order (oldest first).
   let latest = 0; // answers to an older query that arrive late are dropped
   const load = async () => {
     const mine = ++latest;
     try {
-      const f = current();
-      if (total === null || page === 1) total = (await get(`/api/v1/reports/entries${query({ ...f, page: 1, per_page: 1 })}`)).total;
-      const pages = Math.max(1, Math.ceil(total / PER_PAGE));
-      const apiPage = Math.max(1, pages - page + 1);
-      const data = await get(`/api/v1/reports/entries${query({ ...f, page: apiPage, per_page: PER_PAGE })}`);
+      const data = await get(`/api/v1/reports/entries${query({ ...current(), sort: "-created_at", page, per_page: PER_PAGE })}`);
       if (view.gone || mine !== latest) return;
-      total = data.total;
-      const rows = [...data.items].reverse();
+      const { items: rows, total } = data;
       body.replaceChildren(
         dataTable(
           [
