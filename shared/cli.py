@@ -68,6 +68,27 @@ def relay(service: str, batch: int) -> None:
     ).run()
 
 
+@main.command("provision-storage")
+def provision_storage() -> None:
+    """Make media's bucket and its MinIO user (KECHUANG_S3_ACCESS_KEY/_SECRET_KEY), allowed that
+    bucket's objects only, with MinIO's root credentials (MINIO_ROOT_USER/_PASSWORD)."""
+    import os
+
+    from services.media.adapters.provision import provision
+
+    store = config.load().object_store
+    root = (os.environ.get("MINIO_ROOT_USER", ""), os.environ.get("MINIO_ROOT_PASSWORD", ""))
+    user, secret = (os.environ.get(f"KECHUANG_S3_{k}_KEY", "") for k in ("ACCESS", "SECRET"))
+    if not (all(root) and user and secret):
+        raise click.UsageError("set MINIO_ROOT_USER, MINIO_ROOT_PASSWORD, KECHUANG_S3_ACCESS_KEY "
+                               "and KECHUANG_S3_SECRET_KEY")  # fmt: skip
+    try:
+        provision(store["endpoint"], root, store["bucket"], user, secret)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"MinIO user {store['access_key']} may use the objects of {store['bucket']} only")
+
+
 @main.command()
 @click.option("--force", is_flag=True, help="Replace an existing key pair.")
 def keygen(force: bool) -> None:

@@ -57,3 +57,6 @@ if ! curl -fsS "http://$KECHUANG_MINIO_ENDPOINT/minio/health/live" >/dev/null 2>
   MINIO_BROWSER=off start_bg minio "$MINIO_BIN" server "$RUN/minio" --address "$KECHUANG_MINIO_ENDPOINT" --quiet
   wait_for "MinIO" 60 curl -fsS "http://$KECHUANG_MINIO_ENDPOINT/minio/health/live"
 fi
+# Media's own user, allowed its bucket's objects only; the root credentials stay here.
+"$REPO/.venv/bin/kechuang" provision-storage >>"$LOGS/provision-storage.log" 2>&1 \
+  || { say "could not make media's MinIO user; see $LOGS/provision-storage.log"; exit 1; }

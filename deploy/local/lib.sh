@@ -54,17 +54,16 @@ start_bg() {
 # Secrets: taken from the environment when set, else generated once into the run folder
 # (never into the repository).
 load_secrets() {
-  local file="$RUN/secrets.env"
-  if [[ ! -f "$file" ]]; then
+  local file="$RUN/secrets.env" name
+  (
     umask 077
-    {
-      for s in intake media screening reporting test; do
-        echo "KECHUANG_DB_PASSWORD_${s^^}=$(openssl rand -hex 16)"
-      done
-      echo "KECHUANG_AMQP_PASSWORD=$(openssl rand -hex 16)"
-      echo "MINIO_ROOT_PASSWORD=$(openssl rand -hex 16)"
-    } >"$file"
-  fi
+    touch "$file"
+    for name in KECHUANG_DB_PASSWORD_{INTAKE,MEDIA,SCREENING,REPORTING,TEST} \
+      KECHUANG_AMQP_PASSWORD MINIO_ROOT_PASSWORD KECHUANG_S3_SECRET_KEY; do
+      # A secret added in a later version is generated into an older file too.
+      grep -q "^$name=" "$file" || echo "$name=$(openssl rand -hex 16)" >>"$file"
+    done
+  )
   local line key
   while IFS= read -r line; do
     key="${line%%=*}"
@@ -73,6 +72,7 @@ load_secrets() {
   export KECHUANG_AMQP_USER="${KECHUANG_AMQP_USER:-kechuang}"
   export KECHUANG_AMQP_URI="${KECHUANG_AMQP_URI:-amqp://$KECHUANG_AMQP_USER:$KECHUANG_AMQP_PASSWORD@127.0.0.1:5672/}"
   export MINIO_ROOT_USER="${MINIO_ROOT_USER:-kechuang}"
+  export KECHUANG_S3_ACCESS_KEY="${KECHUANG_S3_ACCESS_KEY:-kechuang-media}"  # media's own user
 }
 
 # install_cli: put `kechuang` on the PATH as the operator CLI inside this stack's environment

@@ -11,8 +11,9 @@ BIN="$REPO/.venv/bin"
 "$BIN/kechuang" declare-topology >/dev/null
 
 start_service() {  # NAME PACKAGE CLASS HTTP_VAR ADDRESS
-  # Services verify tokens with the public key; the private key is not theirs to read.
-  start_bg "$1" env -u KECHUANG_JWT_PRIVATE_KEY_FILE PYTHONWARNINGS=ignore::DeprecationWarning "$4=$5" \
+  # Services verify tokens with the public key; the private key is not theirs to read, nor
+  # MinIO's root credentials (media has its own user, see `kechuang provision-storage`).
+  start_bg "$1" env -u KECHUANG_JWT_PRIVATE_KEY_FILE -u MINIO_ROOT_USER -u MINIO_ROOT_PASSWORD PYTHONWARNINGS=ignore::DeprecationWarning "$4=$5" \
     "$BIN/nameko" run --config "services/$2/config.yml" "services.$2.service:$3"
 }
 # Stateless HTTP services scale by process behind nginx (intake for the offices' rush, media
@@ -32,7 +33,7 @@ media_servers="$servers"
 start_service screening screening ScreeningService KECHUANG_SCREENING_HTTP 127.0.0.1:8103
 start_service reporting reporting ReportingService KECHUANG_REPORTING_HTTP 127.0.0.1:8104
 for service in intake media screening; do
-  start_bg "relay-$service" "$BIN/kechuang" relay "$service"
+  start_bg "relay-$service" env -u MINIO_ROOT_USER -u MINIO_ROOT_PASSWORD "$BIN/kechuang" relay "$service"
 done
 
 mkdir -p "$RUN/nginx"/{body,proxy,fastcgi,uwsgi,scgi}

@@ -22,7 +22,7 @@ from shared import config, migrations, topology
 from shared.db import make_engine
 from shared.eventstore import EventStore
 from tests.integration.intake_fixtures import intake_api  # noqa: F401  (a fixture)
-from tests.integration.media_fixtures import media_api  # noqa: F401  (a fixture)
+from tests.integration.media_fixtures import media_api, media_bucket  # noqa: F401  (fixtures)
 
 
 def _test_role_url() -> str:

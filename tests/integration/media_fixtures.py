@@ -17,6 +17,7 @@ import pytest
 import requests
 from nameko.containers import ServiceContainer
 
+from services.media.adapters.provision import provision, unprovision
 from services.media.adapters.storage import Storage
 from services.media.service import MediaService
 from shared import config, migrations
@@ -82,13 +83,41 @@ class MediaApi:
         return wait_until(status, timeout=60, message="verification")  # type: ignore[no-any-return]
 
 
+def minio_root() -> tuple[str, str]:
+    return os.environ["MINIO_ROOT_USER"], os.environ["MINIO_ROOT_PASSWORD"]
+
+
+def root_storage() -> Storage:
+    """The media bucket as MinIO's root sees it: for checks media's own user may not make."""
+    root = dict(zip(("access_key", "secret_key"), minio_root(), strict=True))
+    return Storage(config.load().object_store | root)
+
+
+@pytest.fixture
+def media_bucket(monkeypatch) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A bucket of the test's own and a MinIO user for it, made as `kechuang provision-storage`
+    makes the real ones, set in the environment media reads. Emptied and removed after."""
+    endpoint = config.load().object_store["endpoint"]
+    bucket, user = f"test-{uuid.uuid4().hex[:12]}", f"test-media-{uuid.uuid4().hex[:8]}"
+    provision(endpoint, minio_root(), bucket, user, secret := uuid.uuid4().hex)
+    monkeypatch.setenv("KECHUANG_MEDIA_BUCKET", bucket)
+    monkeypatch.setenv("KECHUANG_S3_ACCESS_KEY", user)
+    monkeypatch.setenv("KECHUANG_S3_SECRET_KEY", secret)
+    yield bucket
+    unprovision(endpoint, minio_root(), bucket, user)
+    root = root_storage()
+    for item in root.client.list_objects(bucket, recursive=True):
+        root.client.remove_object(bucket, item.object_name)
+    for upload in root.client._list_multipart_uploads(bucket).uploads:  # noqa: SLF001
+        root.abort_multipart(upload.object_name, upload.upload_id)
+    root.client.remove_bucket(bucket)
+
+
 @pytest.fixture
 def media_api(intake_api: Api, broker, other_database_url: str, tmp_path: Path,
-              monkeypatch) -> Iterator[MediaApi]:  # type: ignore[no-untyped-def]  # fmt: skip
+              media_bucket: str, monkeypatch) -> Iterator[MediaApi]:  # type: ignore[no-untyped-def]  # fmt: skip
     migrations.upgrade(other_database_url, "media")
-    bucket = f"test-{uuid.uuid4().hex[:12]}"
     monkeypatch.setenv("KECHUANG_DB_URL_MEDIA", other_database_url)
-    monkeypatch.setenv("KECHUANG_MEDIA_BUCKET", bucket)
     for key, value in LIMITS.items():
         monkeypatch.setenv(key, value)
     port = free_port()
@@ -101,11 +130,6 @@ def media_api(intake_api: Api, broker, other_database_url: str, tmp_path: Path,
         media = Api(f"http://127.0.0.1:{port}", intake_api.private_pem)
         yield MediaApi(intake_api, media, storage)
     container.stop()
-    for item in storage.client.list_objects(bucket, recursive=True):
-        storage.client.remove_object(bucket, item.object_name)
-    for upload in storage.client._list_multipart_uploads(bucket).uploads:  # noqa: SLF001
-        storage.abort_multipart(upload.object_name, upload.upload_id)
-    storage.client.remove_bucket(bucket)
 
 
 def make_video(path: Path, seconds: int = 2) -> bytes:

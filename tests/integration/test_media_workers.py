@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -65,13 +64,10 @@ def parent_of(pid: int) -> int:
 
 
 def test_a_worker_killed_mid_verification_is_replaced_and_the_material_stored_once(
-    intake_api: Api, broker, other_database_url: str, tmp_path: Path, monkeypatch
+    intake_api: Api, broker, other_database_url: str, tmp_path: Path, media_bucket: str
 ) -> None:
     migrations.upgrade(other_database_url, "media")
-    bucket = f"test-{uuid.uuid4().hex[:12]}"
-    env = dict(os.environ) | broker.env() | LIMITS | {
-        "KECHUANG_DB_URL_MEDIA": other_database_url, "KECHUANG_MEDIA_BUCKET": bucket,
-    }  # fmt: skip
+    env = dict(os.environ) | broker.env() | LIMITS | {"KECHUANG_DB_URL_MEDIA": other_database_url}
     video = tmp_path / "big.mkv"  # ~460 MB of raw video: long enough to hash to kill mid-way
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
                     "testsrc=size=640x480:rate=25", "-t", "40", "-c:v", "rawvideo",
@@ -83,7 +79,7 @@ def test_a_worker_killed_mid_verification_is_replaced_and_the_material_stored_on
         stack.enter_context(relay_process(broker, other_database_url, tmp_path / "relay.log",
                                           service="media"))  # fmt: skip
         media = MediaApi(intake_api, Api(workers[0][1], intake_api.private_pem),
-                         Storage(config.load().object_store | {"bucket": bucket}))  # fmt: skip
+                         Storage(config.load().object_store))  # fmt: skip
         slot = media.slot(media.entry(), data, "promo_video", "video/x-matroska").json()
         completion = media.upload(slot, data)
         done = media.call("POST", f"/api/v1/materials/{slot['material_id']}/complete",
@@ -109,7 +105,3 @@ def test_a_worker_killed_mid_verification_is_replaced_and_the_material_stored_on
     types = [e.type for e in store.read_stream(stream_id(slot["material_id"]))]
     store.engine.dispose()
     assert types == ["MaterialRequested", "MaterialUploaded", "MediaStored"]  # stored once
-    storage = Storage(config.load().object_store | {"bucket": bucket})
-    for item in storage.client.list_objects(bucket, recursive=True):
-        storage.client.remove_object(bucket, item.object_name)
-    storage.client.remove_bucket(bucket)

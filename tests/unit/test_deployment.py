@@ -37,6 +37,7 @@ SECRETS = {
     "KECHUANG_DB_PASSWORD_SCREENING": "dummy-screening",
     "KECHUANG_DB_PASSWORD_REPORTING": "dummy-reporting",
     "MINIO_ROOT_PASSWORD": "dummy-minio",
+    "KECHUANG_S3_SECRET_KEY": "dummy-media-s3",
 }
 SERVICE_CLASSES = {
     "intake": "IntakeService",
@@ -236,10 +237,16 @@ def test_the_settings_each_process_reads_point_at_the_compose_services(compose):
         assert settings.calls_file == "/app/deploy/calls.yaml"
     store = config.load(env_of(services["media"])).object_store
     assert store["endpoint"] == "minio:9000"
+    # Media signs with its own MinIO user, the one init provisions; root stays with MinIO/init.
+    init = env_of(services["init"])
+    assert "kechuang provision-storage" in " ".join(services["init"]["command"])
     assert (store["access_key"], store["secret_key"]) == (
-        minio["MINIO_ROOT_USER"],
-        minio["MINIO_ROOT_PASSWORD"],
-    )
+        init["KECHUANG_S3_ACCESS_KEY"], SECRETS["KECHUANG_S3_SECRET_KEY"])  # fmt: skip
+    assert store["access_key"] != minio["MINIO_ROOT_USER"]
+    assert (init["MINIO_ROOT_USER"], init["MINIO_ROOT_PASSWORD"]) == (
+        minio["MINIO_ROOT_USER"], minio["MINIO_ROOT_PASSWORD"])  # fmt: skip
+    holders = {n for n, s in services.items() if "MINIO_ROOT_PASSWORD" in env_of(s)}
+    assert holders == {"minio", "init"}
     assert store["public_url"] == "http://localhost:8080"
     # The image copies deploy/calls*.yaml to /app/deploy/ (see the Dockerfile).
     assert (REPO / "deploy" / "calls.yaml").is_file()
@@ -292,6 +299,7 @@ def test_healthchecks_and_start_order(compose):
     assert services["init"]["depends_on"] == {
         "rabbitmq": {"condition": healthy},
         "postgres": {"condition": healthy},
+        "minio": {"condition": healthy},  # it makes media's MinIO user
     }
     for name in [*SERVICE_CLASSES, *RELAYS]:
         depends = services[name]["depends_on"]
@@ -422,11 +430,13 @@ def test_k8s_runs_the_same_processes_with_the_same_commands_as_compose(compose, 
     assert set(found) == APP | {"nginx"}
     for name in APP - {"init"}:
         assert found[name]["command"] == command_of(compose["services"][name]), name
-    # Kubernetes' init does what compose's does but keygen: the signing key stays outside.
+    # Kubernetes' init does what compose's does but keygen and provision-storage: the signing
+    # key and MinIO's root credentials stay with the operator (deploy/README.md).
     steps = lambda command: command[-1].split(" && ")  # noqa: E731
     assert steps(found["init"]["command"]) == [
-        step for step in steps(command_of(compose["services"]["init"])) if "keygen" not in step
-    ]
+        step for step in steps(command_of(compose["services"]["init"]))
+        if "keygen" not in step and "provision-storage" not in step
+    ]  # fmt: skip
 
 
 def test_k8s_gives_each_process_the_same_variable_names_as_compose(compose, k8s):
@@ -434,7 +444,8 @@ def test_k8s_gives_each_process_the_same_variable_names_as_compose(compose, k8s)
     for name in APP:
         expected = set(env_of(compose["services"][name]))
         if name == "init":
-            expected.discard("KECHUANG_JWT_PRIVATE_KEY_FILE")
+            expected -= {"KECHUANG_JWT_PRIVATE_KEY_FILE", "MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD",
+                         "KECHUANG_S3_ACCESS_KEY", "KECHUANG_S3_SECRET_KEY"}  # fmt: skip
         assert k8s_env_names(found[name], k8s) == expected, name
     for name in SERVICE_CLASSES:
         http = {e["name"]: e.get("value") for e in found[name]["env"]}

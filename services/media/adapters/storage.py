@@ -85,7 +85,9 @@ class Storage:
 
     def get_url(self, key: str, ttl: timedelta, filename: str | None = None) -> str:
         disposition = f"attachment; filename*=UTF-8''{quote(filename or '')}"
-        headers = {"response-content-disposition": disposition}
+        headers: dict[str, str | list[str] | tuple[str]] = {
+            "response-content-disposition": disposition
+        }
         return self.signer.presigned_get_object(
             self.bucket, key, expires=ttl, response_headers=headers if filename else None
         )
