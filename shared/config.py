@@ -38,6 +38,15 @@ class Settings:
         )
 
     @property
+    def queue_type(self) -> str:
+        """RabbitMQ's type for the consumer queues: `classic` (one node) or `quorum` (a cluster:
+        replicated). A queue keeps the type it was made with; see deploy/README.md to switch."""
+        value = self.env.get("KECHUANG_QUEUE_TYPE", "classic")
+        if value not in ("classic", "quorum"):
+            raise ValueError(f"KECHUANG_QUEUE_TYPE must be classic or quorum, not {value!r}")
+        return value
+
+    @property
     def calls_file(self) -> str | None:
         return self.env.get("KECHUANG_CALLS") or None
 

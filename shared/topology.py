@@ -4,12 +4,24 @@ One durable topic exchange carries every event, routed by `<stream_type>.<EventT
 consumer has one durable queue bound to the stream types it reads, with a dead-letter exchange,
 so a message it cannot use lands in `<queue>.dead` instead of vanishing. Declaring queues before
 anything is published matters: the relay publishes with `mandatory`, and a message no queue
-would take comes back to it rather than being dropped.
+would take comes back to it rather than being dropped. The queues' type (classic or quorum) is
+the deployment's `KECHUANG_QUEUE_TYPE`, so every declarer declares the same queue.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from kombu import Connection, Exchange, Queue
+
+from shared import config
+
+
+def _typed(queue_type: str | None) -> dict[str, Any]:
+    """The type argument; none for classic, so queues made before the setting existed (without
+    the argument) still match when declared again."""
+    kind = queue_type or config.load().queue_type
+    return {"x-queue-type": kind} if kind != "classic" else {}
 
 
 def events_exchange(name: str) -> Exchange:
@@ -20,7 +32,9 @@ def dead_letter_exchange(name: str) -> Exchange:
     return Exchange(name, type="direct", durable=True)
 
 
-def consumer_queue(consumer: str, reads: list[str], exchange: str, dead_letter: str) -> Queue:
+def consumer_queue(
+    consumer: str, reads: list[str], exchange: str, dead_letter: str, queue_type: str | None = None
+) -> Queue:
     """The queue of one consumer, bound to what it `reads`: stream types (every event of the
     type) or single routing keys (`media.MaterialUploaded`)."""
     from kombu import binding
@@ -36,16 +50,23 @@ def consumer_queue(consumer: str, reads: list[str], exchange: str, dead_letter: 
         queue_arguments={
             "x-dead-letter-exchange": dead_letter,
             "x-dead-letter-routing-key": name,
+            **_typed(queue_type),
         },
     )
 
 
+def _arguments(queue: Queue) -> dict[str, Any]:
+    return getattr(queue, "queue_arguments", None) or {}  # set by kombu's attrs, untyped
+
+
 def dead_letter_queue(queue: Queue, dead_letter: str) -> Queue:
+    """Where `queue`'s rejected messages go; of the same type as `queue`."""
     return Queue(
         f"{queue.name}.dead",
         exchange=dead_letter_exchange(dead_letter),
         routing_key=queue.name,
         durable=True,
+        queue_arguments=_typed(_arguments(queue).get("x-queue-type", "classic")),
     )
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
+import requests
 from kombu import Connection, Producer
 from nameko.containers import ServiceContainer
 from nameko.timer import timer
@@ -52,8 +54,12 @@ class ThingProjector:
         self.subscription.catch_up_all(record)
 
 
-@pytest.fixture
-def containers(store: EventStore, broker, database_url: str, monkeypatch) -> Iterator[dict]:
+# Every guarantee holds on both queue types: classic (one node) and quorum (a cluster's).
+@pytest.fixture(params=["classic", "quorum"])
+def containers(
+    store: EventStore, broker, database_url: str, monkeypatch, request
+) -> Iterator[dict]:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("KECHUANG_QUEUE_TYPE", request.param)
     monkeypatch.setenv("KECHUANG_DB_URL_THINGOWNER", database_url)
     monkeypatch.setenv("KECHUANG_DB_URL_THINGPROJECTOR", database_url)
     applied.create(store.engine)
@@ -65,6 +71,8 @@ def containers(store: EventStore, broker, database_url: str, monkeypatch) -> Ite
     }
     for container in started.values():
         container.start()
+    for queue in (broker.queues[0].name, f"{broker.queues[0].name}.dead"):
+        assert queue_type(broker, queue) == request.param
     yield started
     for container in started.values():
         container.stop()
@@ -138,6 +146,15 @@ def test_a_malformed_message_is_dead_lettered_and_the_consumer_keeps_running(
     append_things(store, 1)
     publish(broker, store.read_log_raw(after=0)[0], serializer="json")
     wait_until(lambda: len(applications(store)) == 1, message="a valid event still applied")
+
+
+def queue_type(broker, name: str) -> str:  # type: ignore[no-untyped-def]
+    """The queue's type as RabbitMQ reports it (management API)."""
+    amqp = urlsplit(broker.uri)
+    auth = (unquote(amqp.username or ""), unquote(amqp.password or ""))
+    vhost = quote(amqp.path.lstrip("/"), safe="")
+    url = f"http://{amqp.hostname}:15672/api/queues/{vhost}/{quote(name, safe='')}"
+    return requests.get(url, auth=auth, timeout=10).json()["type"]  # type: ignore[no-any-return]
 
 
 def dead_count(broker, name: str) -> int:  # type: ignore[no-untyped-def]

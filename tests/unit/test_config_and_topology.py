@@ -1,3 +1,5 @@
+import pytest
+
 from shared import config, topology
 
 
@@ -26,3 +28,21 @@ def test_every_consumed_stream_type_has_an_owner_to_catch_up_from():
     for reads in topology.CONSUMERS.values():
         for key in reads:
             assert key.split(".")[0] in topology.STREAM_OWNERS
+
+
+def test_the_queue_type_is_the_deployment_s_and_dead_letter_queues_share_it(monkeypatch):
+    monkeypatch.setenv("KECHUANG_QUEUE_TYPE", "quorum")
+    for queue in topology.standard_queues("ex", "dlx"):
+        assert queue.queue_arguments["x-queue-type"] == "quorum"
+        dead = topology.dead_letter_queue(queue, "dlx")
+        assert dead.queue_arguments == {"x-queue-type": "quorum"}
+    # Classic queues carry no type argument: those declared before the setting still match.
+    monkeypatch.setenv("KECHUANG_QUEUE_TYPE", "classic")
+    for queue in topology.standard_queues("ex", "dlx"):
+        assert "x-queue-type" not in queue.queue_arguments
+        assert not topology.dead_letter_queue(queue, "dlx").queue_arguments
+
+
+def test_an_unknown_queue_type_is_refused():
+    with pytest.raises(ValueError, match="KECHUANG_QUEUE_TYPE"):
+        _ = config.load({"KECHUANG_QUEUE_TYPE": "lazy"}).queue_type
