@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 from playwright.sync_api import expect
@@ -55,6 +57,10 @@ def test_staff_watch_the_summary_move_review_select_and_download_the_xlsx(
     expect(found).to_have_count(1)
     expect(found).to_contain_text("平昌县")
     expect(found.locator("[data-state=in_review]")).to_have_text("待审核")
+    # Times are Beijing time (the call's), though this browser's zone is the machine's (UTC).
+    [row] = Client(base_url, token("--role", "staff")).report_rows(q=title)
+    beijing = datetime.fromisoformat(row["updated_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    expect(found).to_contain_text(beijing.strftime("%Y-%m-%d %H:%M:%S"))
     tab.shot("list")
 
     # The xlsx with the current filters, fetched with the Authorization header into a Blob.
@@ -97,4 +103,12 @@ def test_staff_watch_the_summary_move_review_select_and_download_the_xlsx(
     selection.get_by_role("button", name="记录遴选结果").click()
     expect(page.locator("#screening")).to_contain_text("遴选结果：入选")
     tab.shot("reviewed")
+
+    # The entry just settled heads the list ordered by last change.
+    page.get_by_role("link", name="项目列表").click()
+    page.get_by_label("搜索").fill("")
+    page.get_by_label("排序").select_option(label="最近更新在前")
+    expect(page.locator("#entries tbody tr").first).to_contain_text(title)
+    expect(page.locator("#entries tbody tr").first.locator("[data-state=selected]")).to_be_visible()
+    assert "sort=-updated_at" in page.url
     assert not tab.errors, tab.errors

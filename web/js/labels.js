@@ -97,12 +97,24 @@ export const OPTIONS = {
 
 export const label = (table, code) => (code == null ? "" : table[code] || code);
 
+// Times are shown in Beijing time, whatever the browser's zone: the call's deadlines are.
+const BEIJING = new Intl.DateTimeFormat("zh-CN", {
+  timeZone: "Asia/Shanghai",
+  hourCycle: "h23",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+});
+
 export function fmtTime(iso) {
   if (!iso) return "";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const p = (n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  const part = Object.fromEntries(BEIJING.formatToParts(d).map((x) => [x.type, x.value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second}`;
 }
 
 export function fmtBytes(n) {

@@ -192,8 +192,12 @@ function filtersFromHash() {
     category: params.get("category") || "",
     state: params.get("state") || "",
     q: params.get("q") || "",
+    sort: params.get("sort") || "",
   };
 }
+
+// The list's orders (the report's `sort`); the exported 汇总表 keeps its own, oldest first.
+const SORTS = { "-created_at": "最新创建在前", created_at: "最早创建在前", "-updated_at": "最近更新在前" };
 
 export async function list(view) {
   const filters = filtersFromHash();
@@ -201,6 +205,7 @@ export async function list(view) {
   const districtSel = select({ id: "l-district" }, Object.fromEntries(DISTRICTS.map((d) => [d, d])), filters.district, "全部区县");
   const categorySel = select({ id: "l-category" }, CATEGORIES, filters.category, "全部类别");
   const stateSel = select({ id: "l-state" }, STATES, filters.state, "全部状态");
+  const sortSel = select({ id: "l-sort" }, SORTS, filters.sort in SORTS ? filters.sort : "-created_at", null);
   const search = h("input", { type: "search", id: "l-q", value: filters.q, placeholder: "项目名称或申报单位", maxlength: 100 });
   const body = h("div", { "aria-live": "polite", id: "entries" });
   const exportBtn = (ext) => {
@@ -225,7 +230,7 @@ export async function list(view) {
       onsubmit: (e) => {
         e.preventDefault();
         page = 1;
-        history.replaceState(null, "", `#/list${query(current())}`);
+        history.replaceState(null, "", `#/list${query({ ...current(), sort: sortSel.value })}`);
         load();
       },
     },
@@ -233,20 +238,20 @@ export async function list(view) {
     h("div", {}, h("label", { for: "l-district" }, "区县"), districtSel),
     h("div", {}, h("label", { for: "l-category" }, "类别"), categorySel),
     h("div", {}, h("label", { for: "l-state" }, "状态"), stateSel),
+    h("div", {}, h("label", { for: "l-sort" }, "排序"), sortSel),
     h("div", {}, h("button.btn", { type: "submit" }, "查询")),
   );
-  [districtSel, categorySel, stateSel].forEach((el) => el.addEventListener("change", () => form.requestSubmit()));
+  [districtSel, categorySel, stateSel, sortSel].forEach((el) => el.addEventListener("change", () => form.requestSubmit()));
   main().append(
     h("div.page-head", {}, h("h1", {}, "项目列表"), h("div.row", {}, exportBtn("xlsx"), exportBtn("csv"))),
     h("div.panel", {}, form, body),
   );
 
-  // Newest first here; the exported 汇总表 keeps the report's own order (oldest first).
   let latest = 0; // answers to an older query that arrive late are dropped
   const load = async () => {
     const mine = ++latest;
     try {
-      const data = await get(`/api/v1/reports/entries${query({ ...current(), sort: "-created_at", page, per_page: PER_PAGE })}`);
+      const data = await get(`/api/v1/reports/entries${query({ ...current(), sort: sortSel.value, page, per_page: PER_PAGE })}`);
       if (view.gone || mine !== latest) return;
       const { items: rows, total } = data;
       body.replaceChildren(
