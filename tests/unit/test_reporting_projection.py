@@ -150,4 +150,4 @@ def test_a_row_of_the_summary_table_is_in_chinese() -> None:
     assert row["状态"] == "待补充材料"
     assert row["材料"] == "项目介绍资料：待上传"
     assert row["筛查问题数"] == 2
-    assert row["更新时间"] == "2021-10-01 00:00"
+    assert row["更新时间"] == "2021-10-01 08:00"  # T0 is midnight UTC: 8 o'clock in Beijing

@@ -54,12 +54,20 @@ def test_submitting_inside_the_window_at_the_last_second_is_accepted() -> None:
 
 
 @pytest.mark.parametrize(
-    "moment", [datetime(2021, 11, 3, tzinfo=BEIJING), datetime(2021, 9, 1, tzinfo=BEIJING)]
+    ("moment", "message"),
+    [
+        (datetime(2021, 11, 3, tzinfo=BEIJING), "征集已于2021年11月2日 23:59:59（北京时间）截止"),
+        (
+            datetime(2021, 9, 1, tzinfo=UTC),
+            "征集尚未开始，将于2021年9月27日 00:00:00（北京时间）开始",
+        ),
+    ],
 )
-def test_submitting_outside_the_window_is_call_closed(moment: datetime) -> None:
+def test_submitting_outside_the_window_is_call_closed(moment: datetime, message: str) -> None:
     with pytest.raises(domain.Refused) as refused:
         domain.submit(entry(), CALL, moment)
     assert refused.value.code == "call_closed"
+    assert refused.value.message == message  # the deadline as an office reads it
 
 
 def test_an_incomplete_draft_cannot_be_submitted_and_every_gap_is_named() -> None:
@@ -95,6 +103,7 @@ def test_a_submitted_entry_cannot_change_after_the_deadline() -> None:
             datetime(2022, 1, 1, tzinfo=BEIJING),
         )
     assert refused.value.code == "call_closed"
+    assert refused.value.message.startswith("征集已于2021年11月2日 23:59:59（北京时间）截止")
 
 
 def test_a_draft_may_be_edited_after_the_deadline_but_not_submitted() -> None:

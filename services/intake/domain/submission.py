@@ -11,7 +11,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from services.intake.domain.entry import EntryInvalid, load_draft, merge, missing_for_submit
+from services.intake.domain.entry import (
+    BEIJING,
+    EntryInvalid,
+    load_draft,
+    merge,
+    missing_for_submit,
+)
 from shared.calls import Call
 from shared.events import Event
 
@@ -112,7 +118,9 @@ def update(entry: Submission, patch: Any, call: Call, now: datetime) -> dict[str
     if entry.status == WITHDRAWN:
         raise Refused("invalid_state", "项目已撤回，不能修改")
     if entry.status == SUBMITTED and not call.is_open(now):
-        raise Refused("call_closed", "征集已截止，已提交的项目不能再修改")
+        raise Refused(
+            "call_closed", f"征集已于{beijing_time(call.closes)}截止，已提交的项目不能再修改"
+        )
     if isinstance(patch, dict) and "call_id" in patch and patch["call_id"] != entry.call_id:
         raise Refused("validation_failed", "不能修改所属征集", {"call_id": ["不能修改所属征集"]})
     try:
@@ -128,14 +136,20 @@ def update(entry: Submission, patch: Any, call: Call, now: datetime) -> dict[str
     return {"submission_id": entry.id, "changed": sorted(changes), "fields": fields}
 
 
+def beijing_time(moment: datetime) -> str:
+    """As an office reads a deadline: 2021年11月2日 23:59:59（北京时间）."""
+    at = moment.astimezone(BEIJING)
+    return f"{at.year}年{at.month}月{at.day}日 {at:%H:%M:%S}（北京时间）"
+
+
 def submit(entry: Submission, call: Call, now: datetime) -> dict[str, Any]:
     """Hand the draft in: only within the call's window, and only when complete."""
     if entry.status != DRAFT:
         raise Refused("invalid_state", f"只有草稿可以提交（当前：{STATUS_NAMES[entry.status]}）")
     if now.replace(microsecond=0) < call.opens:
-        raise Refused("call_closed", f"征集尚未开始（{call.opens.isoformat()} 开始）")
+        raise Refused("call_closed", f"征集尚未开始，将于{beijing_time(call.opens)}开始")
     if call.has_closed(now):
-        raise Refused("call_closed", f"征集已于 {call.closes.isoformat()} 截止")
+        raise Refused("call_closed", f"征集已于{beijing_time(call.closes)}截止")
     missing = missing_for_submit(entry.category, entry.fields)
     if missing:
         raise Refused("validation_failed", "项目信息不完整，请补充后再提交", missing)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -40,12 +41,16 @@ COLUMNS: list[tuple[str, int]] = [
     ("更新时间", 20),
 ]
 HEADERS = [name for name, _ in COLUMNS]
+# Its readers are in China, and the call's deadlines are Beijing time: so are its times.
+BEIJING = ZoneInfo("Asia/Shanghai")
 ENTRIES_SHEET = "汇总表"
 SUMMARY_SHEET = "统计"
 
 
 def row_values(n: int, entry: Entry) -> list[Any]:
-    updated = entry.updated_at.strftime("%Y-%m-%d %H:%M") if entry.updated_at else ""
+    updated = (
+        entry.updated_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if entry.updated_at else ""
+    )
     return [
         n,
         entry.district or "",
