@@ -86,7 +86,7 @@ def provision_storage() -> None:
         provision(store["endpoint"], root, store["bucket"], user, secret)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(f"MinIO user {store['access_key']} may use the objects of {store['bucket']} only")
+    click.echo(f"MinIO user {user} may use the objects of {store['bucket']} only")
 
 
 @main.command()

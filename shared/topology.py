@@ -17,11 +17,10 @@ from kombu import Connection, Exchange, Queue
 from shared import config
 
 
-def _typed(queue_type: str | None) -> dict[str, Any]:
+def _typed(queue_type: str) -> dict[str, Any]:
     """The type argument; none for classic, so queues made before the setting existed (without
     the argument) still match when declared again."""
-    kind = queue_type or config.load().queue_type
-    return {"x-queue-type": kind} if kind != "classic" else {}
+    return {"x-queue-type": queue_type} if queue_type != "classic" else {}
 
 
 def events_exchange(name: str) -> Exchange:
@@ -32,9 +31,7 @@ def dead_letter_exchange(name: str) -> Exchange:
     return Exchange(name, type="direct", durable=True)
 
 
-def consumer_queue(
-    consumer: str, reads: list[str], exchange: str, dead_letter: str, queue_type: str | None = None
-) -> Queue:
+def consumer_queue(consumer: str, reads: list[str], exchange: str, dead_letter: str) -> Queue:
     """The queue of one consumer, bound to what it `reads`: stream types (every event of the
     type) or single routing keys (`media.MaterialUploaded`)."""
     from kombu import binding
@@ -50,7 +47,7 @@ def consumer_queue(
         queue_arguments={
             "x-dead-letter-exchange": dead_letter,
             "x-dead-letter-routing-key": name,
-            **_typed(queue_type),
+            **_typed(config.load().queue_type),
         },
     )
 
