@@ -10,7 +10,7 @@ look-up and the query, the read is simply done again on the new one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -24,6 +24,7 @@ from services.reporting.adapters import tables
 from services.reporting.adapters.live import from_row
 from services.reporting.domain.projection import CATEGORIES, STATES, Entry
 from shared.auth import Principal
+from shared.calls import Call
 from shared.eventstore import consumer_checkpoint
 from shared.http import ApiError
 
@@ -124,9 +125,16 @@ def _zeros() -> dict[str, int]:
     return dict.fromkeys(STATES, 0)
 
 
+def district_order(known: Iterable[Call]) -> list[str]:
+    """The districts as the calls list them (the notice's own order, 巴州区 first), not by
+    character code; a district no call names any more comes after them, by name."""
+    return list(dict.fromkeys(d for call in known for d in call.districts))
+
+
 class Reports:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, districts: Sequence[str] = ()) -> None:
         self.engine = engine
+        self._rank = {district: n for n, district in enumerate(districts)}
 
     def _read(self, work: Callable[[Connection, int], T]) -> T:
         for attempt in (1, 2):
@@ -166,7 +174,7 @@ class Reports:
             categories.setdefault(row.category, _zeros())[row.state] = int(row.n)
         totals = _zeros()
         listed = []
-        for district in sorted(districts):
+        for district in sorted(districts, key=lambda d: (self._rank.get(d, len(self._rank)), d)):
             mine = _zeros()
             categories = {c: districts[district].get(c, _zeros()) for c in CATEGORIES}
             for other in sorted(set(districts[district]) - set(CATEGORIES)):

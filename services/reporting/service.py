@@ -18,9 +18,9 @@ from werkzeug import Request, Response
 import shared.catalog  # noqa: F401  (registers the event types)
 from services.reporting.adapters import export, live
 from services.reporting.adapters.owners import OwnerLogs
-from services.reporting.queries import Reports
+from services.reporting.queries import Reports, district_order
 from shared.consumer import Outcome
-from shared.dependencies import Authenticator, Database, Subscriber
+from shared.dependencies import Authenticator, Calls, Database, Subscriber
 from shared.entrypoints import ServesHealth, consume_events
 from shared.events import Event
 from shared.http import ApiError, endpoint, json_response, page_body, paging
@@ -47,12 +47,13 @@ class ReportingService(ServesHealth):
     authenticate = Authenticator()
     subscription = Subscriber("reporting", "reporting")
     owners = OwnerLogs()
+    calls = Calls()
 
     def health_engine(self) -> Engine:
         return self.db  # type: ignore[no-any-return]
 
     def reports(self) -> Reports:
-        return Reports(self.db)
+        return Reports(self.db, district_order(self.calls.values()))
 
     @consume_events("reporting")
     def on_event(self, event: Event) -> None:

@@ -285,6 +285,19 @@ def test_an_office_gets_nothing_of_another_district(rpt: Reporting) -> None:
     assert narrowed["districts"][0]["categories"]["finance"]["draft"] == 1
 
 
+def test_the_summary_lists_the_districts_in_the_call_s_order(rpt: Reporting) -> None:
+    r = rpt
+    for district in ("平昌县", "某新区", "南江县", "通江县", "巴州区", "恩阳区"):
+        r.world.draft(district, "finance")
+    wait_until(lambda: caught_up(r), timeout=40, message="caught up")
+    listed = [d["district"] for d in r.get("/summary").json()["districts"]]
+    # The notice's order (not 南江县 first, as by character code); one no call names, last.
+    assert listed == ["巴州区", "恩阳区", "通江县", "南江县", "平昌县", "某新区"]
+    book = load_workbook(io.BytesIO(r.get("/entries.xlsx").content))
+    column = [row[0] for row in book[SUMMARY_SHEET].iter_rows(min_row=2, values_only=True)]
+    assert list(dict.fromkeys(c for c in column if c and c != "合计")) == listed
+
+
 def test_filters_search_paging_errors_and_lag(rpt: Reporting) -> None:
     r = rpt
     _some_entries(r)
