@@ -153,7 +153,8 @@ class Reports:
 
     def summary(self, principal: Principal, args: dict[str, str]) -> dict[str, Any]:
         """Entries per district × category × state (api.md "Reports"). Also `total`, and per
-        district its `totals` by state."""
+        district its `totals` by state. Staff see every district the calls name, with zeros
+        where none has been handed in yet: the district that sent nothing shows as such."""
         where = scope(principal, parse_filters(args).get("district"))
 
         def work(conn: Connection, gen: int) -> list[Any]:
@@ -169,6 +170,8 @@ class Reports:
         districts: dict[str, dict[str, dict[str, int]]] = {}
         if where.district is not None and not where.empty:
             districts[where.district] = {}
+        elif not where.empty:  # every district of the calls, those with no entry yet too
+            districts = {district: {} for district in self._rank}
         for row in rows:
             categories = districts.setdefault(row.district, {})
             categories.setdefault(row.category, _zeros())[row.state] = int(row.n)

@@ -278,8 +278,12 @@ def test_an_office_gets_nothing_of_another_district(rpt: Reporting) -> None:
     assert len(rows) == 1  # the headers only
     csv_text = r.get("/entries.csv", params={"district": "恩阳区"}, **office).text
     assert "恩阳" not in csv_text
-    # Staff see both, and may narrow to one.
-    assert {d["district"] for d in r.get("/summary").json()["districts"]} == {"巴州区", "恩阳区"}
+    # Staff see every district of the call, those without entries at zero; and may narrow.
+    listed = {d["district"]: d for d in r.get("/summary").json()["districts"]}
+    assert set(listed) == {"巴州区", "恩阳区", "通江县", "南江县", "平昌县"}
+    assert sum(listed["通江县"]["totals"].values()) == 0
+    assert set(listed["通江县"]["categories"]) == {"achievement", "promotion", "challenge",
+                                                  "finance"}  # fmt: skip
     narrowed = r.get("/summary", params={"district": "恩阳区"}).json()
     assert [d["district"] for d in narrowed["districts"]] == ["恩阳区"]
     assert narrowed["districts"][0]["categories"]["finance"]["draft"] == 1

@@ -51,8 +51,6 @@ export const MATERIAL_STATUSES = {
 export const REVIEW_DECISIONS = { eligible: "符合条件", ineligible: "不符合条件" };
 export const SELECTIONS = { selected: "入选", not_selected: "未入选" };
 
-export const DISTRICTS = ["巴州区", "恩阳区", "通江县", "南江县", "平昌县"];
-
 export const EVENT_TYPES = {
   SubmissionDrafted: "创建草稿",
   SubmissionUpdated: "修改内容",

@@ -12,7 +12,7 @@ import {
   screeningView,
   statusBadge,
 } from "./entry.js";
-import { CATEGORIES, DISTRICTS, MATERIAL_KINDS, MATERIAL_STATUSES, STATES, fmtTime, label } from "./labels.js";
+import { CATEGORIES, MATERIAL_KINDS, MATERIAL_STATUSES, STATES, fmtTime, label } from "./labels.js";
 import { alertBox, badge, busy, dataTable, h, pager, select, toast } from "./ui.js";
 
 const main = () => document.getElementById("main");
@@ -33,10 +33,20 @@ export const STATE_COLOURS = {
 const sum = (counts) => Object.values(counts || {}).reduce((a, b) => a + b, 0);
 const listLink = (filters, text) => h("a", { href: `#/list${query(filters)}` }, String(text));
 
+// The call's districts, in its order, as the unfiltered summary lists them (every one, with
+// or without entries): the calls file, not this page, says which districts take part.
+let districtNames = null;
+async function districtOptions() {
+  if (!districtNames) districtNames = (await get("/api/v1/reports/summary")).districts.map((d) => d.district);
+  return Object.fromEntries(districtNames.map((d) => [d, d]));
+}
+
 // --- the summary ------------------------------------------------------------------------------
 
 export async function summary(view) {
-  const districtSel = select({ id: "sum-district" }, Object.fromEntries(DISTRICTS.map((d) => [d, d])), "", "全部区县");
+  const districts = await districtOptions();
+  if (view.gone) return;
+  const districtSel = select({ id: "sum-district" }, districts, "", "全部区县");
   const categorySel = select({ id: "sum-category" }, CATEGORIES, "", "全部类别");
   const auto = h("input", { type: "checkbox", id: "sum-auto", checked: true });
   const asOf = h("span.muted.small", { id: "as-of", "aria-live": "off" });
@@ -202,7 +212,9 @@ const SORTS = { "-created_at": "最新创建在前", created_at: "最早创建�
 export async function list(view) {
   const filters = filtersFromHash();
   let page = 1;
-  const districtSel = select({ id: "l-district" }, Object.fromEntries(DISTRICTS.map((d) => [d, d])), filters.district, "全部区县");
+  const districts = await districtOptions();
+  if (view.gone) return;
+  const districtSel = select({ id: "l-district" }, districts, filters.district, "全部区县");
   const categorySel = select({ id: "l-category" }, CATEGORIES, filters.category, "全部类别");
   const stateSel = select({ id: "l-state" }, STATES, filters.state, "全部状态");
   const sortSel = select({ id: "l-sort" }, SORTS, filters.sort in SORTS ? filters.sort : "-created_at", null);
