@@ -7,13 +7,16 @@ at 2021-11-02T23:59:59+08:00), the categories it takes and the districts that ta
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import yaml
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "deploy" / "calls.yaml"
+# Calls run on Beijing time (UTC+8 all year, no DST): deadlines, "this year", and every time an
+# office or the city reads are in it.
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ import copy
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from shared.calls import BEIJING
 from shared.fields import (
     Flag,
     Items,
@@ -32,8 +33,6 @@ NOT_USED = "该类别不使用此字段"
 MISSING = "提交前必须填写"
 CATEGORY_FIXED = "不能修改项目类别"
 
-# The call runs on Beijing time (UTC+8 all year, no DST): "this year" is its year.
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 FIRST_YEAR = 1949
 
 _PHONE = re.compile(

@@ -11,14 +11,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from services.intake.domain.entry import (
-    BEIJING,
-    EntryInvalid,
-    load_draft,
-    merge,
-    missing_for_submit,
-)
-from shared.calls import Call
+from services.intake.domain.entry import EntryInvalid, load_draft, merge, missing_for_submit
+from shared.calls import BEIJING, Call
 from shared.events import Event
 
 DRAFT, SUBMITTED, WITHDRAWN = "draft", "submitted", "withdrawn"

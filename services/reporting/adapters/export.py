@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -21,6 +20,7 @@ from services.reporting.domain.labels import (
     materials_text,
 )
 from services.reporting.domain.projection import Entry
+from shared.calls import BEIJING
 
 # (header, width in characters): widths fit the usual content of each column.
 COLUMNS: list[tuple[str, int]] = [
@@ -41,8 +41,7 @@ COLUMNS: list[tuple[str, int]] = [
     ("更新时间", 20),
 ]
 HEADERS = [name for name, _ in COLUMNS]
-# Its readers are in China, and the call's deadlines are Beijing time: so are its times.
-BEIJING = ZoneInfo("Asia/Shanghai")
+
 ENTRIES_SHEET = "汇总表"
 SUMMARY_SHEET = "统计"
 
