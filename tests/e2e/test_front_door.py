@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from shared.client import wait_until
+
 
 @pytest.mark.parametrize("service", ["intake", "media", "screening", "reporting"])
 def test_every_service_is_healthy_behind_the_front_door(base_url: str, service: str) -> None:
@@ -65,8 +67,13 @@ def test_every_api_answer_carries_the_correlation_id_the_front_door_logged(
     assert answer.status_code == 401 and answer.json()["error"]["code"] == "unauthorized"
     made = answer.headers["X-Request-Id"]
     assert str(uuid.UUID(made)) == made  # nginx made it, as a UUID
-    logged = [json.loads(line) for line in access_log.read_text().splitlines()[-50:]]
-    assert made in {line["request_id"] for line in logged}
+
+    def logged() -> set[str]:  # nginx writes the line after it has answered: wait for it
+        return {
+            json.loads(line)["request_id"] for line in access_log.read_text().splitlines()[-500:]
+        }
+
+    wait_until(lambda: made in logged(), 10, "the front door's access log line")
 
     mine = str(uuid.uuid4())  # a client's own id is kept; anything else is replaced
     assert requests.get(f"{base_url}/api/v1/submissions", headers={"X-Request-Id": mine},
