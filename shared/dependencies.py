@@ -33,7 +33,8 @@ class Database(DependencyProvider):
         self.engine: Engine | None = None
 
     def setup(self) -> None:
-        self.engine = make_engine(config.load().db_url(self.service))
+        settings = config.load()
+        self.engine = make_engine(settings.db_url(self.service), settings.db_pool_size)
 
     def stop(self) -> None:
         if self.engine is not None:

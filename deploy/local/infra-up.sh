@@ -32,6 +32,15 @@ if ! pg_lsclusters -h | awk '{print $2}' | grep -qx "$PG_CLUSTER"; then
   $SUDO pg_createcluster -q "$PG_VERSION" "$PG_CLUSTER" -p "$KECHUANG_PG_PORT" \
     -- --auth-local=peer --auth-host=scram-sha-256 >/dev/null
 fi
+# The connection budget (services-up.sh checks every pool fits in it).
+if [[ "$($SUDO pg_conftool -s "$PG_VERSION" "$PG_CLUSTER" show max_connections 2>/dev/null)" != "$KECHUANG_PG_MAX_CONNECTIONS" ]]; then
+  $SUDO pg_conftool "$PG_VERSION" "$PG_CLUSTER" set max_connections "$KECHUANG_PG_MAX_CONNECTIONS"
+  if pg_lsclusters -h | awk -v c="$PG_CLUSTER" '$2==c {print $4}' | grep -qx online; then
+    say "restarting PostgreSQL for max_connections=$KECHUANG_PG_MAX_CONNECTIONS"
+    $SUDO pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" restart
+    head -1 "/var/lib/postgresql/$PG_VERSION/$PG_CLUSTER/postmaster.pid" >"$PIDS/postgres.pid"
+  fi
+fi
 if ! pg_lsclusters -h | awk -v c="$PG_CLUSTER" '$2==c {print $4}' | grep -qx online; then
   say "starting PostgreSQL"
   $SUDO pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start

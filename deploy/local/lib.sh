@@ -18,6 +18,12 @@ export KECHUANG_PORT="${KECHUANG_PORT:-8080}"
 export KECHUANG_CALLS="${KECHUANG_CALLS:-$REPO/deploy/calls.demo.yaml}"
 export MEDIA_WORKERS="${MEDIA_WORKERS:-2}"
 export INTAKE_WORKERS="${INTAKE_WORKERS:-2}"
+# The connection budget: each service process holds at most KECHUANG_DB_POOL_SIZE connections;
+# services-up.sh refuses to start when the processes' pools, the relays, the CLI and the tests'
+# reserve do not fit in PostgreSQL's max_connections (set by infra-up.sh).
+export KECHUANG_DB_POOL_SIZE="${KECHUANG_DB_POOL_SIZE:-5}"
+export KECHUANG_PG_MAX_CONNECTIONS="${KECHUANG_PG_MAX_CONNECTIONS:-200}"
+KECHUANG_DB_TEST_RESERVE="${KECHUANG_DB_TEST_RESERVE:-80}"
 export KECHUANG_MINIO_ENDPOINT="${KECHUANG_MINIO_ENDPOINT:-127.0.0.1:9000}"
 # Presigned URLs are signed for the front door, which routes the media bucket to MinIO, so a
 # browser uploads to the same origin it loaded the console from.

@@ -6,6 +6,15 @@ load_secrets
 cd "$REPO"
 BIN="$REPO/.venv/bin"
 
+# Every pool from one budget: service processes × pool, three relays × 2, the CLI's 3, and a
+# reserve for the test suite's in-process services; PostgreSQL keeps 3 for superusers.
+needed=$(( (INTAKE_WORKERS + MEDIA_WORKERS + 2) * KECHUANG_DB_POOL_SIZE + 3 * 2 + 3 + KECHUANG_DB_TEST_RESERVE ))
+allowed=$(( KECHUANG_PG_MAX_CONNECTIONS - 3 ))
+if (( needed > allowed )); then
+  say "connection budget exceeded: $needed connections needed (INTAKE_WORKERS=$INTAKE_WORKERS, MEDIA_WORKERS=$MEDIA_WORKERS, KECHUANG_DB_POOL_SIZE=$KECHUANG_DB_POOL_SIZE, reserve $KECHUANG_DB_TEST_RESERVE), PostgreSQL allows $allowed; raise KECHUANG_PG_MAX_CONNECTIONS or lower the pool"
+  exit 1
+fi
+
 "$BIN/kechuang" migrate >/dev/null
 "$BIN/kechuang" keygen >/dev/null  # once: the token signing key stays in .run/keys
 "$BIN/kechuang" declare-topology >/dev/null
