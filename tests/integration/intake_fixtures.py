@@ -13,6 +13,7 @@ import pytest
 import requests
 from nameko.containers import ServiceContainer
 
+from ops import openapi
 from services.intake.service import IntakeService
 from shared import migrations
 from shared.auth import issue, new_key_pair
@@ -75,6 +76,8 @@ def intake_api(database_url: str, broker, tmp_path: Path, monkeypatch) -> Iterat
     monkeypatch.setenv("KECHUANG_DB_URL_INTAKE", database_url)
     monkeypatch.setenv("KECHUANG_JWT_PUBLIC_KEY_FILE", str(tmp_path / "jwt-public.pem"))
     monkeypatch.setenv("KECHUANG_CALLS", str(tmp_path / "calls.yaml"))
+    # Written as the local runner and the image do before intake starts.
+    monkeypatch.setenv("KECHUANG_API_DOCUMENT", str(openapi.write(tmp_path / "openapi.json")))
     port = free_port()
     container = ServiceContainer(
         IntakeService,

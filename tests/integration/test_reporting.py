@@ -112,7 +112,7 @@ def test_reports_equal_the_truth_live_and_after_a_rebuild(rpt: Reporting, tmp_pa
         # The operator's command, as its own process, reading the owners' logs over RPC.
         env = os.environ | r.broker.env() | {"KECHUANG_DB_URL_REPORTING": r.database_url}
         done = subprocess.run(
-            [sys.executable, "-m", "shared.cli", "rebuild", "reporting"],
+            [sys.executable, "-m", "ops.cli", "rebuild", "reporting"],
             env=env, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr

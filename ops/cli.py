@@ -192,9 +192,9 @@ def demo(url: str | None, call_id: str | None) -> None:
 
     from tqdm import tqdm
 
+    from ops import demo as demo_data
     from services.reporting.domain.labels import STATES as names
     from shared import calls
-    from shared import demo as demo_data
     from shared.auth import issue
 
     settings = config.load()
