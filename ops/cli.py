@@ -20,11 +20,11 @@ def main() -> None:
 @click.argument("services", nargs=-1)
 def migrate(services: tuple[str, ...]) -> None:
     """Upgrade the tables of SERVICES (default: all four) with Alembic."""
-    from shared import migrations
+    from ops import schema
 
     settings = config.load()
     for service in services or config.SERVICES:
-        migrations.upgrade(settings.db_url(service), service)
+        schema.upgrade(settings.db_url(service), service)
         click.echo(f"{service}: schema up to date")
 
 

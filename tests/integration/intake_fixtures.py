@@ -13,9 +13,8 @@ import pytest
 import requests
 from nameko.containers import ServiceContainer
 
-from ops import openapi
+from ops import openapi, schema
 from services.intake.service import IntakeService
-from shared import migrations
 from shared.auth import issue, new_key_pair
 
 CALLS = """
@@ -69,7 +68,7 @@ class Api:
 
 @pytest.fixture
 def intake_api(database_url: str, broker, tmp_path: Path, monkeypatch) -> Iterator[Api]:  # type: ignore[no-untyped-def]
-    migrations.upgrade(database_url, "intake")
+    schema.upgrade(database_url, "intake")
     private_pem, public_pem = new_key_pair()
     (tmp_path / "jwt-public.pem").write_bytes(public_pem)
     (tmp_path / "calls.yaml").write_text(CALLS, encoding="utf-8")

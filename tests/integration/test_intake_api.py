@@ -10,8 +10,7 @@ import jwt
 import pytest
 from sqlalchemy import create_engine
 
-from ops import openapi
-from shared import migrations
+from ops import openapi, schema
 from shared.catalog.screening import SelectionRecorded
 from shared.catalog.screening import stream_id as screening_stream
 from shared.events import new_event
@@ -279,7 +278,7 @@ def test_an_entry_the_city_selected_cannot_be_withdrawn(
     entry = create(intake_api)
     assert intake_api.call("POST", f"{BASE}/{entry['id']}/submit").status_code == 200
 
-    migrations.upgrade(other_database_url, "screening")
+    schema.upgrade(other_database_url, "screening")
     screening = EventStore(create_engine(other_database_url))
     selected = new_event(
         SelectionRecorded, screening_stream(entry["id"]),
