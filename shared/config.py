@@ -60,6 +60,14 @@ class Settings:
     def calls_file(self) -> str | None:
         return self.env.get("KECHUANG_CALLS") or None
 
+    @property
+    def api_document(self) -> str:
+        """The whole API's OpenAPI document, written by `python -m ops.openapi` when the stack
+        is built or started, served by intake (`KECHUANG_API_DOCUMENT`)."""
+        explicit = self.env.get("KECHUANG_API_DOCUMENT")
+        run_dir = Path(self.env.get("KECHUANG_RUN_DIR") or RUN_DIR)
+        return explicit or str(run_dir / "openapi.json")
+
     def _key_file(self, kind: str) -> Path:
         explicit = self.env.get(f"KECHUANG_JWT_{kind.upper()}_KEY_FILE")
         run_dir = Path(self.env.get("KECHUANG_RUN_DIR") or RUN_DIR)

@@ -18,6 +18,10 @@ fi
 "$BIN/kechuang" migrate >/dev/null
 "$BIN/kechuang" keygen >/dev/null  # once: the token signing key stays in .run/keys
 "$BIN/kechuang" declare-topology >/dev/null
+# The whole API's OpenAPI document, assembled above the services (ops/openapi.py); intake
+# serves this file at /api/v1/openapi.json.
+export KECHUANG_API_DOCUMENT="$RUN/openapi.json"
+"$BIN/python" -m ops.openapi "$KECHUANG_API_DOCUMENT"
 
 start_service() {  # NAME PACKAGE CLASS HTTP_VAR ADDRESS
   # Services verify tokens with the public key; the private key is not theirs to read, nor

@@ -5,9 +5,10 @@ import os
 import subprocess
 from pathlib import Path
 
+from ops import demo
+from ops.client import Client, wait_until
 from services.reporting.domain.labels import STATES
-from shared import calls, config, demo
-from shared.client import Client, wait_until
+from shared import calls, config
 from tests.front_door import token
 
 

@@ -18,9 +18,9 @@ from typing import Any
 import openpyxl
 import pytest
 
+from ops import demo
+from ops.client import Client, wait_until
 from services.reporting.domain.labels import STATES
-from shared import demo
-from shared.client import Client, wait_until
 from tests.entries import full_body
 from tests.front_door import token
 

@@ -20,11 +20,11 @@ def main() -> None:
 @click.argument("services", nargs=-1)
 def migrate(services: tuple[str, ...]) -> None:
     """Upgrade the tables of SERVICES (default: all four) with Alembic."""
-    from shared import migrations
+    from ops import schema
 
     settings = config.load()
     for service in services or config.SERVICES:
-        migrations.upgrade(settings.db_url(service), service)
+        schema.upgrade(settings.db_url(service), service)
         click.echo(f"{service}: schema up to date")
 
 
@@ -192,9 +192,9 @@ def demo(url: str | None, call_id: str | None) -> None:
 
     from tqdm import tqdm
 
+    from ops import demo as demo_data
     from services.reporting.domain.labels import STATES as names
     from shared import calls
-    from shared import demo as demo_data
     from shared.auth import issue
 
     settings = config.load()
