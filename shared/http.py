@@ -22,7 +22,7 @@ from marshmallow import ValidationError
 from werkzeug import Request, Response
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from shared import observability
+from shared import observability, text
 
 log = logging.getLogger("kechuang.http")
 
@@ -92,7 +92,8 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 def read_json(request: Request) -> Any:
-    """The request's JSON body: 415 unless it is JSON, 413 over 1 MiB, 422 if it won't parse."""
+    """The request's JSON body: 415 unless it is JSON, 413 over 1 MiB, 422 if it won't parse
+    or holds a string (key or value) that `shared.text` refuses."""
     if request.mimetype != "application/json":
         raise ApiError(
             "unsupported_media_type", "请求体须为 JSON（Content-Type: application/json）"
@@ -103,11 +104,16 @@ def read_json(request: Request) -> Any:
     except RequestEntityTooLarge:
         raise ApiError("payload_too_large", "请求体过大（上限 1 MiB）") from None
     try:
-        return json.loads(raw.decode(request.mimetype_params.get("charset", "utf-8")))
-    except (UnicodeDecodeError, LookupError, json.JSONDecodeError) as exc:
+        body = json.loads(raw.decode(request.mimetype_params.get("charset", "utf-8")))
+    except (UnicodeDecodeError, LookupError, json.JSONDecodeError, RecursionError) as exc:
         raise ApiError(
             "validation_failed", "请求体不是有效的 JSON", {"_body": [f"无法解析：{exc}"]}
         ) from None
+    # Keys too, and fields no schema declares: none of it may reach a store or a log line.
+    refused = text.faults(body)
+    if refused:
+        raise ApiError("validation_failed", "输入有误", refused)
+    return body
 
 
 def validation_fields(error: ValidationError) -> dict[str, list[str]]:

@@ -16,7 +16,7 @@ import shared.catalog  # noqa: F401  (registers the event types)
 from services.intake.adapters import linked
 from services.intake.commands import Intake
 from services.intake.domain.officer import load_officer
-from shared import config, openapi
+from shared import config, openapi, text
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events
 from shared.events import Event
@@ -35,6 +35,26 @@ def _version(request: Request) -> int:
             "validation_failed", "If-Match 须为版本号", {"If-Match": ['形如 "3" 的版本号']}
         )
     return int(value)
+
+
+def _idempotency_key(request: Request) -> str | None:
+    """The optional `Idempotency-Key`, checked: it is stored, so it obeys the text rule."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    problem = text.header_fault(key) or (None if 1 <= len(key) <= 200 else "长度须在 1 到 200 之间")
+    if problem:
+        raise ApiError("validation_failed", "Idempotency-Key 无效", {"Idempotency-Key": [problem]})
+    return key
+
+
+def _filters(request: Request) -> dict[str, str]:
+    """The list's filters; one PostgreSQL cannot compare (a NUL, say) is a 422, not a 500."""
+    filters = {k: request.args.get(k, "") for k in ("status", "category", "district")}
+    refused = text.faults(filters)
+    if refused:
+        raise ApiError("validation_failed", "筛选条件无效", refused)
+    return filters
 
 
 def _entry(entry: dict[str, Any], status: int = 200) -> Response:
@@ -69,13 +89,7 @@ class IntakeService(ServesEventLog):
     @endpoint
     def create(self, request: Request) -> Response:
         principal = self.authenticate(request)
-        key = request.headers.get("Idempotency-Key")
-        if key is not None and not 1 <= len(key) <= 200:
-            raise ApiError(
-                "validation_failed",
-                "Idempotency-Key 无效",
-                {"Idempotency-Key": ["长度须在 1 到 200 之间"]},
-            )
+        key = _idempotency_key(request)
         entry, _ = self.intake().create(principal, read_json(request), key)
         return _entry(entry, 201)
 
@@ -84,7 +98,7 @@ class IntakeService(ServesEventLog):
     def list(self, request: Request) -> Response:
         principal = self.authenticate(request)
         page, per_page = paging(request)
-        filters = {k: request.args.get(k, "") for k in ("status", "category", "district")}
+        filters = _filters(request)
         items, total = self.intake().list(principal, filters, page, per_page)
         return json_response(page_body(items, total, page, per_page))
 

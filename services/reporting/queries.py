@@ -26,6 +26,7 @@ from services.reporting.domain.projection import CATEGORIES, STATES, Entry
 from shared.auth import Principal
 from shared.calls import Call
 from shared.eventstore import consumer_checkpoint
+from shared.fields import Text
 from shared.http import ApiError
 
 log = logging.getLogger("kechuang.reporting")
@@ -38,10 +39,11 @@ MAX_EVENTS_PER_CALL = 1000
 
 
 class FilterSchema(Schema):
-    district = fields.String(validate=validate.Length(min=1, max=50))
+    # Text, not String: it refuses control characters (PostgreSQL cannot compare a NUL).
+    district = Text(validate=validate.Length(min=1, max=50))
     category = fields.String(validate=validate.OneOf(CATEGORIES, error="须为 {choices} 之一"))
     state = fields.String(validate=validate.OneOf(STATES, error="须为 {choices} 之一"))
-    q = fields.String(validate=validate.Length(min=1, max=100, error="长度须在 1 到 100 之间"))
+    q = Text(validate=validate.Length(min=1, max=100, error="长度须在 1 到 100 之间"))
 
 
 _filters = FilterSchema()
