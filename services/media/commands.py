@@ -10,11 +10,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from minio.error import S3Error
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert
 
-from services.media.adapters.storage import Storage
+from services.media.adapters.storage import NotRemoved, PartsRejected, Storage, UploadGone
 from services.media.adapters.tables import materials
 from services.media.domain import material as domain
 from shared.auth import Principal
@@ -173,9 +172,7 @@ class Media:
         if m.upload_id:
             try:
                 slot["uploaded_parts"] = self.storage.uploaded_parts(m.object_key, m.upload_id)
-            except S3Error as error:
-                if error.code != "NoSuchUpload":
-                    raise
+            except UploadGone:
                 # The sweeper aborted it at the slot's end, a moment before this request.
                 raise ApiError("invalid_state", "上传时限已过，请重新申请上传") from None
         return slot
@@ -198,7 +195,7 @@ class Media:
                                    {"parts": ["须列出每个分片的 part_number 和 etag"]})  # fmt: skip
                 try:
                     self.storage.complete_multipart(m.object_key, m.upload_id, parts)
-                except S3Error as error:
+                except PartsRejected as error:
                     raise ApiError("validation_failed", "分片不完整或与上传的不符，请检查后重试",
                                    {"parts": [error.code or "InvalidPart"]}) from None  # fmt: skip
             data = {"material_id": m.id, "submission_id": m.submission_id, "kind": m.kind}
@@ -239,7 +236,7 @@ class Media:
     def _discard(self, m: domain.Material) -> None:
         try:
             self.storage.remove(m.object_key)
-        except S3Error:
+        except NotRemoved:
             log.warning("could not remove rejected object %s", m.object_key)
 
     def due(self, status: str, before: datetime, column: Any) -> list[str]:
