@@ -21,16 +21,12 @@ from services.intake.domain.entry import CATEGORIES
 from shared.auth import Principal
 from shared.calls import Call, open_calls
 from shared.catalog import submission as catalog
+from shared.errors import Refused, not_found, parse_id
 from shared.events import Actor, EventType, new_event
 from shared.eventstore import EventStore, VersionConflict
-from shared.http import ApiError, not_found
 
 Clock = Callable[[], datetime]
 STATUSES = (domain.DRAFT, domain.SUBMITTED, domain.WITHDRAWN)
-
-
-def _refused(error: domain.Refused) -> ApiError:
-    return ApiError(error.code, error.message, error.fields)
 
 
 @dataclass(frozen=True)
@@ -82,13 +78,13 @@ class Intake:
     @staticmethod
     def _office(principal: Principal) -> str:
         if not principal.is_office or not principal.district:
-            raise ApiError("forbidden", "只有区县科协可以进行此操作")
+            raise Refused("forbidden", "只有区县科协可以进行此操作")
         return principal.district
 
     @staticmethod
     def _reader(principal: Principal) -> None:
         if principal.role not in ("office", "staff"):
-            raise ApiError("forbidden", "无权查看申报项目")
+            raise Refused("forbidden", "无权查看申报项目")
 
     def _load(
         self, conn: Connection, principal: Principal, submission_id: str, lock: bool = False
@@ -97,10 +93,7 @@ class Intake:
         (its existence is not leaked). `lock` holds the entry's row until the transaction
         ends, so a command decides on a state nobody changes under it (a selection arriving
         during a withdrawal, say)."""
-        try:
-            uuid.UUID(submission_id)
-        except ValueError:
-            raise not_found("申报项目") from None
+        parse_id(submission_id, "申报项目")
         query = select(submissions.c.district, submissions.c.selected, submissions.c.body).where(
             submissions.c.id == submission_id
         )
@@ -114,7 +107,7 @@ class Intake:
     def _call(self, call_id: str) -> Call:
         call = self.calls.get(call_id)
         if call is None:
-            raise ApiError("validation_failed", "征集不存在", {"call_id": ["征集不存在"]})
+            raise Refused("validation_failed", "征集不存在", {"call_id": ["征集不存在"]})
         return call
 
     # -- writing ------------------------------------------------------------------------
@@ -140,7 +133,7 @@ class Intake:
                 conn, event.stream_id, [event], entry.version if entry else 0
             )
         except VersionConflict as conflict:
-            raise ApiError(
+            raise Refused(
                 "version_conflict",
                 "项目已被他人修改，请刷新后重试",
                 current_version=conflict.current,
@@ -173,7 +166,7 @@ class Intake:
         else:
             current = open_calls(self.calls, self.clock())
             if len(current) != 1:
-                raise ApiError(
+                raise Refused(
                     "validation_failed",
                     "请指定所属征集（call_id）",
                     {"call_id": ["当前没有或有多个正在进行的征集，须指定 call_id"]},
@@ -199,10 +192,7 @@ class Intake:
                 ).first()
                 if claimed is None:
                     return self._replay(conn, district, idempotency_key, digest), True
-            try:
-                data = domain.draft(submission_id, district, call, body)
-            except domain.Refused as error:
-                raise _refused(error) from None
+            data = domain.draft(submission_id, district, call, body)
             entry = self._record(conn, principal, None, catalog.SubmissionDrafted, data)
             answer = entry_body(entry)
             if idempotency_key is not None:
@@ -223,7 +213,7 @@ class Intake:
             )
         ).one()
         if first.body_hash != digest:
-            raise ApiError(
+            raise Refused(
                 "validation_failed",
                 "该 Idempotency-Key 已用于内容不同的请求",
                 {"Idempotency-Key": ["同一幂等键只能用于同一请求内容"]},
@@ -240,15 +230,12 @@ class Intake:
         with self.store.engine.begin() as conn:
             entry, linked = self._load(conn, principal, submission_id, lock=True)
             if expected_version is not None and expected_version != entry.version:
-                raise ApiError(
+                raise Refused(
                     "version_conflict",
                     "项目已被他人修改，请刷新后重试",
                     current_version=entry.version,
                 )
-            try:
-                event_type, data = decide(entry, linked.selected)
-            except domain.Refused as error:
-                raise _refused(error) from None
+            event_type, data = decide(entry, linked.selected)
             after = self._record(conn, principal, entry, event_type, data, linked)
         return entry_body(after, linked)
 
@@ -289,7 +276,7 @@ class Intake:
         self, principal: Principal, submission_id: str, name: str, phone: str
     ) -> dict[str, Any]:
         if not principal.is_staff:
-            raise ApiError("forbidden", "只有市科协工作人员可以指派保姆")
+            raise Refused("forbidden", "只有市科协工作人员可以指派保姆")
         return self._command(
             principal,
             submission_id,
@@ -348,7 +335,7 @@ class Intake:
         if filters.get("category") and filters["category"] not in CATEGORIES:
             problems["category"] = [f"须为 {'、'.join(CATEGORIES)} 之一"]
         if problems:
-            raise ApiError("validation_failed", "筛选条件无效", problems)
+            raise Refused("validation_failed", "筛选条件无效", problems)
         where = []
         if principal.is_office:
             if filters.get("district") not in (None, "", principal.district):

@@ -19,8 +19,9 @@ from services.intake.domain.officer import load_officer
 from shared import openapi
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events
+from shared.errors import Refused
 from shared.events import Event
-from shared.http import ApiError, endpoint, json_response, page_body, paging, read_json
+from shared.http import endpoint, json_response, page_body, paging, read_json
 
 BASE = "/api/v1/submissions"
 
@@ -28,10 +29,10 @@ BASE = "/api/v1/submissions"
 def _version(request: Request) -> int:
     raw = request.headers.get("If-Match")
     if raw is None:
-        raise ApiError("precondition_required", "修改须带 If-Match 头（当前版本号）")
+        raise Refused("precondition_required", "修改须带 If-Match 头（当前版本号）")
     value = raw.strip().removeprefix("W/").strip('"')
     if not value.isdigit():
-        raise ApiError(
+        raise Refused(
             "validation_failed", "If-Match 须为版本号", {"If-Match": ['形如 "3" 的版本号']}
         )
     return int(value)
@@ -71,7 +72,7 @@ class IntakeService(ServesEventLog):
         principal = self.authenticate(request)
         key = request.headers.get("Idempotency-Key")
         if key is not None and not 1 <= len(key) <= 200:
-            raise ApiError(
+            raise Refused(
                 "validation_failed",
                 "Idempotency-Key 无效",
                 {"Idempotency-Key": ["长度须在 1 到 200 之间"]},
@@ -136,4 +137,4 @@ class IntakeService(ServesEventLog):
     @http("GET,POST,PUT,PATCH,DELETE", "/api/<path:anything>")
     @endpoint
     def unknown(self, request: Request, anything: str) -> Response:
-        raise ApiError("not_found", "没有这个接口")
+        raise Refused("not_found", "没有这个接口")

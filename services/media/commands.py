@@ -18,9 +18,9 @@ from services.media.adapters.tables import materials
 from services.media.domain import material as domain
 from shared.auth import Principal
 from shared.catalog import media as catalog
+from shared.errors import Refused, not_found, parse_id
 from shared.events import Actor, EventType, new_event
 from shared.eventstore import EventStore, VersionConflict
-from shared.http import ApiError, not_found
 
 log = logging.getLogger("kechuang.media")
 
@@ -31,10 +31,6 @@ EVENT_TYPES = {
     domain.STORED: catalog.MediaStored,
     domain.REJECTED: catalog.MediaRejected,
 }
-
-
-def _refused(error: domain.Refused) -> ApiError:
-    return ApiError(error.code, error.message, error.fields)
 
 
 class Media:
@@ -71,10 +67,7 @@ class Media:
     # -- loading and recording ---------------------------------------------------------------
 
     def _load(self, conn: Connection, material_id: str, lock: bool = False) -> domain.Material:
-        try:
-            uuid.UUID(material_id)
-        except ValueError:
-            raise not_found("材料") from None
+        parse_id(material_id, "材料")
         query = select(materials.c.id).where(materials.c.id == material_id)
         if conn.execute(query.with_for_update() if lock else query).first() is None:
             raise not_found("材料")
@@ -110,18 +103,12 @@ class Media:
     def request(self, principal: Principal, submission_id: str, slot: dict[str, Any]) -> dict:
         """An upload slot: presigned PUT, or presigned parts of a multipart upload."""
         if not principal.is_office:
-            raise ApiError("forbidden", "只有区县科协可以上传材料")
-        try:
-            uuid.UUID(submission_id)
-        except ValueError:
-            raise not_found("申报项目") from None
+            raise Refused("forbidden", "只有区县科协可以上传材料")
+        parse_id(submission_id, "申报项目")
         if self.owner_of(submission_id) != principal.district:
             raise not_found("申报项目")
-        try:
-            domain.check_request(slot["kind"], slot["content_type"], slot["size"],
-                                 slot["sha256"], self.limits)  # fmt: skip
-        except domain.Refused as error:
-            raise _refused(error) from None
+        domain.check_request(slot["kind"], slot["content_type"], slot["size"], slot["sha256"],
+                             self.limits)  # fmt: skip
         material_id = str(uuid.uuid4())
         key = f"{submission_id}/{material_id}"  # generated: no filename reaches a path
         part = domain.part_size(slot["size"], self.limits)
@@ -160,21 +147,18 @@ class Media:
         `slot_seconds`), and for a multipart upload the parts MinIO already holds, so an
         interrupted upload goes on where it stopped instead of starting again."""
         if not principal.is_office:
-            raise ApiError("forbidden", "只有区县科协可以上传材料")
+            raise Refused("forbidden", "只有区县科协可以上传材料")
         with self.store.engine.connect() as conn:
             m = self._load(conn, material_id)
         self._visible(principal, m)
-        try:
-            domain.can_complete(m, self.clock())
-        except domain.Refused as error:
-            raise _refused(error) from None
+        domain.can_complete(m, self.clock())
         slot = self._slot(m)
         if m.upload_id:
             try:
                 slot["uploaded_parts"] = self.storage.uploaded_parts(m.object_key, m.upload_id)
             except UploadGone:
                 # The sweeper aborted it at the slot's end, a moment before this request.
-                raise ApiError("invalid_state", "上传时限已过，请重新申请上传") from None
+                raise Refused("invalid_state", "上传时限已过，请重新申请上传") from None
         return slot
 
     def complete(self, principal: Principal, material_id: str, done: dict[str, Any]) -> dict:
@@ -182,22 +166,19 @@ class Media:
         with self.store.engine.begin() as conn:
             m = self._load(conn, material_id, lock=True)
             if not principal.is_office:
-                raise ApiError("forbidden", "只有区县科协可以上传材料")
+                raise Refused("forbidden", "只有区县科协可以上传材料")
             self._visible(principal, m)
-            try:
-                domain.can_complete(m, self.clock())
-            except domain.Refused as error:
-                raise _refused(error) from None
+            domain.can_complete(m, self.clock())
             if m.upload_id:
                 parts = done.get("parts") or []
                 if not parts:
-                    raise ApiError("validation_failed", "分片上传须列出已上传的分片",
-                                   {"parts": ["须列出每个分片的 part_number 和 etag"]})  # fmt: skip
+                    raise Refused("validation_failed", "分片上传须列出已上传的分片",
+                                  {"parts": ["须列出每个分片的 part_number 和 etag"]})  # fmt: skip
                 try:
                     self.storage.complete_multipart(m.object_key, m.upload_id, parts)
                 except PartsRejected as error:
-                    raise ApiError("validation_failed", "分片不完整或与上传的不符，请检查后重试",
-                                   {"parts": [error.code or "InvalidPart"]}) from None  # fmt: skip
+                    raise Refused("validation_failed", "分片不完整或与上传的不符，请检查后重试",
+                                  {"parts": [error.code or "InvalidPart"]}) from None  # fmt: skip
             data = {"material_id": m.id, "submission_id": m.submission_id, "kind": m.kind}
             actor = Actor(principal.role, principal.subject, principal.district)
             after = self._record(conn, m, catalog.MaterialUploaded, data, actor)
@@ -205,7 +186,7 @@ class Media:
 
     def get(self, principal: Principal, material_id: str) -> dict[str, Any]:
         if principal.role not in ("office", "staff"):
-            raise ApiError("forbidden", "无权查看材料")
+            raise Refused("forbidden", "无权查看材料")
         with self.store.engine.connect() as conn:
             m = self._load(conn, material_id)
         self._visible(principal, m)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from shared.errors import Refused
 from shared.events import Event
 
 AWAITING_UPLOAD, VERIFYING, STORED, REJECTED = "awaiting_upload", "verifying", "stored", "rejected"
@@ -47,12 +48,6 @@ class Limits:
     min_part_bytes: int = 16 * MIB  # S3 allows 5 MiB .. 5 GiB per part, at most 10,000 parts
     slot_seconds: int = 3600  # an upload slot lives this long
     url_seconds: int = 900  # presigned URLs (upload parts, downloads) live this long
-
-
-class Refused(Exception):
-    def __init__(self, code: str, message: str, fields: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.code, self.message, self.fields = code, message, fields or {}
 
 
 @dataclass(frozen=True)
