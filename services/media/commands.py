@@ -1,6 +1,7 @@
 """Media's use cases. Each change loads the material from its events, asks the domain,
-appends the event at the expected version (the store is the outbox) and updates the
-`materials` row, in one transaction. Slow work (MinIO calls, inspection) stays outside it."""
+appends the event at the expected version (the store is the outbox; `shared.repository`) and
+updates the `materials` row, in one transaction. Slow work (inspection, most MinIO calls)
+stays outside it; completing a multipart upload is inside, so a refused one records nothing."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from shared.catalog import media as catalog
 from shared.errors import Refused, not_found, parse_id
 from shared.events import Actor, EventType, new_event
 from shared.eventstore import EventStore, VersionConflict
+from shared.repository import Streams
 
 log = logging.getLogger("kechuang.media")
 
@@ -44,6 +46,7 @@ class Media:
     ) -> None:
         self.store, self.storage, self.limits = store, storage, limits
         self.owner_of, self.clock = owner_of, clock
+        self.streams = Streams(store, domain.apply)
 
     # -- the material as shown -------------------------------------------------------------
 
@@ -71,8 +74,8 @@ class Media:
         query = select(materials.c.id).where(materials.c.id == material_id)
         if conn.execute(query.with_for_update() if lock else query).first() is None:
             raise not_found("材料")
-        found = domain.replay(self.store.read_stream(catalog.stream_id(material_id), conn))
-        assert found is not None
+        found = self.streams.load(conn, catalog.stream_id(material_id))
+        assert found is not None  # its row is written with its first event
         return found
 
     def _visible(self, principal: Principal, m: domain.Material) -> None:
@@ -85,9 +88,10 @@ class Media:
         self, conn: Connection, m: domain.Material | None, event_type: EventType,
         data: dict[str, Any], actor: Actor,
     ) -> domain.Material:  # fmt: skip
+        """Append the event after `m` (None: a new material) and upsert the row; raises
+        `VersionConflict` if the material moved on since `m` was loaded."""
         event = new_event(event_type, catalog.stream_id(data["material_id"]), data, actor)
-        stored = self.store.append(conn, event.stream_id, [event], m.version if m else 0)
-        after = domain.apply(m, stored[0])
+        after = self.streams.append(conn, event.stream_id, m, [event])
         row = {
             "id": after.id, "submission_id": after.submission_id, "district": after.district,
             "kind": after.kind, "status": after.status, "version": after.version,

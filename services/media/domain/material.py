@@ -96,13 +96,6 @@ def apply(material: Material | None, event: Event) -> Material:
     return material
 
 
-def replay(events: list[Event]) -> Material | None:
-    material = None
-    for event in events:
-        material = apply(material, event)
-    return material
-
-
 def check_request(kind: str, content_type: str, size: int, sha256: str, limits: Limits) -> None:
     """A slot is refused at once when the declared file could never be accepted."""
     if kind == "promo_video":
