@@ -1,7 +1,8 @@
 """Intake: district offices' entries (申报项目). Owns the `submission-<id>` streams.
 
-The nameko class is thin: each entrypoint authenticates, parses, calls `commands.Intake` and
-answers in the documented shape (`shared.http.endpoint`)."""
+The nameko class is thin: each entrypoint authenticates, parses, calls `commands.Intake` (the
+changes) or `queries.Entries` (the reads) and answers in the documented shape
+(`shared.http.endpoint`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import shared.catalog  # noqa: F401  (registers the event types)
 from services.intake.adapters import linked
 from services.intake.commands import Intake
 from services.intake.domain.officer import load_officer
+from services.intake.queries import Entries
 from shared import openapi
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events
@@ -52,6 +54,9 @@ class IntakeService(ServesEventLog):
     def intake(self) -> Intake:
         return Intake(self.event_store, self.calls)
 
+    def entries(self) -> Entries:
+        return Entries(self.event_store)
+
     @consume_events("intake")
     def on_event(self, event: Event) -> None:
         self.subscription.handle(event, linked.apply)
@@ -64,7 +69,7 @@ class IntakeService(ServesEventLog):
     @rpc
     def submission_district(self, submission_id: str) -> str | None:
         """Whose entry this is, for media's ownership checks (None: no such entry)."""
-        return self.intake().district_of(submission_id)
+        return self.entries().district_of(submission_id)
 
     @http("POST", BASE)
     @endpoint
@@ -86,13 +91,13 @@ class IntakeService(ServesEventLog):
         principal = self.authenticate(request)
         page, per_page = paging(request)
         filters = {k: request.args.get(k, "") for k in ("status", "category", "district")}
-        items, total = self.intake().list(principal, filters, page, per_page)
+        items, total = self.entries().list(principal, filters, page, per_page)
         return json_response(page_body(items, total, page, per_page))
 
     @http("GET", f"{BASE}/<submission_id>")
     @endpoint
     def get(self, request: Request, submission_id: str) -> Response:
-        return _entry(self.intake().get(self.authenticate(request), submission_id))
+        return _entry(self.entries().get(self.authenticate(request), submission_id))
 
     @http("PATCH", f"{BASE}/<submission_id>")
     @endpoint
@@ -126,7 +131,7 @@ class IntakeService(ServesEventLog):
     @http("GET", f"{BASE}/<submission_id>/history")
     @endpoint
     def history(self, request: Request, submission_id: str) -> Response:
-        events = self.intake().history(self.authenticate(request), submission_id)
+        events = self.entries().history(self.authenticate(request), submission_id)
         return json_response({"items": events, "total": len(events)})
 
     @http("GET", "/api/v1/openapi.json")
