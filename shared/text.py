@@ -3,9 +3,9 @@
 Text is data: Chinese, emoji, mixed scripts, right-to-left marks and bidi overrides (U+202E)
 are all accepted and stored as given; showing them as text is the reader's job. What is
 refused is what no reader can show and some stores cannot hold: control characters other than
-tab, newline and carriage return (CR is kept: text pasted on Windows arrives with CRLF line
-ends, and a CR is harmless in every store and export; PostgreSQL cannot store U+0000 at all; a spreadsheet cannot hold the C0
-controls), lone surrogates (not Unicode text: they cannot even be encoded as UTF-8) and the
+tab, newline and carriage return (PostgreSQL cannot store U+0000 at all; a spreadsheet cannot
+hold the C0 controls; CR is kept because text pasted on Windows arrives with CRLF line ends),
+lone surrogates (not Unicode text: they cannot even be encoded as UTF-8) and the
 noncharacters U+FFFE and U+FFFF (not allowed in XML, hence not in an xlsx).
 """
 

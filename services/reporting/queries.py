@@ -25,9 +25,9 @@ from services.reporting.adapters.live import from_row
 from services.reporting.domain.projection import CATEGORIES, STATES, Entry
 from shared.auth import Principal
 from shared.calls import Call
+from shared.errors import Refused
 from shared.eventstore import consumer_checkpoint
 from shared.fields import Text
-from shared.http import ApiError
 
 log = logging.getLogger("kechuang.reporting")
 
@@ -76,7 +76,7 @@ def parse_filters(args: dict[str, str], schema: Schema = _filters) -> dict[str, 
     try:
         return schema.load(present)  # type: ignore[no-any-return]
     except ValidationError as error:
-        raise ApiError("validation_failed", "筛选条件无效", error.messages) from None  # type: ignore[arg-type]
+        raise Refused("validation_failed", "筛选条件无效", error.messages) from None  # type: ignore[arg-type]
 
 
 def _order(table: Any, sort: str) -> tuple[Any, ...]:
@@ -93,7 +93,7 @@ def scope(principal: Principal, district: str | None) -> Scope:
         if district is not None and district != principal.district:
             return Scope(district, empty=True)
         return Scope(principal.district)
-    raise ApiError("forbidden", "无权查看报表")
+    raise Refused("forbidden", "无权查看报表")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -265,7 +265,7 @@ class Reports:
         (its log after the last position we know of); when it does not answer, from the
         highest position this service has seen of it (`head_from: "last_seen"`)."""
         if principal.role not in ("operator", "staff"):
-            raise ApiError("forbidden", "只有运维人员和市科协工作人员可以查看同步进度")
+            raise Refused("forbidden", "只有运维人员和市科协工作人员可以查看同步进度")
         with self.engine.connect() as conn:
             gen = tables.current(conn)
             checkpoints = dict(

@@ -13,20 +13,11 @@ from typing import Any
 
 from services.intake.domain.entry import EntryInvalid, load_draft, merge, missing_for_submit
 from shared.calls import BEIJING, Call
+from shared.errors import Refused
 from shared.events import Event
 
 DRAFT, SUBMITTED, WITHDRAWN = "draft", "submitted", "withdrawn"
 STATUS_NAMES = {DRAFT: "草稿", SUBMITTED: "已提交", WITHDRAWN: "已撤回"}
-
-
-class Refused(Exception):
-    """A command the rules refuse; `code` is the API's error code."""
-
-    def __init__(self, code: str, message: str, fields: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.fields = fields or {}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from shared.errors import Refused
 from shared.events import Event
 
 AWAITING_UPLOAD, VERIFYING, STORED, REJECTED = "awaiting_upload", "verifying", "stored", "rejected"
@@ -47,12 +48,6 @@ class Limits:
     min_part_bytes: int = 16 * MIB  # S3 allows 5 MiB .. 5 GiB per part, at most 10,000 parts
     slot_seconds: int = 3600  # an upload slot lives this long
     url_seconds: int = 900  # presigned URLs (upload parts, downloads) live this long
-
-
-class Refused(Exception):
-    def __init__(self, code: str, message: str, fields: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.code, self.message, self.fields = code, message, fields or {}
 
 
 @dataclass(frozen=True)
@@ -98,13 +93,6 @@ def apply(material: Material | None, event: Event) -> Material:
         return replace(material, status=REJECTED, reason=data["reason"])
     if event.type == "MaterialExpired":
         return replace(material, status=EXPIRED)
-    return material
-
-
-def replay(events: list[Event]) -> Material | None:
-    material = None
-    for event in events:
-        material = apply(material, event)
     return material
 
 
