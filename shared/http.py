@@ -23,6 +23,7 @@ from werkzeug import Request, Response
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from shared import observability
+from shared.errors import Refused
 
 log = logging.getLogger("kechuang.http")
 
@@ -177,6 +178,8 @@ def _answer(
         return handler(service, request, *args, **kwargs)
     except ApiError as error:
         return error.response()
+    except Refused as refusal:
+        return ApiError(refusal.code, refusal.message, refusal.fields, **refusal.extra).response()
     except ValidationError as error:
         return ApiError("validation_failed", "输入有误", validation_fields(error)).response()
     except Exception:
