@@ -47,12 +47,14 @@ MATERIAL_STATUS_LABELS: dict[str, str] = {
     REJECTED: "已退回",
     EXPIRED: "已过期",
 }
+MATERIAL_STATUSES: tuple[str, ...] = tuple(MATERIAL_STATUS_LABELS)
 
 # An entry's status as intake keeps it.
 DRAFT: Final = "draft"
 SUBMITTED: Final = "submitted"
 WITHDRAWN: Final = "withdrawn"
-SUBMISSION_STATUSES: tuple[str, ...] = (DRAFT, SUBMITTED, WITHDRAWN)
+SUBMISSION_STATUS_LABELS: dict[str, str] = {DRAFT: "草稿", SUBMITTED: "已提交", WITHDRAWN: "已撤回"}
+SUBMISSION_STATUSES: tuple[str, ...] = tuple(SUBMISSION_STATUS_LABELS)
 
 # A screening's state: `pending` until a submitted entry is first screened, then one of the
 # screened states (domain.md's order).
@@ -62,6 +64,9 @@ IN_REVIEW: Final = "in_review"
 ELIGIBLE: Final = "eligible"
 INELIGIBLE: Final = "ineligible"
 SCREENED_STATES: tuple[str, ...] = (INCOMPLETE, IN_REVIEW, ELIGIBLE, INELIGIBLE)
+SCREENING_STATES: tuple[str, ...] = (PENDING, *SCREENED_STATES)
+# Staff's settlement of the review items (审核): the screened state they rule.
+REVIEW_DECISIONS: tuple[str, ...] = (ELIGIBLE, INELIGIBLE)
 
 # The city's selection (遴选).
 SELECTED: Final = "selected"

@@ -5,8 +5,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from services.reporting.domain.labels import STATES
 from shared import calls, config, demo
+from shared.catalog.vocabulary import STATE_LABELS as STATES
 from shared.client import Client, wait_until
 from tests.front_door import token
 

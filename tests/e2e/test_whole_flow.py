@@ -18,8 +18,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from services.reporting.domain.labels import STATES
 from shared import demo
+from shared.catalog.vocabulary import STATE_LABELS as STATES
 from shared.client import Client, wait_until
 from tests.entries import full_body
 from tests.front_door import token
