@@ -30,10 +30,14 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
  && /opt/venv/bin/pip install -r /tmp/requirements.txt
 COPY shared/ shared/
 COPY services/ services/
+COPY ops/ ops/
 # A regular (not editable) install: the code, its migrations and config.yml files land in
 # the venv's site-packages.
 RUN /opt/venv/bin/pip install --no-deps . \
  && /opt/venv/bin/kechuang --help >/dev/null
+# The whole API's OpenAPI document, assembled above the services (ops/openapi.py); intake
+# serves this file (KECHUANG_API_DOCUMENT) at /api/v1/openapi.json.
+RUN /opt/venv/bin/python -m ops.openapi /app/openapi.json
 # What the processes read by path, relative to the working directory /app: the nameko
 # configs (`nameko run --config services/<svc>/config.yml`) and the calls files.
 COPY deploy/calls.yaml deploy/calls.demo.yaml /app/deploy/
@@ -82,7 +86,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONWARNINGS=ignore::DeprecationWarning \
-    KECHUANG_CALLS=/app/deploy/calls.yaml
+    KECHUANG_CALLS=/app/deploy/calls.yaml \
+    KECHUANG_API_DOCUMENT=/app/openapi.json
 WORKDIR /app
 USER 10001:10001
 EXPOSE 8000

@@ -38,9 +38,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 import shared.catalog  # noqa: F401  (registers the event types)
+from ops import schema
 from services.reporting.adapters import export, rebuild
 from services.reporting.queries import Reports
-from shared import config, migrations
+from shared import config
 from shared.auth import Principal
 from shared.db import make_engine
 from shared.eventstore import EventStore
@@ -249,12 +250,12 @@ def main() -> None:
         urls = {}
         for owner in ("intake", "media", "screening"):
             url = urls[owner] = stack.enter_context(database())
-            migrations.upgrade(url)
+            schema.upgrade(url)
             engine = make_engine(url, pool_size=4)
             stack.callback(engine.dispose)
             stores[owner] = EventStore(engine)
         url = stack.enter_context(database())
-        migrations.upgrade(url, "reporting")
+        schema.upgrade(url, "reporting")
         engine = make_engine(url, pool_size=4)
         stack.callback(engine.dispose)
 

@@ -38,6 +38,16 @@ class Settings:
         )
 
     @property
+    def db_pool_size(self) -> int:
+        """Connections one process may hold to its database, at most (`KECHUANG_DB_POOL_SIZE`).
+        Every process's pool comes from this one figure, so the local runner can check at start
+        that all of them fit in PostgreSQL's `max_connections` (deploy/local/services-up.sh)."""
+        value = int(self.env.get("KECHUANG_DB_POOL_SIZE", "5"))
+        if value < 1:
+            raise ValueError(f"KECHUANG_DB_POOL_SIZE must be at least 1, not {value}")
+        return value
+
+    @property
     def queue_type(self) -> str:
         """RabbitMQ's type for the consumer queues: `classic` (one node) or `quorum` (a cluster:
         replicated). A queue keeps the type it was made with; see deploy/README.md to switch."""
@@ -49,6 +59,14 @@ class Settings:
     @property
     def calls_file(self) -> str | None:
         return self.env.get("KECHUANG_CALLS") or None
+
+    @property
+    def api_document(self) -> str:
+        """The whole API's OpenAPI document, written by `python -m ops.openapi` when the stack
+        is built or started, served by intake (`KECHUANG_API_DOCUMENT`)."""
+        explicit = self.env.get("KECHUANG_API_DOCUMENT")
+        run_dir = Path(self.env.get("KECHUANG_RUN_DIR") or RUN_DIR)
+        return explicit or str(run_dir / "openapi.json")
 
     def _key_file(self, kind: str) -> Path:
         explicit = self.env.get(f"KECHUANG_JWT_{kind.upper()}_KEY_FILE")

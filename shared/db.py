@@ -18,6 +18,8 @@ def cooperate_with_eventlet() -> None:
     psycopg.waiting.wait = psycopg.waiting.wait_select  # type: ignore[assignment]
 
 
-def make_engine(url: str, pool_size: int = 10) -> Engine:
+def make_engine(url: str, pool_size: int = 5) -> Engine:
+    """At most `pool_size` connections, no overflow: a process's share of PostgreSQL's
+    `max_connections` is exactly its pool (a greenthread past it waits for a free one)."""
     cooperate_with_eventlet()
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True)

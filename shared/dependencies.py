@@ -21,8 +21,8 @@ from shared import calls, config, topology
 from shared.auth import InvalidToken, Principal, Verifier
 from shared.consumer import Subscription
 from shared.db import make_engine
+from shared.errors import Refused
 from shared.eventstore import EventStore
-from shared.http import ApiError
 
 
 class Database(DependencyProvider):
@@ -33,7 +33,8 @@ class Database(DependencyProvider):
         self.engine: Engine | None = None
 
     def setup(self) -> None:
-        self.engine = make_engine(config.load().db_url(self.service))
+        settings = config.load()
+        self.engine = make_engine(settings.db_url(self.service), settings.db_pool_size)
 
     def stop(self) -> None:
         if self.engine is not None:
@@ -112,11 +113,11 @@ class Authenticator(DependencyProvider):
     def authenticate(self, request: Request) -> Principal:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise ApiError("unauthorized", "缺少访问令牌（Authorization: Bearer …）")
+            raise Refused("unauthorized", "缺少访问令牌（Authorization: Bearer …）")
         try:
             return self.verifier.verify(token.strip())
         except InvalidToken:
-            raise ApiError("unauthorized", "访问令牌无效或已过期") from None
+            raise Refused("unauthorized", "访问令牌无效或已过期") from None
 
 
 class Calls(DependencyProvider):

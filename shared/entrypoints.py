@@ -27,7 +27,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine
 from werkzeug import Request
 
-from shared import config, health, observability, topology
+from shared import config, health, observability, positions, topology
 from shared.events import envelope
 
 log = logging.getLogger("kechuang.consumer")
@@ -150,8 +150,8 @@ class ServesHealth:
     def metrics(self, request: Request) -> tuple[int, dict[str, str], str]:
         queues = [f"kechuang.{c}" for c in topology.CONSUMERS
                   if c == self.name or c.startswith(f"{self.name}-")]  # fmt: skip
-        observability.refresh_gauges(self.name, self.health_engine(), config.load().amqp_uri,
-                                     queues, self.owns_log)  # fmt: skip
+        positions.refresh(self.name, self.health_engine(), config.load().amqp_uri,
+                          queues, self.owns_log)  # fmt: skip
         return 200, {"Content-Type": CONTENT_TYPE_LATEST}, generate_latest().decode()
 
 

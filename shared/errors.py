@@ -8,6 +8,7 @@ Standard library only: domains import it without pulling in HTTP or storage.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 
@@ -28,3 +29,13 @@ class Refused(Exception):
 
 def not_found(what: str = "资源") -> Refused:
     return Refused("not_found", f"{what}不存在")
+
+
+def parse_id(value: str, what: str = "资源") -> str:
+    """`value` when it is a UUID, else `not_found(what)`: a malformed id names nothing, so it
+    is answered like an id nobody has (and never reaches a query that would choke on it)."""
+    try:
+        uuid.UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        raise not_found(what) from None
+    return value

@@ -17,7 +17,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
-from shared import observability
+from shared.correlation import correlation
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -147,7 +147,7 @@ def new_event(
         actor=actor,
         data=dumped,
         # The request or event being handled, else the event starts a correlation of its own.
-        correlation_id=correlation_id or observability.correlation.get() or event_id,
+        correlation_id=correlation_id or correlation.get() or event_id,
         causation_id=causation_id,
     )
 

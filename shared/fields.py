@@ -1,6 +1,8 @@
 """Strict marshmallow field types with Chinese messages, for every request body.
 
 Strict means JSON types only, no coercion: "true" is not a boolean, "2020" not an integer.
+Every text field refuses what `shared.text` says no text may hold (control characters, lone
+surrogates), so nothing a client sends can break a store or a reader downstream.
 """
 
 from __future__ import annotations
@@ -8,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from shared import text
 
 NOT_AN_OBJECT = "必须是 JSON 对象"
 
@@ -21,9 +25,18 @@ FIELD_MESSAGES = {
 
 
 class Text(fields.String):
-    """A string, kept exactly as given (Chinese text included)."""
+    """A string, kept exactly as given (Chinese text, emoji, bidi marks included), but never
+    one holding control characters or lone surrogates (see `shared.text`)."""
 
     default_error_messages = {**FIELD_MESSAGES, "invalid": "必须是文本"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        loaded = super()._deserialize(value, attr, data, **kwargs)
+        # Checked before the field's validators, so none of them ever sees (or echoes) it.
+        problem = text.fault(loaded)
+        if problem:
+            raise ValidationError(problem)
+        return loaded
 
 
 class Flag(fields.Boolean):

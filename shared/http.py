@@ -1,10 +1,12 @@
 """HTTP plumbing shared by every service: the documented error shape, JSON in and out, paging.
 
 Every response an API client sees is JSON; every error has the shape of api.md:
-`{"error": {"code", "message", "fields"}}`, with messages in Chinese. `endpoint` wraps a nameko
-`@http` handler so that no input, however broken, turns into a 500 page: known failures become
-their 4xx, and an unexpected exception is logged with its traceback and answered with a
-documented 500 body that leaks nothing.
+`{"error": {"code", "message", "fields"}}`, with messages in Chinese. This is the one place a
+`shared.errors.Refused` (raised by domains, use cases and the edge alike) becomes that body and
+the status its code stands for (`STATUS`). `endpoint` wraps a nameko `@http` handler so that
+no input, however broken, turns into a 500 page: known failures become their 4xx, and an
+unexpected exception is logged with its traceback and answered with a documented 500 body
+that leaks nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from marshmallow import ValidationError
 from werkzeug import Request, Response
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from shared import observability
+from shared import observability, text
 from shared.errors import Refused
 
 log = logging.getLogger("kechuang.http")
@@ -45,34 +47,16 @@ STATUS = {
 }
 
 
-class ApiError(Exception):
-    """A failure the client is told about, in the documented shape."""
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        fields: dict[str, list[str]] | None = None,
-        **extra: Any,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.fields = fields or {}
-        self.extra = extra
-
-    @property
-    def status(self) -> int:
-        return STATUS[self.code]
-
-    def response(self) -> Response:
-        body = {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
-        body["error"].update(self.extra)
-        return json_response(body, self.status)
+# Screening still raises these names; they are the one error now. Remove when screening moves.
+ApiError = Refused
 
 
-def not_found(what: str = "资源") -> ApiError:
-    return ApiError("not_found", f"{what}不存在")
+def refusal(error: Refused) -> Response:
+    """The documented error body for `error`, with the status its code stands for; `extra`
+    keys (`current_version`, `state`, …) sit beside `code`, `message` and `fields`."""
+    body = {"error": {"code": error.code, "message": error.message, "fields": error.fields}}
+    body["error"].update(error.extra)
+    return json_response(body, STATUS[error.code])
 
 
 def _default(value: Any) -> Any:
@@ -93,22 +77,26 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 def read_json(request: Request) -> Any:
-    """The request's JSON body: 415 unless it is JSON, 413 over 1 MiB, 422 if it won't parse."""
+    """The request's JSON body: 415 unless it is JSON, 413 over 1 MiB, 422 if it won't parse
+    or holds a string (key or value) that `shared.text` refuses."""
     if request.mimetype != "application/json":
-        raise ApiError(
-            "unsupported_media_type", "请求体须为 JSON（Content-Type: application/json）"
-        )
+        raise Refused("unsupported_media_type", "请求体须为 JSON（Content-Type: application/json）")
     request.max_content_length = MAX_BODY_BYTES
     try:
         raw = request.get_data(cache=True)
     except RequestEntityTooLarge:
-        raise ApiError("payload_too_large", "请求体过大（上限 1 MiB）") from None
+        raise Refused("payload_too_large", "请求体过大（上限 1 MiB）") from None
     try:
-        return json.loads(raw.decode(request.mimetype_params.get("charset", "utf-8")))
-    except (UnicodeDecodeError, LookupError, json.JSONDecodeError) as exc:
-        raise ApiError(
+        body = json.loads(raw.decode(request.mimetype_params.get("charset", "utf-8")))
+    except (UnicodeDecodeError, LookupError, json.JSONDecodeError, RecursionError) as exc:
+        raise Refused(
             "validation_failed", "请求体不是有效的 JSON", {"_body": [f"无法解析：{exc}"]}
         ) from None
+    # Keys too, and fields no schema declares: none of it may reach a store or a log line.
+    refused = text.faults(body)
+    if refused:
+        raise Refused("validation_failed", "输入有误", refused)
+    return body
 
 
 def validation_fields(error: ValidationError) -> dict[str, list[str]]:
@@ -139,7 +127,7 @@ def paging(request: Request) -> tuple[int, int]:
         else:
             values[name] = int(raw)
     if fields:
-        raise ApiError("validation_failed", "分页参数无效", fields)
+        raise Refused("validation_failed", "分页参数无效", fields)
     return values["page"], values["per_page"]
 
 
@@ -176,12 +164,10 @@ def _answer(
 ) -> Response:
     try:
         return handler(service, request, *args, **kwargs)
-    except ApiError as error:
-        return error.response()
-    except Refused as refusal:
-        return ApiError(refusal.code, refusal.message, refusal.fields, **refusal.extra).response()
+    except Refused as error:
+        return refusal(error)
     except ValidationError as error:
-        return ApiError("validation_failed", "输入有误", validation_fields(error)).response()
+        return refusal(Refused("validation_failed", "输入有误", validation_fields(error)))
     except Exception:
         log.exception("unexpected error in %s %s", request.method, request.path)
-        return ApiError("internal", "服务器内部错误，请稍后重试").response()
+        return refusal(Refused("internal", "服务器内部错误，请稍后重试"))

@@ -11,23 +11,13 @@ log, down to the screening and the roll-up it caused.
 from __future__ import annotations
 
 import logging
-import uuid
-from contextvars import ContextVar
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
 
-correlation: ContextVar[uuid.UUID | None] = ContextVar("kechuang_correlation", default=None)
-
-
-def correlation_from(header: str | None) -> uuid.UUID:
-    """The id a client or the front door sent (a UUID, dashes optional), else a new one."""
-    if header:
-        try:
-            return uuid.UUID(header.strip())
-        except ValueError:
-            pass  # not ours to trust as an id: make a fresh one
-    return uuid.uuid4()
+# Re-exported: the HTTP edge (shared/http.py) sets and reads the id through this module.
+from shared.correlation import correlation as correlation
+from shared.correlation import correlation_from as correlation_from
 
 
 class CorrelationFilter(logging.Filter):
@@ -117,39 +107,3 @@ def observe_request(service: str, handler: str, method: str, status: int, second
 def observe_event(service: str, consumer: str, event: Any, failed: bool, seconds: float) -> None:
     EVENTS_HANDLED.labels(service, consumer, event.type, "failed" if failed else "ok").inc()
     EVENT_SECONDS.labels(service, consumer).observe(seconds)
-
-
-def refresh_gauges(
-    service: str, engine: Any, amqp_uri: str, queues: list[str], owns_log: bool
-) -> None:
-    """Read the figures that live elsewhere (the broker's queues, the service's tables) just
-    before a scrape. A part that does not answer leaves its figures as they were."""
-    from kombu import Connection
-    from sqlalchemy import func, select
-
-    from shared.eventstore import consumer_checkpoint, events, relay_checkpoint
-
-    try:
-        with Connection(amqp_uri, connect_timeout=2) as connection:
-            channel = connection.channel()
-            for queue in queues:
-                _, messages, consumers = channel.queue_declare(queue=queue, passive=True)
-                QUEUE_MESSAGES.labels(service, queue).set(messages)
-                QUEUE_CONSUMERS.labels(service, queue).set(consumers)
-    except Exception as exc:  # noqa: BLE001 - a scrape must answer even when the broker does not
-        log.warning("metrics: queue figures unavailable (%s)", type(exc).__name__)
-    try:
-        with engine.connect() as conn:
-            for consumer, source, position in conn.execute(select(consumer_checkpoint)):
-                CONSUMER_POSITION.labels(service, consumer, source).set(position)
-            if owns_log:
-                LOG_HEAD.labels(service).set(
-                    conn.execute(select(func.max(events.c.position))).scalar() or 0
-                )
-                relayed = conn.execute(select(func.max(relay_checkpoint.c.position))).scalar()
-                RELAY_POSITION.labels(service).set(relayed or 0)
-    except Exception as exc:  # noqa: BLE001
-        log.warning("metrics: database figures unavailable (%s)", type(exc).__name__)
-
-
-log = logging.getLogger("kechuang.metrics")

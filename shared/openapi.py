@@ -1,17 +1,19 @@
-"""The whole API as one OpenAPI 3 document, generated from the services' marshmallow schemas
-(apispec's marshmallow plugin) and served by intake at `GET /api/v1/openapi.json` (through the
-front door, nginx routes `/api/v1/` to intake).
+"""What every part of the OpenAPI 3 document shares, generated from marshmallow schemas
+(apispec's marshmallow plugin): the error shape of api.md, the bearer JWT scheme, small helpers,
+and `build`, which makes a document from parts.
 
 Each service describes its own paths in `services/<svc>/openapi.py`, a function
-`add_paths(api)` adding its tag, schemas and paths to an `APISpec`; this module holds what
-they share (the error shape of api.md, the bearer JWT scheme, small helpers) and assembles
-the document from the four, once per process."""
+`add_paths(api)` adding its tag, schemas and paths to an `APISpec`. The whole API is assembled
+above the services (`ops/openapi.py`) and written to a file when the stack is built or started;
+intake serves that file at `GET /api/v1/openapi.json` (`published`), so no service loads
+another's code to answer it."""
 
 from __future__ import annotations
 
 import functools
 import json
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from apispec import APISpec
@@ -21,7 +23,6 @@ from marshmallow import Schema, fields
 from shared.http import MAX_PER_PAGE, STATUS
 
 AddPaths = Callable[[APISpec], None]
-SERVICES = ("intake", "media", "screening", "reporting")
 
 
 class ErrorDetail(Schema):
@@ -163,30 +164,20 @@ def new_spec() -> APISpec:
     return api
 
 
-def _contributors() -> list[AddPaths]:
-    # Imported here: the services build on shared, not the other way round.
-    from services.intake import openapi as intake
-    from services.media import openapi as media
-    from services.reporting import openapi as reporting
-    from services.screening import openapi as screening
-
-    return [intake.add_paths, media.add_paths, screening.add_paths, reporting.add_paths]
-
-
 def build(parts: Iterable[AddPaths]) -> dict[str, Any]:
+    """A document of the given parts, in their order (the order of the tags)."""
     api = new_spec()
     for add_paths in parts:
         add_paths(api)
     return api.to_dict()
 
 
-@functools.cache
-def spec() -> dict[str, Any]:
-    """The whole API: every service's paths (built once per process)."""
-    return build(_contributors())
+def serialize(spec: dict[str, Any]) -> str:
+    """The document as written and served."""
+    return json.dumps(spec, ensure_ascii=False)
 
 
 @functools.cache
-def document() -> str:
-    """The document as served."""
-    return json.dumps(spec(), ensure_ascii=False)
+def published(path: str) -> bytes:
+    """The assembled document written at `path` (read once per process)."""
+    return Path(path).read_bytes()

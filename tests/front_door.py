@@ -14,7 +14,7 @@ import requests
 def token(*args: str) -> str:
     """`kechuang token ARGS`, e.g. token("--role", "office", "--district", "巴州区")."""
     return subprocess.run(
-        [sys.executable, "-m", "shared.cli", "token", *args],
+        [sys.executable, "-m", "ops.cli", "token", *args],
         check=True, capture_output=True, text=True,
     ).stdout.strip()  # fmt: skip
 

@@ -7,6 +7,9 @@ load_secrets
 SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
 
 # --- RabbitMQ ---------------------------------------------------------------------------
+if [[ -f "$PIDS/rabbitmq.pid" ]] && $SUDO rabbitmqctl -q status >/dev/null 2>&1; then
+  $SUDO rabbitmqctl -q eval 'list_to_integer(os:getpid()).' >"$PIDS/rabbitmq.pid"
+fi
 if ! $SUDO rabbitmqctl -q status >/dev/null 2>&1; then
   say "starting RabbitMQ"
   $SUDO rabbitmq-plugins -q enable --offline rabbitmq_management >/dev/null
@@ -32,6 +35,20 @@ if ! pg_lsclusters -h | awk '{print $2}' | grep -qx "$PG_CLUSTER"; then
   $SUDO pg_createcluster -q "$PG_VERSION" "$PG_CLUSTER" -p "$KECHUANG_PG_PORT" \
     -- --auth-local=peer --auth-host=scram-sha-256 >/dev/null
 fi
+# The connection budget (services-up.sh checks every pool fits in it).
+if [[ "$($SUDO pg_conftool -s "$PG_VERSION" "$PG_CLUSTER" show max_connections 2>/dev/null)" != "$KECHUANG_PG_MAX_CONNECTIONS" ]]; then
+  $SUDO pg_conftool "$PG_VERSION" "$PG_CLUSTER" set max_connections "$KECHUANG_PG_MAX_CONNECTIONS"
+  if pg_lsclusters -h | awk -v c="$PG_CLUSTER" '$2==c {print $4}' | grep -qx online; then
+    say "restarting PostgreSQL for max_connections=$KECHUANG_PG_MAX_CONNECTIONS"
+    $SUDO pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" restart
+    head -1 "/var/lib/postgresql/$PG_VERSION/$PG_CLUSTER/postmaster.pid" >"$PIDS/postgres.pid"
+  fi
+fi
+# A server we started and someone restarted (pg_ctlcluster restart) runs under a new PID: the
+# PID file follows it, so neither this script nor `make down` mistakes it for a dead one.
+if [[ -f "$PIDS/postgres.pid" ]] && pg_lsclusters -h | awk -v c="$PG_CLUSTER" '$2==c {print $4}' | grep -qx online; then
+  head -1 "/var/lib/postgresql/$PG_VERSION/$PG_CLUSTER/postmaster.pid" >"$PIDS/postgres.pid"
+fi
 if ! pg_lsclusters -h | awk -v c="$PG_CLUSTER" '$2==c {print $4}' | grep -qx online; then
   say "starting PostgreSQL"
   $SUDO pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start
@@ -54,7 +71,9 @@ printf '%s\n' "$sql" | $SUDO su postgres -c "psql -q -X -v ON_ERROR_STOP=1 -p $K
 if ! curl -fsS "http://$KECHUANG_MINIO_ENDPOINT/minio/health/live" >/dev/null 2>&1; then
   say "starting MinIO"
   mkdir -p "$RUN/minio"
-  MINIO_BROWSER=off start_bg minio "$MINIO_BIN" server "$RUN/minio" --address "$KECHUANG_MINIO_ENDPOINT" --quiet
+  ensure_supervisor
+  supervise minio env MINIO_BROWSER=off "$MINIO_BIN" server "$RUN/minio" --address "$KECHUANG_MINIO_ENDPOINT" --quiet
+  supervisorctl update >/dev/null
   wait_for "MinIO" 60 curl -fsS "http://$KECHUANG_MINIO_ENDPOINT/minio/health/live"
 fi
 # Media's own user, allowed its bucket's objects only; the root credentials stay here.

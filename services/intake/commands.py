@@ -1,6 +1,8 @@
-"""Intake's use cases: each runs in one transaction that loads the entry from its events, asks
-the domain, appends the new event at the expected version (the store is the outbox) and updates
-the `submissions` row. Who may do what is decided here, from the token's principal."""
+"""Intake's use cases that change an entry. Each runs in one transaction: it checks the entry's
+row (who may reach it, locked), lets the domain decide on the entry folded from its events,
+appends the event at the expected version (the store is the outbox; `shared.repository`) and
+upserts the `submissions` row. Who may do what is decided here, from the token's principal.
+The reads are in `queries.py`."""
 
 from __future__ import annotations
 
@@ -8,59 +10,26 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.intake.adapters.tables import idempotency_keys, submissions
 from services.intake.domain import submission as domain
-from services.intake.domain.entry import CATEGORIES
+from services.intake.entries import Linked, entry_body, reachable
 from shared.auth import Principal
 from shared.calls import Call, open_calls
 from shared.catalog import submission as catalog
-from shared.events import Actor, EventType, new_event
-from shared.eventstore import EventStore, VersionConflict
-from shared.http import ApiError, not_found
+from shared.errors import Refused
+from shared.events import Actor, Event, EventType, new_event
+from shared.eventstore import EventStore
+from shared.repository import Streams, conflict_refused
 
 Clock = Callable[[], datetime]
-STATUSES = (domain.DRAFT, domain.SUBMITTED, domain.WITHDRAWN)
-
-
-def _refused(error: domain.Refused) -> ApiError:
-    return ApiError(error.code, error.message, error.fields)
-
-
-@dataclass(frozen=True)
-class Linked:
-    """What other services' events added to an entry (services/intake/adapters/linked.py)."""
-
-    selected: bool = False
-    materials: tuple[dict[str, Any], ...] = ()
-
-    @classmethod
-    def of(cls, row: Any) -> Linked:
-        return cls(row.selected, tuple(row.body.get("materials", [])))
-
-
-def entry_body(entry: domain.Submission, linked: Linked = Linked()) -> dict[str, Any]:
-    """The entry as the API shows it: its fields, then what intake knows about it."""
-    return entry.fields | {
-        "id": entry.id,
-        "district": entry.district,
-        "call_id": entry.call_id,
-        "category": entry.category,
-        "status": entry.status,
-        "version": entry.version,
-        "selected": linked.selected,
-        "officer": entry.officer,
-        "materials": list(linked.materials),
-        "created_at": entry.created_at.isoformat() if entry.created_at else None,
-        "updated_at": entry.updated_at.isoformat() if entry.updated_at else None,
-        "submitted_at": entry.submitted_at.isoformat() if entry.submitted_at else None,
-    }
+Decision = tuple[EventType, dict[str, Any]]  # the event a command gives, and its data
+CONFLICT = "项目已被他人修改，请刷新后重试"
 
 
 def body_hash(body: Any) -> str:
@@ -69,98 +38,50 @@ def body_hash(body: Any) -> str:
     ).hexdigest()
 
 
+def _event(principal: Principal, decision: Decision) -> list[Event]:
+    event_type, data = decision
+    stream_id = catalog.stream_id(data["submission_id"])
+    actor = Actor(principal.role, principal.subject, principal.district)
+    return [new_event(event_type, stream_id, data, actor=actor)]
+
+
+def _save(conn: Connection, entry: domain.Submission, linked: Linked = Linked()) -> None:
+    """The entry's row, as listed and shown, in the transaction that appended its event."""
+    row = {
+        "id": entry.id,
+        "district": entry.district,
+        "call_id": entry.call_id,
+        "category": entry.category,
+        "status": entry.status,
+        "version": entry.version,
+        "created_at": entry.created_at,
+        "updated_at": entry.updated_at,
+        "body": entry_body(entry, linked),
+    }
+    upsert = insert(submissions).values(**row)
+    conn.execute(upsert.on_conflict_do_update(index_elements=["id"], set_=row))
+
+
 class Intake:
     def __init__(
         self, store: EventStore, calls: dict[str, Call], clock: Clock = lambda: datetime.now(UTC)
     ) -> None:
         self.store = store
+        self.streams = Streams(store, domain.apply)
         self.calls = calls
         self.clock = clock
-
-    # -- access -------------------------------------------------------------------------
 
     @staticmethod
     def _office(principal: Principal) -> str:
         if not principal.is_office or not principal.district:
-            raise ApiError("forbidden", "只有区县科协可以进行此操作")
+            raise Refused("forbidden", "只有区县科协可以进行此操作")
         return principal.district
-
-    @staticmethod
-    def _reader(principal: Principal) -> None:
-        if principal.role not in ("office", "staff"):
-            raise ApiError("forbidden", "无权查看申报项目")
-
-    def _load(
-        self, conn: Connection, principal: Principal, submission_id: str, lock: bool = False
-    ) -> tuple[domain.Submission, Linked]:
-        """The entry and what other services told about it; 404 for another district's entry
-        (its existence is not leaked). `lock` holds the entry's row until the transaction
-        ends, so a command decides on a state nobody changes under it (a selection arriving
-        during a withdrawal, say)."""
-        try:
-            uuid.UUID(submission_id)
-        except ValueError:
-            raise not_found("申报项目") from None
-        query = select(submissions.c.district, submissions.c.selected, submissions.c.body).where(
-            submissions.c.id == submission_id
-        )
-        row = conn.execute(query.with_for_update() if lock else query).first()
-        if row is None or (principal.is_office and row.district != principal.district):
-            raise not_found("申报项目")
-        entry = domain.replay(self.store.read_stream(catalog.stream_id(submission_id), conn))
-        assert entry is not None
-        return entry, Linked.of(row)
 
     def _call(self, call_id: str) -> Call:
         call = self.calls.get(call_id)
         if call is None:
-            raise ApiError("validation_failed", "征集不存在", {"call_id": ["征集不存在"]})
+            raise Refused("validation_failed", "征集不存在", {"call_id": ["征集不存在"]})
         return call
-
-    # -- writing ------------------------------------------------------------------------
-
-    def _record(
-        self,
-        conn: Connection,
-        principal: Principal,
-        entry: domain.Submission | None,
-        event_type: EventType,
-        data: dict[str, Any],
-        linked: Linked = Linked(),
-    ) -> domain.Submission:
-        submission_id = data["submission_id"]
-        event = new_event(
-            event_type,
-            catalog.stream_id(submission_id),
-            data,
-            actor=Actor(principal.role, principal.subject, principal.district),
-        )
-        try:
-            stored = self.store.append(
-                conn, event.stream_id, [event], entry.version if entry else 0
-            )
-        except VersionConflict as conflict:
-            raise ApiError(
-                "version_conflict",
-                "项目已被他人修改，请刷新后重试",
-                current_version=conflict.current,
-            ) from None
-        after = domain.apply(entry, stored[0])
-        body = entry_body(after, linked)
-        row = {
-            "id": after.id,
-            "district": after.district,
-            "call_id": after.call_id,
-            "category": after.category,
-            "status": after.status,
-            "version": after.version,
-            "created_at": after.created_at,
-            "updated_at": after.updated_at,
-            "body": body,
-        }
-        upsert = insert(submissions).values(**row)
-        conn.execute(upsert.on_conflict_do_update(index_elements=["id"], set_=row))
-        return after
 
     def create(
         self, principal: Principal, body: Any, idempotency_key: str | None
@@ -173,7 +94,7 @@ class Intake:
         else:
             current = open_calls(self.calls, self.clock())
             if len(current) != 1:
-                raise ApiError(
+                raise Refused(
                     "validation_failed",
                     "请指定所属征集（call_id）",
                     {"call_id": ["当前没有或有多个正在进行的征集，须指定 call_id"]},
@@ -199,11 +120,11 @@ class Intake:
                 ).first()
                 if claimed is None:
                     return self._replay(conn, district, idempotency_key, digest), True
-            try:
-                data = domain.draft(submission_id, district, call, body)
-            except domain.Refused as error:
-                raise _refused(error) from None
-            entry = self._record(conn, principal, None, catalog.SubmissionDrafted, data)
+            data = domain.draft(submission_id, district, call, body)
+            events = _event(principal, (catalog.SubmissionDrafted, data))
+            with conflict_refused(CONFLICT):
+                entry = self.streams.append(conn, catalog.stream_id(submission_id), None, events)
+            _save(conn, entry)
             answer = entry_body(entry)
             if idempotency_key is not None:
                 conn.execute(
@@ -223,7 +144,7 @@ class Intake:
             )
         ).one()
         if first.body_hash != digest:
-            raise ApiError(
+            raise Refused(
                 "validation_failed",
                 "该 Idempotency-Key 已用于内容不同的请求",
                 {"Idempotency-Key": ["同一幂等键只能用于同一请求内容"]},
@@ -234,22 +155,21 @@ class Intake:
         self,
         principal: Principal,
         submission_id: str,
-        decide: Callable[[domain.Submission, bool], tuple[EventType, dict[str, Any]]],
+        decide: Callable[[domain.Submission, bool], Decision],
         expected_version: int | None = None,
     ) -> dict[str, Any]:
+        """`decide(entry, selected)` on the entry as it is, under its row's lock; an
+        `expected_version` (If-Match) elsewhere than the entry is a 409 before any decision."""
         with self.store.engine.begin() as conn:
-            entry, linked = self._load(conn, principal, submission_id, lock=True)
-            if expected_version is not None and expected_version != entry.version:
-                raise ApiError(
-                    "version_conflict",
-                    "项目已被他人修改，请刷新后重试",
-                    current_version=entry.version,
+            linked = reachable(conn, principal, submission_id, lock=True)
+            with conflict_refused(CONFLICT):
+                after = self.streams.change(
+                    conn,
+                    catalog.stream_id(submission_id),
+                    lambda entry: _event(principal, decide(entry, linked.selected)),
+                    expected_version,
                 )
-            try:
-                event_type, data = decide(entry, linked.selected)
-            except domain.Refused as error:
-                raise _refused(error) from None
-            after = self._record(conn, principal, entry, event_type, data, linked)
+            _save(conn, after, linked)
         return entry_body(after, linked)
 
     def patch(
@@ -289,7 +209,7 @@ class Intake:
         self, principal: Principal, submission_id: str, name: str, phone: str
     ) -> dict[str, Any]:
         if not principal.is_staff:
-            raise ApiError("forbidden", "只有市科协工作人员可以指派保姆")
+            raise Refused("forbidden", "只有市科协工作人员可以指派保姆")
         return self._command(
             principal,
             submission_id,
@@ -298,75 +218,3 @@ class Intake:
                 domain.assign_officer(entry, name, phone),
             ),
         )
-
-    # -- reading ------------------------------------------------------------------------
-
-    def district_of(self, submission_id: str) -> str | None:
-        if not isinstance(submission_id, str):
-            return None
-        with self.store.engine.connect() as conn:
-            return conn.execute(  # type: ignore[no-any-return]
-                select(submissions.c.district).where(submissions.c.id == submission_id)
-            ).scalar()
-
-    def get(self, principal: Principal, submission_id: str) -> dict[str, Any]:
-        self._reader(principal)
-        with self.store.engine.connect() as conn:
-            entry, linked = self._load(conn, principal, submission_id)
-        return entry_body(entry, linked)
-
-    def history(self, principal: Principal, submission_id: str) -> list[dict[str, Any]]:
-        self._reader(principal)
-        with self.store.engine.connect() as conn:
-            self._load(conn, principal, submission_id)
-            events = self.store.read_stream(catalog.stream_id(submission_id), conn)
-        return [
-            {
-                "event_id": str(e.event_id),
-                "type": e.type,
-                "version": e.version,
-                "occurred_at": e.occurred_at.isoformat(),
-                "actor": {
-                    "role": e.actor.role,
-                    "subject": e.actor.subject,
-                    "district": e.actor.district,
-                },
-                "data": e.data,
-                # The request that caused it (its X-Request-Id): what support asks an office for.
-                "correlation_id": str(e.correlation_id),
-            }
-            for e in events
-        ]
-
-    def list(
-        self, principal: Principal, filters: dict[str, str], page: int, per_page: int
-    ) -> tuple[list[dict[str, Any]], int]:
-        self._reader(principal)
-        problems = {}
-        if filters.get("status") and filters["status"] not in STATUSES:
-            problems["status"] = [f"须为 {'、'.join(STATUSES)} 之一"]
-        if filters.get("category") and filters["category"] not in CATEGORIES:
-            problems["category"] = [f"须为 {'、'.join(CATEGORIES)} 之一"]
-        if problems:
-            raise ApiError("validation_failed", "筛选条件无效", problems)
-        where = []
-        if principal.is_office:
-            if filters.get("district") not in (None, "", principal.district):
-                return [], 0  # another district's entries: nothing of them
-            where.append(submissions.c.district == principal.district)
-        elif filters.get("district"):
-            where.append(submissions.c.district == filters["district"])
-        for name in ("status", "category"):
-            if filters.get(name):
-                where.append(submissions.c[name] == filters[name])
-        with self.store.engine.connect() as conn:
-            total = conn.execute(select(func.count()).select_from(submissions).where(*where))
-            rows = conn.execute(
-                select(submissions.c.body)
-                .where(*where)
-                .order_by(submissions.c.created_at.desc(), submissions.c.id)
-                .limit(per_page)
-                .offset((page - 1) * per_page)
-            )
-            items = [r.body for r in rows]
-            return items, total.scalar_one()

@@ -1,5 +1,5 @@
 """Intake's part of the OpenAPI 3 document (the entries' paths), generated from the
-marshmallow schemas; `shared.openapi` assembles the whole API from the four services' parts
+marshmallow schemas; `ops.openapi` assembles the whole API from the four services' parts
 and intake serves it at `GET /api/v1/openapi.json`."""
 
 from __future__ import annotations
@@ -236,7 +236,7 @@ def add_paths(api: APISpec) -> None:
 
 
 def spec() -> dict[str, Any]:
-    """A document of intake's paths only (the whole API is `shared.openapi.spec()`)."""
+    """A document of intake's paths only (the whole API is `ops.openapi.spec()`)."""
     api = new_spec()
     add_paths(api)
     return api.to_dict()

@@ -1,7 +1,8 @@
 """Intake: district offices' entries (申报项目). Owns the `submission-<id>` streams.
 
-The nameko class is thin: each entrypoint authenticates, parses, calls `commands.Intake` and
-answers in the documented shape (`shared.http.endpoint`)."""
+The nameko class is thin: each entrypoint authenticates, parses, calls `commands.Intake` (the
+changes) or `queries.Entries` (the reads) and answers in the documented shape
+(`shared.http.endpoint`)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ import shared.catalog  # noqa: F401  (registers the event types)
 from services.intake.adapters import linked
 from services.intake.commands import Intake
 from services.intake.domain.officer import load_officer
-from shared import openapi
+from services.intake.queries import Entries
+from shared import config, openapi, text
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events
+from shared.errors import Refused
 from shared.events import Event
-from shared.http import ApiError, endpoint, json_response, page_body, paging, read_json
+from shared.http import endpoint, json_response, page_body, paging, read_json
 
 BASE = "/api/v1/submissions"
 
@@ -28,13 +31,33 @@ BASE = "/api/v1/submissions"
 def _version(request: Request) -> int:
     raw = request.headers.get("If-Match")
     if raw is None:
-        raise ApiError("precondition_required", "修改须带 If-Match 头（当前版本号）")
+        raise Refused("precondition_required", "修改须带 If-Match 头（当前版本号）")
     value = raw.strip().removeprefix("W/").strip('"')
     if not value.isdigit():
-        raise ApiError(
+        raise Refused(
             "validation_failed", "If-Match 须为版本号", {"If-Match": ['形如 "3" 的版本号']}
         )
     return int(value)
+
+
+def _idempotency_key(request: Request) -> str | None:
+    """The optional `Idempotency-Key`, checked: it is stored, so it obeys the text rule."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    problem = text.header_fault(key) or (None if 1 <= len(key) <= 200 else "长度须在 1 到 200 之间")
+    if problem:
+        raise Refused("validation_failed", "Idempotency-Key 无效", {"Idempotency-Key": [problem]})
+    return key
+
+
+def _filters(request: Request) -> dict[str, str]:
+    """The list's filters; one PostgreSQL cannot compare (a NUL, say) is a 422, not a 500."""
+    filters = {k: request.args.get(k, "") for k in ("status", "category", "district")}
+    refused = text.faults(filters)
+    if refused:
+        raise Refused("validation_failed", "筛选条件无效", refused)
+    return filters
 
 
 def _entry(entry: dict[str, Any], status: int = 200) -> Response:
@@ -51,6 +74,9 @@ class IntakeService(ServesEventLog):
     def intake(self) -> Intake:
         return Intake(self.event_store, self.calls)
 
+    def entries(self) -> Entries:
+        return Entries(self.event_store)
+
     @consume_events("intake")
     def on_event(self, event: Event) -> None:
         self.subscription.handle(event, linked.apply)
@@ -63,19 +89,13 @@ class IntakeService(ServesEventLog):
     @rpc
     def submission_district(self, submission_id: str) -> str | None:
         """Whose entry this is, for media's ownership checks (None: no such entry)."""
-        return self.intake().district_of(submission_id)
+        return self.entries().district_of(submission_id)
 
     @http("POST", BASE)
     @endpoint
     def create(self, request: Request) -> Response:
         principal = self.authenticate(request)
-        key = request.headers.get("Idempotency-Key")
-        if key is not None and not 1 <= len(key) <= 200:
-            raise ApiError(
-                "validation_failed",
-                "Idempotency-Key 无效",
-                {"Idempotency-Key": ["长度须在 1 到 200 之间"]},
-            )
+        key = _idempotency_key(request)
         entry, _ = self.intake().create(principal, read_json(request), key)
         return _entry(entry, 201)
 
@@ -84,14 +104,14 @@ class IntakeService(ServesEventLog):
     def list(self, request: Request) -> Response:
         principal = self.authenticate(request)
         page, per_page = paging(request)
-        filters = {k: request.args.get(k, "") for k in ("status", "category", "district")}
-        items, total = self.intake().list(principal, filters, page, per_page)
+        filters = _filters(request)
+        items, total = self.entries().list(principal, filters, page, per_page)
         return json_response(page_body(items, total, page, per_page))
 
     @http("GET", f"{BASE}/<submission_id>")
     @endpoint
     def get(self, request: Request, submission_id: str) -> Response:
-        return _entry(self.intake().get(self.authenticate(request), submission_id))
+        return _entry(self.entries().get(self.authenticate(request), submission_id))
 
     @http("PATCH", f"{BASE}/<submission_id>")
     @endpoint
@@ -125,15 +145,18 @@ class IntakeService(ServesEventLog):
     @http("GET", f"{BASE}/<submission_id>/history")
     @endpoint
     def history(self, request: Request, submission_id: str) -> Response:
-        events = self.intake().history(self.authenticate(request), submission_id)
+        events = self.entries().history(self.authenticate(request), submission_id)
         return json_response({"items": events, "total": len(events)})
 
     @http("GET", "/api/v1/openapi.json")
     @endpoint
     def openapi(self, request: Request) -> Response:
-        return Response(openapi.document(), content_type="application/json; charset=utf-8")
+        """The whole API's document, assembled above the services (ops/openapi.py) and written
+        to a file at build or start time: intake serves it without loading the others' code."""
+        document = openapi.published(config.load().api_document)
+        return Response(document, content_type="application/json; charset=utf-8")
 
     @http("GET,POST,PUT,PATCH,DELETE", "/api/<path:anything>")
     @endpoint
     def unknown(self, request: Request, anything: str) -> Response:
-        raise ApiError("not_found", "没有这个接口")
+        raise Refused("not_found", "没有这个接口")

@@ -1,6 +1,7 @@
 """Media's use cases. Each change loads the material from its events, asks the domain,
-appends the event at the expected version (the store is the outbox) and updates the
-`materials` row, in one transaction. Slow work (MinIO calls, inspection) stays outside it."""
+appends the event at the expected version (the store is the outbox; `shared.repository`) and
+updates the `materials` row, in one transaction. Slow work (inspection, most MinIO calls)
+stays outside it; completing a multipart upload is inside, so a refused one records nothing."""
 
 from __future__ import annotations
 
@@ -10,18 +11,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from minio.error import S3Error
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert
 
-from services.media.adapters.storage import Storage
+from services.media.adapters.storage import NotRemoved, PartsRejected, Storage, UploadGone
 from services.media.adapters.tables import materials
 from services.media.domain import material as domain
 from shared.auth import Principal
 from shared.catalog import media as catalog
+from shared.errors import Refused, not_found, parse_id
 from shared.events import Actor, EventType, new_event
 from shared.eventstore import EventStore, VersionConflict
-from shared.http import ApiError, not_found
+from shared.repository import Streams
 
 log = logging.getLogger("kechuang.media")
 
@@ -32,10 +33,6 @@ EVENT_TYPES = {
     domain.STORED: catalog.MediaStored,
     domain.REJECTED: catalog.MediaRejected,
 }
-
-
-def _refused(error: domain.Refused) -> ApiError:
-    return ApiError(error.code, error.message, error.fields)
 
 
 class Media:
@@ -49,6 +46,7 @@ class Media:
     ) -> None:
         self.store, self.storage, self.limits = store, storage, limits
         self.owner_of, self.clock = owner_of, clock
+        self.streams = Streams(store, domain.apply)
 
     # -- the material as shown -------------------------------------------------------------
 
@@ -72,15 +70,12 @@ class Media:
     # -- loading and recording ---------------------------------------------------------------
 
     def _load(self, conn: Connection, material_id: str, lock: bool = False) -> domain.Material:
-        try:
-            uuid.UUID(material_id)
-        except ValueError:
-            raise not_found("材料") from None
+        parse_id(material_id, "材料")
         query = select(materials.c.id).where(materials.c.id == material_id)
         if conn.execute(query.with_for_update() if lock else query).first() is None:
             raise not_found("材料")
-        found = domain.replay(self.store.read_stream(catalog.stream_id(material_id), conn))
-        assert found is not None
+        found = self.streams.load(conn, catalog.stream_id(material_id))
+        assert found is not None  # its row is written with its first event
         return found
 
     def _visible(self, principal: Principal, m: domain.Material) -> None:
@@ -93,9 +88,10 @@ class Media:
         self, conn: Connection, m: domain.Material | None, event_type: EventType,
         data: dict[str, Any], actor: Actor,
     ) -> domain.Material:  # fmt: skip
+        """Append the event after `m` (None: a new material) and upsert the row; raises
+        `VersionConflict` if the material moved on since `m` was loaded."""
         event = new_event(event_type, catalog.stream_id(data["material_id"]), data, actor)
-        stored = self.store.append(conn, event.stream_id, [event], m.version if m else 0)
-        after = domain.apply(m, stored[0])
+        after = self.streams.append(conn, event.stream_id, m, [event])
         row = {
             "id": after.id, "submission_id": after.submission_id, "district": after.district,
             "kind": after.kind, "status": after.status, "version": after.version,
@@ -111,18 +107,12 @@ class Media:
     def request(self, principal: Principal, submission_id: str, slot: dict[str, Any]) -> dict:
         """An upload slot: presigned PUT, or presigned parts of a multipart upload."""
         if not principal.is_office:
-            raise ApiError("forbidden", "只有区县科协可以上传材料")
-        try:
-            uuid.UUID(submission_id)
-        except ValueError:
-            raise not_found("申报项目") from None
+            raise Refused("forbidden", "只有区县科协可以上传材料")
+        parse_id(submission_id, "申报项目")
         if self.owner_of(submission_id) != principal.district:
             raise not_found("申报项目")
-        try:
-            domain.check_request(slot["kind"], slot["content_type"], slot["size"],
-                                 slot["sha256"], self.limits)  # fmt: skip
-        except domain.Refused as error:
-            raise _refused(error) from None
+        domain.check_request(slot["kind"], slot["content_type"], slot["size"], slot["sha256"],
+                             self.limits)  # fmt: skip
         material_id = str(uuid.uuid4())
         key = f"{submission_id}/{material_id}"  # generated: no filename reaches a path
         part = domain.part_size(slot["size"], self.limits)
@@ -161,23 +151,18 @@ class Media:
         `slot_seconds`), and for a multipart upload the parts MinIO already holds, so an
         interrupted upload goes on where it stopped instead of starting again."""
         if not principal.is_office:
-            raise ApiError("forbidden", "只有区县科协可以上传材料")
+            raise Refused("forbidden", "只有区县科协可以上传材料")
         with self.store.engine.connect() as conn:
             m = self._load(conn, material_id)
         self._visible(principal, m)
-        try:
-            domain.can_complete(m, self.clock())
-        except domain.Refused as error:
-            raise _refused(error) from None
+        domain.can_complete(m, self.clock())
         slot = self._slot(m)
         if m.upload_id:
             try:
                 slot["uploaded_parts"] = self.storage.uploaded_parts(m.object_key, m.upload_id)
-            except S3Error as error:
-                if error.code != "NoSuchUpload":
-                    raise
+            except UploadGone:
                 # The sweeper aborted it at the slot's end, a moment before this request.
-                raise ApiError("invalid_state", "上传时限已过，请重新申请上传") from None
+                raise Refused("invalid_state", "上传时限已过，请重新申请上传") from None
         return slot
 
     def complete(self, principal: Principal, material_id: str, done: dict[str, Any]) -> dict:
@@ -185,22 +170,19 @@ class Media:
         with self.store.engine.begin() as conn:
             m = self._load(conn, material_id, lock=True)
             if not principal.is_office:
-                raise ApiError("forbidden", "只有区县科协可以上传材料")
+                raise Refused("forbidden", "只有区县科协可以上传材料")
             self._visible(principal, m)
-            try:
-                domain.can_complete(m, self.clock())
-            except domain.Refused as error:
-                raise _refused(error) from None
+            domain.can_complete(m, self.clock())
             if m.upload_id:
                 parts = done.get("parts") or []
                 if not parts:
-                    raise ApiError("validation_failed", "分片上传须列出已上传的分片",
-                                   {"parts": ["须列出每个分片的 part_number 和 etag"]})  # fmt: skip
+                    raise Refused("validation_failed", "分片上传须列出已上传的分片",
+                                  {"parts": ["须列出每个分片的 part_number 和 etag"]})  # fmt: skip
                 try:
                     self.storage.complete_multipart(m.object_key, m.upload_id, parts)
-                except S3Error as error:
-                    raise ApiError("validation_failed", "分片不完整或与上传的不符，请检查后重试",
-                                   {"parts": [error.code or "InvalidPart"]}) from None  # fmt: skip
+                except PartsRejected as error:
+                    raise Refused("validation_failed", "分片不完整或与上传的不符，请检查后重试",
+                                  {"parts": [error.code or "InvalidPart"]}) from None  # fmt: skip
             data = {"material_id": m.id, "submission_id": m.submission_id, "kind": m.kind}
             actor = Actor(principal.role, principal.subject, principal.district)
             after = self._record(conn, m, catalog.MaterialUploaded, data, actor)
@@ -208,7 +190,7 @@ class Media:
 
     def get(self, principal: Principal, material_id: str) -> dict[str, Any]:
         if principal.role not in ("office", "staff"):
-            raise ApiError("forbidden", "无权查看材料")
+            raise Refused("forbidden", "无权查看材料")
         with self.store.engine.connect() as conn:
             m = self._load(conn, material_id)
         self._visible(principal, m)
@@ -239,7 +221,7 @@ class Media:
     def _discard(self, m: domain.Material) -> None:
         try:
             self.storage.remove(m.object_key)
-        except S3Error:
+        except NotRemoved:
             log.warning("could not remove rejected object %s", m.object_key)
 
     def due(self, status: str, before: datetime, column: Any) -> list[str]:

@@ -1,6 +1,6 @@
 """Media's part of the OpenAPI 3 document: upload slots, completion and the material's view.
 Request bodies are media's own schemas (`services.media.schemas`); the response schemas below
-describe what `commands.Media` answers with. Assembled by `shared.openapi`."""
+describe what `commands.Media` answers with. Assembled by `ops.openapi`."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Reporting's part of the OpenAPI 3 document: the summary, the entries (JSON, xlsx, csv) and
 the lag. The filters are reporting's own query schemas (`queries.FilterSchema`, `ListSchema`);
 the response schemas below describe what `queries.Reports` answers with. Assembled by
-`shared.openapi`."""
+`ops.openapi`."""
 
 from __future__ import annotations
 

@@ -26,8 +26,9 @@ from services.reporting.domain.projection import Entry
 from shared.auth import Principal
 from shared.calls import Call
 from shared.catalog.vocabulary import CATEGORIES, STATES
+from shared.errors import Refused
 from shared.eventstore import consumer_checkpoint
-from shared.http import ApiError
+from shared.fields import Text
 
 log = logging.getLogger("kechuang.reporting")
 
@@ -39,10 +40,11 @@ MAX_EVENTS_PER_CALL = 1000
 
 
 class FilterSchema(Schema):
-    district = fields.String(validate=validate.Length(min=1, max=50))
+    # Text, not String: it refuses control characters (PostgreSQL cannot compare a NUL).
+    district = Text(validate=validate.Length(min=1, max=50))
     category = fields.String(validate=validate.OneOf(CATEGORIES, error="须为 {choices} 之一"))
     state = fields.String(validate=validate.OneOf(STATES, error="须为 {choices} 之一"))
-    q = fields.String(validate=validate.Length(min=1, max=100, error="长度须在 1 到 100 之间"))
+    q = Text(validate=validate.Length(min=1, max=100, error="长度须在 1 到 100 之间"))
 
 
 _filters = FilterSchema()
@@ -75,7 +77,7 @@ def parse_filters(args: dict[str, str], schema: Schema = _filters) -> dict[str, 
     try:
         return schema.load(present)  # type: ignore[no-any-return]
     except ValidationError as error:
-        raise ApiError("validation_failed", "筛选条件无效", error.messages) from None  # type: ignore[arg-type]
+        raise Refused("validation_failed", "筛选条件无效", error.messages) from None  # type: ignore[arg-type]
 
 
 def _order(table: Any, sort: str) -> tuple[Any, ...]:
@@ -92,7 +94,7 @@ def scope(principal: Principal, district: str | None) -> Scope:
         if district is not None and district != principal.district:
             return Scope(district, empty=True)
         return Scope(principal.district)
-    raise ApiError("forbidden", "无权查看报表")
+    raise Refused("forbidden", "无权查看报表")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -264,7 +266,7 @@ class Reports:
         (its log after the last position we know of); when it does not answer, from the
         highest position this service has seen of it (`head_from: "last_seen"`)."""
         if principal.role not in ("operator", "staff"):
-            raise ApiError("forbidden", "只有运维人员和市科协工作人员可以查看同步进度")
+            raise Refused("forbidden", "只有运维人员和市科协工作人员可以查看同步进度")
         with self.engine.connect() as conn:
             gen = tables.current(conn)
             checkpoints = dict(

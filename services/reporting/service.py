@@ -22,8 +22,9 @@ from services.reporting.queries import Reports, district_order
 from shared.consumer import Outcome
 from shared.dependencies import Authenticator, Calls, Database, Subscriber
 from shared.entrypoints import ServesHealth, consume_events
+from shared.errors import Refused
 from shared.events import Event
-from shared.http import ApiError, endpoint, json_response, page_body, paging
+from shared.http import endpoint, json_response, page_body, paging
 
 BASE = "/api/v1/reports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -107,4 +108,4 @@ class ReportingService(ServesHealth):
     @http("GET,POST,PUT,PATCH,DELETE", f"{BASE}/<path:anything>")
     @endpoint
     def unknown(self, request: Request, anything: str) -> Response:
-        raise ApiError("not_found", "没有这个接口")
+        raise Refused("not_found", "没有这个接口")

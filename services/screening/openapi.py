@@ -1,6 +1,6 @@
 """Screening's part of the OpenAPI 3 document: an entry's screening, staff's review and the
 city's selection. Request bodies are screening's own schemas (`services.screening.schemas`);
-the response schemas below describe `commands.screening_body`. Assembled by `shared.openapi`."""
+the response schemas below describe `commands.screening_body`. Assembled by `ops.openapi`."""
 
 from __future__ import annotations
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared import demo
-from shared.client import Client, wait_until
+from ops import demo
+from ops.client import Client, wait_until
 from tests.entries import full_body
 
 

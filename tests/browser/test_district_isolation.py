@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 from playwright.sync_api import expect
 
-from shared.client import Client
+from ops.client import Client
 from tests.browser.conftest import Console
 from tests.browser.entries_by_api import draft
 from tests.front_door import token

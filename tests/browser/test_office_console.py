@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import Route, expect
 
-from shared.client import Client
+from ops.client import Client
 from tests.browser.conftest import Console
 from tests.browser.entries_by_api import draft
 from tests.front_door import token

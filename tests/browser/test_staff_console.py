@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 from playwright.sync_api import expect
 
-from shared.client import Client
+from ops.client import Client
 from tests.browser.conftest import Console
 from tests.browser.entries_by_api import entry_in_review
 from tests.front_door import token

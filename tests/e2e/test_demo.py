@@ -5,9 +5,10 @@ import os
 import subprocess
 from pathlib import Path
 
-from shared import calls, config, demo
+from ops import demo
+from ops.client import Client, wait_until
+from shared import calls, config
 from shared.catalog.vocabulary import STATE_LABELS as STATES
-from shared.client import Client, wait_until
 from tests.front_door import token
 
 

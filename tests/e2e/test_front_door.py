@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from shared.client import wait_until
+from ops.client import wait_until
 
 
 @pytest.mark.parametrize("service", ["intake", "media", "screening", "reporting"])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import requests
 
-from shared.client import Client
+from ops.client import Client
 from tests.entries import full_body
 from tests.front_door import token
 

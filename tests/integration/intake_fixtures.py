@@ -13,8 +13,8 @@ import pytest
 import requests
 from nameko.containers import ServiceContainer
 
+from ops import openapi, schema
 from services.intake.service import IntakeService
-from shared import migrations
 from shared.auth import issue, new_key_pair
 
 CALLS = """
@@ -68,13 +68,15 @@ class Api:
 
 @pytest.fixture
 def intake_api(database_url: str, broker, tmp_path: Path, monkeypatch) -> Iterator[Api]:  # type: ignore[no-untyped-def]
-    migrations.upgrade(database_url, "intake")
+    schema.upgrade(database_url, "intake")
     private_pem, public_pem = new_key_pair()
     (tmp_path / "jwt-public.pem").write_bytes(public_pem)
     (tmp_path / "calls.yaml").write_text(CALLS, encoding="utf-8")
     monkeypatch.setenv("KECHUANG_DB_URL_INTAKE", database_url)
     monkeypatch.setenv("KECHUANG_JWT_PUBLIC_KEY_FILE", str(tmp_path / "jwt-public.pem"))
     monkeypatch.setenv("KECHUANG_CALLS", str(tmp_path / "calls.yaml"))
+    # Written as the local runner and the image do before intake starts.
+    monkeypatch.setenv("KECHUANG_API_DOCUMENT", str(openapi.write(tmp_path / "openapi.json")))
     port = free_port()
     container = ServiceContainer(
         IntakeService,

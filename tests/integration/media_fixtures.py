@@ -17,10 +17,11 @@ import pytest
 import requests
 from nameko.containers import ServiceContainer
 
+from ops import schema
 from services.media.adapters.provision import provision, unprovision
 from services.media.adapters.storage import Storage
 from services.media.service import MediaService
-from shared import config, migrations
+from shared import config
 from tests.integration.helpers import relay_process, wait_until
 from tests.integration.intake_fixtures import Api, free_port
 
@@ -116,7 +117,7 @@ def media_bucket(monkeypatch) -> Iterator[str]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def media_api(intake_api: Api, broker, other_database_url: str, tmp_path: Path,
               media_bucket: str, monkeypatch) -> Iterator[MediaApi]:  # type: ignore[no-untyped-def]  # fmt: skip
-    migrations.upgrade(other_database_url, "media")
+    schema.upgrade(other_database_url, "media")
     monkeypatch.setenv("KECHUANG_DB_URL_MEDIA", other_database_url)
     for key, value in LIMITS.items():
         monkeypatch.setenv(key, value)

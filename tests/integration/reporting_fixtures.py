@@ -28,8 +28,8 @@ from nameko.containers import ServiceContainer
 from sqlalchemy import Engine
 
 import shared.catalog  # noqa: F401  (registers the event types)
+from ops import schema
 from services.reporting.service import ReportingService
-from shared import migrations
 from shared.auth import new_key_pair
 from shared.catalog import media, screening, submission
 from shared.db import make_engine
@@ -284,14 +284,14 @@ def reporting_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
         owner_urls = {}
         for owner in OWNERS:
             url = stack.enter_context(throwaway_database())
-            migrations.upgrade(url)
+            schema.upgrade(url)
             engine = make_engine(url, pool_size=5)
             stack.callback(engine.dispose)
             stores[owner] = EventStore(engine)
             owner_urls[owner] = url
             monkeypatch.setenv(f"KECHUANG_DB_URL_{owner.upper()}", url)
         database_url = stack.enter_context(throwaway_database())
-        migrations.upgrade(database_url, "reporting")
+        schema.upgrade(database_url, "reporting")
         monkeypatch.setenv("KECHUANG_DB_URL_REPORTING", database_url)
         engine = make_engine(database_url, pool_size=5)
         stack.callback(engine.dispose)

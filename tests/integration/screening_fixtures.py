@@ -19,8 +19,8 @@ import requests
 from nameko.containers import ServiceContainer
 from sqlalchemy import select
 
+from ops import schema
 from services.screening.service import ScreeningService
-from shared import migrations
 from shared.auth import new_key_pair
 from shared.catalog import media as media_catalog
 from shared.catalog import screening as screening_catalog
@@ -238,9 +238,9 @@ def screening_api(  # type: ignore[no-untyped-def]
     database_url: str, other_database_url: str, broker, tmp_path: Path, monkeypatch
 ) -> Iterator[ScreeningApi]:
     with throwaway_database() as media_url:
-        migrations.upgrade(database_url, "screening")
-        migrations.upgrade(other_database_url, "intake")
-        migrations.upgrade(media_url, "media")
+        schema.upgrade(database_url, "screening")
+        schema.upgrade(other_database_url, "intake")
+        schema.upgrade(media_url, "media")
         private_pem, public_pem = new_key_pair()
         closes = (datetime.now(UTC) + CLOSES_AFTER).replace(microsecond=0)
         (tmp_path / "jwt-public.pem").write_bytes(public_pem)

@@ -10,7 +10,7 @@ import jwt
 import pytest
 from sqlalchemy import create_engine
 
-from shared import migrations
+from ops import openapi, schema
 from shared.catalog.screening import SelectionRecorded
 from shared.catalog.screening import stream_id as screening_stream
 from shared.events import new_event
@@ -265,6 +265,7 @@ def test_the_openapi_document_describes_the_entries_paths(intake_api: Api) -> No
     response = intake_api.call("GET", "/api/v1/openapi.json")
     assert response.status_code == 200
     document = json.loads(response.text)
+    assert response.content == openapi.document().encode()  # the file ops.openapi wrote
     assert document["openapi"].startswith("3.")
     assert "/api/v1/submissions/{submission_id}/submit" in document["paths"]
     assert "AchievementEntry" in document["components"]["schemas"]
@@ -277,7 +278,7 @@ def test_an_entry_the_city_selected_cannot_be_withdrawn(
     entry = create(intake_api)
     assert intake_api.call("POST", f"{BASE}/{entry['id']}/submit").status_code == 200
 
-    migrations.upgrade(other_database_url, "screening")
+    schema.upgrade(other_database_url, "screening")
     screening = EventStore(create_engine(other_database_url))
     selected = new_event(
         SelectionRecorded, screening_stream(entry["id"]),

@@ -14,8 +14,9 @@ import requests
 from sqlalchemy import create_engine
 
 import shared.catalog  # noqa: F401
+from ops import schema
 from services.media.adapters.storage import Storage
-from shared import config, migrations
+from shared import config
 from shared.catalog.media import stream_id
 from shared.eventstore import EventStore
 from tests.integration.helpers import relay_process, wait_until
@@ -66,7 +67,7 @@ def parent_of(pid: int) -> int:
 def test_a_worker_killed_mid_verification_is_replaced_and_the_material_stored_once(
     intake_api: Api, broker, other_database_url: str, tmp_path: Path, media_bucket: str
 ) -> None:
-    migrations.upgrade(other_database_url, "media")
+    schema.upgrade(other_database_url, "media")
     env = dict(os.environ) | broker.env() | LIMITS | {"KECHUANG_DB_URL_MEDIA": other_database_url}
     video = tmp_path / "big.mkv"  # ~460 MB of raw video: long enough to hash to kill mid-way
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",

@@ -5,11 +5,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, Table, create_engine
 
+from ops import schema
 from services.intake.adapters.tables import metadata as intake_tables
 from services.media.adapters.tables import metadata as media_tables
 from services.reporting.adapters import tables as reporting
 from services.screening.adapters.tables import metadata as screening_tables
-from shared import migrations
 from shared.eventstore import metadata as store_tables
 
 
@@ -36,8 +36,8 @@ SERVICE_TABLES = {
 def test_migrations_build_the_tables_the_code_declares(
     database_url: str, service: str, tables: MetaData
 ) -> None:
-    migrations.upgrade(database_url, service)
-    migrations.upgrade(database_url, service)  # a second run changes nothing and does not fail
+    schema.upgrade(database_url, service)
+    schema.upgrade(database_url, service)  # a second run changes nothing and does not fail
     engine = create_engine(database_url)
     with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), tables)

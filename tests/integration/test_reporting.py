@@ -20,9 +20,9 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from openpyxl import load_workbook
 from sqlalchemy import MetaData, create_engine, select
 
+from ops import schema
 from services.reporting.adapters import rebuild, tables
 from services.reporting.adapters.export import ENTRIES_SHEET, HEADERS, SUMMARY_SHEET
-from shared import migrations
 from shared.eventstore import consumer_checkpoint
 from shared.eventstore import metadata as store_tables
 from tests.integration.helpers import relay_process, wait_until
@@ -112,7 +112,7 @@ def test_reports_equal_the_truth_live_and_after_a_rebuild(rpt: Reporting, tmp_pa
         # The operator's command, as its own process, reading the owners' logs over RPC.
         env = os.environ | r.broker.env() | {"KECHUANG_DB_URL_REPORTING": r.database_url}
         done = subprocess.run(
-            [sys.executable, "-m", "shared.cli", "rebuild", "reporting"],
+            [sys.executable, "-m", "ops.cli", "rebuild", "reporting"],
             env=env, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
@@ -361,8 +361,8 @@ def test_filters_search_paging_errors_and_lag(rpt: Reporting) -> None:
 
 
 def test_the_migration_builds_the_tables_the_code_declares(database_url: str) -> None:
-    migrations.upgrade(database_url, "reporting")
-    migrations.upgrade(database_url, "reporting")  # a second run changes nothing
+    schema.upgrade(database_url, "reporting")
+    schema.upgrade(database_url, "reporting")  # a second run changes nothing
     tables.indexes(1)
     declared = MetaData()
     for part in (store_tables, tables.metadata, tables.entries(1).metadata,

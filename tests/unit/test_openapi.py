@@ -20,13 +20,14 @@ from nameko.web.handlers import HttpRequestHandler
 from werkzeug import Request
 from werkzeug.test import EnvironBuilder
 
+from ops import openapi
 from services.intake.service import IntakeService
 from services.media import schemas as media_schemas
 from services.media.service import MediaService
 from services.reporting.service import ReportingService
 from services.screening import schemas as screening_schemas
 from services.screening.service import ScreeningService
-from shared import openapi
+from shared import openapi as parts
 
 SERVICES: dict[str, type] = {
     "intake": IntakeService,
@@ -378,9 +379,21 @@ def test_the_exports_answer_with_their_content_types(document: dict[str, Any]) -
         }
 
 
-def test_intake_serves_the_whole_document() -> None:
+def test_intake_serves_the_document_written_at_its_setting_s_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Intake answers with the file `python -m ops.openapi` wrote (read here from a stand-in:
+    no I/O in unit tests; tests/integration/test_intake_api.py reads a real file)."""
+    written = {"/run/openapi.json": openapi.document().encode()}
+    monkeypatch.setenv("KECHUANG_API_DOCUMENT", "/run/openapi.json")
+    monkeypatch.setattr(parts, "published", written.__getitem__)
     request = Request(EnvironBuilder(path="/api/v1/openapi.json").get_environ())
     response = IntakeService.openapi(SimpleNamespace(name="intake"), request)
     assert response.status_code == 200
     assert response.mimetype == "application/json"
+    assert response.get_data() == openapi.document().encode()
     assert json.loads(response.get_data(as_text=True)) == openapi.spec()
+
+
+def test_the_document_is_assembled_from_each_service_s_part() -> None:
+    assert parts.build(openapi.PARTS) == openapi.spec()

@@ -7,6 +7,7 @@ import pytest
 from services.intake.domain import submission as domain
 from shared.calls import parse
 from shared.catalog import submission as catalog
+from shared.errors import Refused
 from shared.events import Actor, new_event
 from tests.entries import full_body
 
@@ -64,7 +65,7 @@ def test_submitting_inside_the_window_at_the_last_second_is_accepted() -> None:
     ],
 )
 def test_submitting_outside_the_window_is_call_closed(moment: datetime, message: str) -> None:
-    with pytest.raises(domain.Refused) as refused:
+    with pytest.raises(Refused) as refused:
         domain.submit(entry(), CALL, moment)
     assert refused.value.code == "call_closed"
     assert refused.value.message == message  # the deadline as an office reads it
@@ -73,7 +74,7 @@ def test_submitting_outside_the_window_is_call_closed(moment: datetime, message:
 def test_an_incomplete_draft_cannot_be_submitted_and_every_gap_is_named() -> None:
     draft = entry()
     draft = domain.Submission(**{**draft.__dict__, "fields": {"category": "finance"}})
-    with pytest.raises(domain.Refused) as refused:
+    with pytest.raises(Refused) as refused:
         domain.submit(draft, CALL, IN_WINDOW)
     assert refused.value.code == "validation_failed"
     assert "platform_listing_id" in refused.value.fields
@@ -81,7 +82,7 @@ def test_an_incomplete_draft_cannot_be_submitted_and_every_gap_is_named() -> Non
 
 @pytest.mark.parametrize("status", [domain.SUBMITTED, domain.WITHDRAWN])
 def test_only_a_draft_can_be_submitted(status: str) -> None:
-    with pytest.raises(domain.Refused) as refused:
+    with pytest.raises(Refused) as refused:
         domain.submit(entry(status=status), CALL, IN_WINDOW)
     assert refused.value.code == "invalid_state"
 
@@ -89,13 +90,13 @@ def test_only_a_draft_can_be_submitted(status: str) -> None:
 def test_a_submitted_entry_may_be_amended_in_the_window_but_must_stay_complete() -> None:
     changed = domain.update(entry(status=domain.SUBMITTED), {"title": "新题目"}, CALL, IN_WINDOW)
     assert changed["fields"]["title"] == "新题目" and changed["changed"] == ["title"]
-    with pytest.raises(domain.Refused) as refused:
+    with pytest.raises(Refused) as refused:
         domain.update(entry(status=domain.SUBMITTED), {"summary": None}, CALL, IN_WINDOW)
     assert "summary" in refused.value.fields
 
 
 def test_a_submitted_entry_cannot_change_after_the_deadline() -> None:
-    with pytest.raises(domain.Refused) as refused:
+    with pytest.raises(Refused) as refused:
         domain.update(
             entry(status=domain.SUBMITTED),
             {"title": "x"},
@@ -117,13 +118,13 @@ def test_a_withdrawn_entry_is_closed_and_a_selected_one_cannot_be_withdrawn() ->
         lambda: domain.withdraw(entry(status=domain.WITHDRAWN), selected=False),
         lambda: domain.withdraw(entry(status=domain.SUBMITTED), selected=True),
     ):
-        with pytest.raises(domain.Refused) as refused:
+        with pytest.raises(Refused) as refused:
             refused_call()
         assert refused.value.code == "invalid_state"
 
 
 def test_a_district_outside_the_call_cannot_draft() -> None:
-    with pytest.raises(domain.Refused) as refused:
+    with pytest.raises(Refused) as refused:
         domain.draft("s2", "通江县", CALL, full_body("challenge"))
     assert refused.value.code == "forbidden"
 

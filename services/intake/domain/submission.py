@@ -15,17 +15,8 @@ from services.intake.domain.entry import EntryInvalid, load_draft, merge, missin
 from shared.calls import BEIJING, Call
 from shared.catalog.vocabulary import DRAFT, SUBMITTED, WITHDRAWN
 from shared.catalog.vocabulary import SUBMISSION_STATUS_LABELS as STATUS_NAMES
+from shared.errors import Refused
 from shared.events import Event
-
-
-class Refused(Exception):
-    """A command the rules refuse; `code` is the API's error code."""
-
-    def __init__(self, code: str, message: str, fields: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.fields = fields or {}
 
 
 @dataclass(frozen=True)

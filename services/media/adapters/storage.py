@@ -1,5 +1,8 @@
 """MinIO through the minio SDK: presigned URLs scoped to one object, multipart uploads,
-streaming reads. The bytes of a material never pass through a service."""
+streaming reads. The bytes of a material never pass through a service.
+
+What the store refuses comes out as this module's errors, named for what happened
+(`UploadGone`, `PartsRejected`, `NotRemoved`), so the use cases never read MinIO's codes."""
 
 from __future__ import annotations
 
@@ -13,6 +16,26 @@ from minio.datatypes import Part
 from minio.error import S3Error
 
 REGION = "us-east-1"  # given, so presigning needs no round trip to ask the server
+
+
+class StorageRefused(Exception):
+    """The object store refused an operation; `code` is its S3 error code, for logs."""
+
+    def __init__(self, code: str | None) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class UploadGone(StorageRefused):
+    """The multipart upload is not open any more (the sweeper aborted it at the slot's end)."""
+
+
+class PartsRejected(StorageRefused):
+    """The parts the office listed do not make the object (missing, out of order, wrong etag)."""
+
+
+class NotRemoved(StorageRefused):
+    """The object could not be removed."""
 
 
 class Storage:
@@ -54,20 +77,29 @@ class Storage:
         )  # fmt: skip
 
     def complete_multipart(self, key: str, upload_id: str, parts: list[dict[str, Any]]) -> None:
-        """Raises S3Error (e.g. InvalidPart) when the parts do not make an object."""
-        self.client._complete_multipart_upload(  # noqa: SLF001
-            self.bucket, key, upload_id,
-            [Part(p["part_number"], p["etag"].strip('"')) for p in parts],
-        )  # fmt: skip
+        """Raises `PartsRejected` (its code e.g. InvalidPart) when the parts make no object."""
+        try:
+            self.client._complete_multipart_upload(  # noqa: SLF001
+                self.bucket, key, upload_id,
+                [Part(p["part_number"], p["etag"].strip('"')) for p in parts],
+            )  # fmt: skip
+        except S3Error as error:
+            raise PartsRejected(error.code) from None
 
     def uploaded_parts(self, key: str, upload_id: str) -> list[dict[str, Any]]:
-        """The parts MinIO holds for an open multipart upload, in order."""
+        """The parts MinIO holds for an open multipart upload, in order; `UploadGone` if the
+        upload is not open any more."""
         found: list[dict[str, Any]] = []
         marker: str | None = None
         while True:
-            page = self.client._list_parts(  # noqa: SLF001 - no public API for it
-                self.bucket, key, upload_id, max_parts=1000, part_number_marker=marker
-            )
+            try:
+                page = self.client._list_parts(  # noqa: SLF001 - no public API for it
+                    self.bucket, key, upload_id, max_parts=1000, part_number_marker=marker
+                )
+            except S3Error as error:
+                if error.code == "NoSuchUpload":
+                    raise UploadGone(error.code) from None
+                raise
             found += [{"part_number": p.part_number, "etag": p.etag, "size": p.size}
                       for p in page.parts]  # fmt: skip
             if not page.is_truncated:
@@ -113,4 +145,7 @@ class Storage:
             response.release_conn()
 
     def remove(self, key: str) -> None:
-        self.client.remove_object(self.bucket, key)
+        try:
+            self.client.remove_object(self.bucket, key)
+        except S3Error as error:
+            raise NotRemoved(error.code) from None

@@ -12,6 +12,7 @@ from typing import Any
 
 from shared.catalog.vocabulary import AWAITING_UPLOAD, EXPIRED, REJECTED, STORED, VERIFYING
 from shared.catalog.vocabulary import MATERIAL_KIND_LABELS as KIND_NAMES
+from shared.errors import Refused
 from shared.events import Event
 
 VIDEO_TYPES = {  # declared content type -> what the bytes must be (filetype's MIME)
@@ -45,12 +46,6 @@ class Limits:
     min_part_bytes: int = 16 * MIB  # S3 allows 5 MiB .. 5 GiB per part, at most 10,000 parts
     slot_seconds: int = 3600  # an upload slot lives this long
     url_seconds: int = 900  # presigned URLs (upload parts, downloads) live this long
-
-
-class Refused(Exception):
-    def __init__(self, code: str, message: str, fields: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.code, self.message, self.fields = code, message, fields or {}
 
 
 @dataclass(frozen=True)
@@ -96,13 +91,6 @@ def apply(material: Material | None, event: Event) -> Material:
         return replace(material, status=REJECTED, reason=data["reason"])
     if event.type == "MaterialExpired":
         return replace(material, status=EXPIRED)
-    return material
-
-
-def replay(events: list[Event]) -> Material | None:
-    material = None
-    for event in events:
-        material = apply(material, event)
     return material
 
 

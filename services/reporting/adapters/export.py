@@ -1,6 +1,7 @@
 """The summary table (汇总表) as a spreadsheet or CSV: Chinese headers and values, one row per
 entry; the xlsx has a second sheet with the counts. This is what goes to the city as is, so
-codes never appear where a Chinese label exists."""
+codes never appear where a Chinese label exists. Every value goes through `cells` on the way
+out, so no stored text can break the file or run as a formula in it."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from services.reporting.adapters import cells
 from services.reporting.domain.labels import label, materials_text
 from services.reporting.domain.projection import Entry
 from shared.calls import BEIJING
@@ -88,7 +91,7 @@ def xlsx(entries: list[Entry], summary: dict[str, Any]) -> bytes:
     bold = Font(bold=True)
     sheet.append([_header_cell(sheet, h, bold) for h in HEADERS])
     for n, entry in enumerate(entries, start=1):
-        sheet.append(row_values(n, entry))
+        sheet.append(_xlsx_row(sheet, row_values(n, entry)))
 
     counts = book.create_sheet(SUMMARY_SHEET)
     headers = ["区县", "项目类别", *STATE_LABELS.values(), "合计"]
@@ -97,15 +100,26 @@ def xlsx(entries: list[Entry], summary: dict[str, Any]) -> bytes:
     counts.freeze_panes = "A2"
     counts.append([_header_cell(counts, h, bold) for h in headers])
     for row in _summary_rows(summary):
-        counts.append(row)
+        counts.append(_xlsx_row(counts, row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _header_cell(sheet: Any, value: str, font: Font) -> Any:
-    from openpyxl.cell import WriteOnlyCell
+def _xlsx_row(sheet: Any, values: list[Any]) -> list[Any]:
+    row = []
+    for raw in values:
+        value = cells.value(raw)
+        if isinstance(value, str) and cells.defused(value):
+            # Typed as a string explicitly: whatever the value, it is never read as a formula.
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            value = cell
+        row.append(value)
+    return row
 
+
+def _header_cell(sheet: Any, value: str, font: Font) -> Any:
     cell = WriteOnlyCell(sheet, value=value)
     cell.font = font
     cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -118,5 +132,5 @@ def csv_bytes(entries: list[Entry]) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADERS)
     for n, entry in enumerate(entries, start=1):
-        writer.writerow(row_values(n, entry))
+        writer.writerow([cells.value(v) for v in row_values(n, entry)])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")

@@ -6,10 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from shared.catalog.vocabulary import MATERIAL_KIND_LABELS, MATERIAL_STATUS_LABELS, STATE_LABELS
-
-# The name `shared/cli.py` (the demo loader) imports; the table is the vocabulary's.
-STATES = STATE_LABELS
+from shared.catalog.vocabulary import MATERIAL_KIND_LABELS, MATERIAL_STATUS_LABELS
 
 
 def label(table: dict[str, str], code: str | None) -> str:

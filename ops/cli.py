@@ -20,11 +20,11 @@ def main() -> None:
 @click.argument("services", nargs=-1)
 def migrate(services: tuple[str, ...]) -> None:
     """Upgrade the tables of SERVICES (default: all four) with Alembic."""
-    from shared import migrations
+    from ops import schema
 
     settings = config.load()
     for service in services or config.SERVICES:
-        migrations.upgrade(settings.db_url(service), service)
+        schema.upgrade(settings.db_url(service), service)
         click.echo(f"{service}: schema up to date")
 
 
@@ -192,10 +192,10 @@ def demo(url: str | None, call_id: str | None) -> None:
 
     from tqdm import tqdm
 
-    from services.reporting.domain.labels import STATES as names
+    from ops import demo as demo_data
     from shared import calls
-    from shared import demo as demo_data
     from shared.auth import issue
+    from shared.catalog.vocabulary import STATE_LABELS as names
 
     settings = config.load()
     url = (url or f"http://127.0.0.1:{settings.http_port}").rstrip("/")

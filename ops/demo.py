@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shared.client import Client
+from ops.client import Client
 
 # Part of every entry's Idempotency-Key: bump it when the scenarios change, so that a stack
 # loaded by an earlier version gets the new entries instead of conflicting keys.

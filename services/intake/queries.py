@@ -1,0 +1,101 @@
+"""Intake's reads: an entry, its history, the entries a principal may list, and whose entry an
+id is (for media). Who may read: district offices (their own district's entries only) and
+staff. The list reads the `submissions` rows; an entry and its history read its stream."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from services.intake.adapters.tables import submissions
+from services.intake.domain import submission as domain
+from services.intake.domain.entry import CATEGORIES
+from services.intake.entries import entry_body, reachable
+from shared.auth import Principal
+from shared.catalog import submission as catalog
+from shared.errors import Refused
+from shared.eventstore import EventStore
+from shared.repository import Streams
+
+STATUSES = (domain.DRAFT, domain.SUBMITTED, domain.WITHDRAWN)
+
+
+def _reader(principal: Principal) -> None:
+    if principal.role not in ("office", "staff"):
+        raise Refused("forbidden", "无权查看申报项目")
+
+
+def _history_item(e: Any) -> dict[str, Any]:
+    return {
+        "event_id": str(e.event_id),
+        "type": e.type,
+        "version": e.version,
+        "occurred_at": e.occurred_at.isoformat(),
+        "actor": {"role": e.actor.role, "subject": e.actor.subject, "district": e.actor.district},
+        "data": e.data,
+        # The request that caused it (its X-Request-Id): what support asks an office for.
+        "correlation_id": str(e.correlation_id),
+    }
+
+
+class Entries:
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+        self.streams = Streams(store, domain.apply)
+
+    def district_of(self, submission_id: str) -> str | None:
+        if not isinstance(submission_id, str):
+            return None
+        with self.store.engine.connect() as conn:
+            return conn.execute(  # type: ignore[no-any-return]
+                select(submissions.c.district).where(submissions.c.id == submission_id)
+            ).scalar()
+
+    def get(self, principal: Principal, submission_id: str) -> dict[str, Any]:
+        _reader(principal)
+        with self.store.engine.connect() as conn:
+            linked = reachable(conn, principal, submission_id)
+            entry = self.streams.load(conn, catalog.stream_id(submission_id))
+        assert entry is not None  # its row is written with its first event
+        return entry_body(entry, linked)
+
+    def history(self, principal: Principal, submission_id: str) -> list[dict[str, Any]]:
+        _reader(principal)
+        with self.store.engine.connect() as conn:
+            reachable(conn, principal, submission_id)
+            events = self.store.read_stream(catalog.stream_id(submission_id), conn)
+        return [_history_item(e) for e in events]
+
+    def list(
+        self, principal: Principal, filters: dict[str, str], page: int, per_page: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        _reader(principal)
+        problems = {}
+        if filters.get("status") and filters["status"] not in STATUSES:
+            problems["status"] = [f"须为 {'、'.join(STATUSES)} 之一"]
+        if filters.get("category") and filters["category"] not in CATEGORIES:
+            problems["category"] = [f"须为 {'、'.join(CATEGORIES)} 之一"]
+        if problems:
+            raise Refused("validation_failed", "筛选条件无效", problems)
+        where = []
+        if principal.is_office:
+            if filters.get("district") not in (None, "", principal.district):
+                return [], 0  # another district's entries: nothing of them
+            where.append(submissions.c.district == principal.district)
+        elif filters.get("district"):
+            where.append(submissions.c.district == filters["district"])
+        for name in ("status", "category"):
+            if filters.get(name):
+                where.append(submissions.c[name] == filters[name])
+        with self.store.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(submissions).where(*where))
+            rows = conn.execute(
+                select(submissions.c.body)
+                .where(*where)
+                .order_by(submissions.c.created_at.desc(), submissions.c.id)
+                .limit(per_page)
+                .offset((page - 1) * per_page)
+            )
+            items = [r.body for r in rows]
+            return items, total.scalar_one()

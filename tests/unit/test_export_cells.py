@@ -1,0 +1,116 @@
+"""The exports' cells: whatever text was stored (before the input rule too), the xlsx opens, the
+CSV parses, every value shows as the text it was, and nothing runs as a formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from services.reporting.adapters import cells, export
+from services.reporting.adapters.export import ENTRIES_SHEET, HEADERS
+from services.reporting.domain.projection import Entry
+
+SID = "7f0c5e8e-0000-4000-8000-000000000001"
+
+KEPT = {
+    "Chinese": "高效低成本钙钛矿太阳能电池",
+    "tab and newline": "第一行\t说明\n第二行",
+    "carriage return": "第一行\r\n第二行",
+    "bidi override": "\u202egpj.exe",
+    "emoji": "光伏 🌞👩🏽‍🔬 项目",
+    "mixed scripts": "Résumé проект プロジェクト مشروع 项目",
+    "10,000 characters": "长" * 10_000,
+    "a phone number": "0827-5223387",
+    "a dash inside": "巴中-成都",
+}
+
+FORMULAS = {
+    "equals": "=1+1",
+    "hyperlink": '=HYPERLINK("http://evil.example","点我")',
+    "plus": "+1-1",
+    "minus": "-2+3",
+    "at": "@SUM(A1:A2)",
+    "DDE": "=cmd|' /C calc'!A0",
+    "tab": "\t=1+1",
+    "carriage return": "\r=1+1",
+}
+
+DROPPED = {
+    "NUL": ("标题\x00", "标题"),
+    "bell": ("标\x07题", "标题"),
+    "escape": ("\x1b[31m红色", "[31m红色"),
+    "vertical tab and form feed": ("a\x0b\x0cb", "ab"),
+    "DEL and C1": ("a\x7f\x85b", "ab"),
+    "lone surrogate": ("a\ud800b", "a\ufffdb"),
+    "U+FFFE and U+FFFF": ("a\ufffe\uffff", "a\ufffd\ufffd"),
+    "a control hiding a formula": ("\x01=1+1", "'=1+1"),
+}
+
+
+@pytest.mark.parametrize("value", KEPT.values(), ids=KEPT.keys())
+def test_text_that_is_text_is_written_as_given(value: str) -> None:
+    assert cells.text(value) == value
+
+
+@pytest.mark.parametrize("value", FORMULAS.values(), ids=FORMULAS.keys())
+def test_a_formula_gets_a_leading_apostrophe(value: str) -> None:
+    assert cells.text(value) == "'" + value
+    assert cells.defused(cells.text(value))
+
+
+@pytest.mark.parametrize(("value", "written"), DROPPED.values(), ids=DROPPED.keys())
+def test_what_a_spreadsheet_cannot_hold_is_dropped_or_replaced(value: str, written: str) -> None:
+    assert cells.text(value) == written
+
+
+def test_a_cell_over_excel_s_limit_is_cut_with_an_ellipsis() -> None:
+    written = cells.text("长" * 40_000)
+    assert len(written) == cells.MAX_CHARS == 32_767
+    assert written.endswith("…") and written[:-1] == "长" * 32_766
+    assert cells.text("长" * 32_767) == "长" * 32_767
+
+
+def test_numbers_and_empty_cells_pass_unchanged() -> None:
+    assert [cells.value(v) for v in (1, 0, -5, None, "")] == [1, 0, -5, None, ""]
+
+
+HOSTILE_TITLES = [*KEPT.values(), *FORMULAS.values(), *(v for v, _ in DROPPED.values()),
+                  "长" * 40_000]  # fmt: skip
+
+
+def _entries() -> list[Entry]:
+    return [
+        Entry(submission_id=SID, known=True, district="巴州区", category="challenge",
+              title=title, applicant_name="=HYPERLINK(\"x\")", contact_name="@张三\x07",
+              contact_phone="+8613800000000", officer_name="-李四", status="submitted",
+              updated_at=datetime(2021, 10, 1, tzinfo=UTC))
+        for title in HOSTILE_TITLES
+    ]  # fmt: skip
+
+
+def test_the_xlsx_opens_whatever_was_stored_and_nothing_is_a_formula() -> None:
+    summary = {"districts": [], "totals": {}, "total": 0}
+    book = load_workbook(io.BytesIO(export.xlsx(_entries(), summary)))
+    sheet = book[ENTRIES_SHEET]
+    rows = list(sheet.iter_rows(min_row=2))
+    assert len(rows) == len(HOSTILE_TITLES)
+    for row, title in zip(rows, HOSTILE_TITLES, strict=True):
+        # An XML reader (Excel's too) reads a stored CR or CRLF as a newline.
+        assert row[3].value == cells.text(title).replace("\r\n", "\n").replace("\r", "\n")
+        assert row[4].value == '\'=HYPERLINK("x")' and row[4].data_type == "s"
+        assert (row[5].value, row[6].value, row[10].value) == ("'@张三", "'+8613800000000",
+                                                               "'-李四")  # fmt: skip
+        assert all(cell.data_type != "f" for cell in row)
+
+
+def test_the_csv_parses_whatever_was_stored_with_formulas_defused() -> None:
+    text = export.csv_bytes(_entries()).decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(text, newline="")))
+    assert table[0] == HEADERS
+    assert [row[3] for row in table[1:]] == [cells.text(t) for t in HOSTILE_TITLES]
+    assert {row[4] for row in table[1:]} == {'\'=HYPERLINK("x")'}
+    assert {row[5] for row in table[1:]} == {"'@张三"}
