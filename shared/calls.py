@@ -13,6 +13,8 @@ from pathlib import Path
 import yaml
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from shared.catalog.vocabulary import CATEGORIES
+
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "deploy" / "calls.yaml"
 # Calls run on Beijing time (UTC+8 all year, no DST): deadlines, "this year", and every time an
 # office or the city reads are in it.
@@ -42,9 +44,7 @@ class _CallSchema(Schema):
     opens = fields.AwareDateTime(required=True)
     closes = fields.AwareDateTime(required=True)
     categories = fields.List(
-        fields.String(
-            validate=validate.OneOf(["achievement", "promotion", "challenge", "finance"])
-        ),
+        fields.String(validate=validate.OneOf(CATEGORIES)),
         required=True,
     )
     districts = fields.List(fields.String(), required=True)

@@ -16,6 +16,7 @@ from services.intake.domain.entry import (
     PromotionEntry,
 )
 from services.intake.domain.officer import Officer
+from shared.catalog.vocabulary import SUBMISSION_STATUSES
 from shared.openapi import (
     Error,
     ErrorDetail,
@@ -47,7 +48,7 @@ class EntryMeta(Schema):
     district = fields.String()
     call_id = fields.String()
     category = fields.String()
-    status = fields.String(metadata={"enum": ["draft", "submitted", "withdrawn"]})
+    status = fields.String(metadata={"enum": list(SUBMISSION_STATUSES)})
     version = fields.Integer()
     selected = fields.Boolean()
     officer = fields.Nested(Officer, allow_none=True)

@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import validate
 
-from shared.catalog.media import KINDS
+from shared.catalog.vocabulary import MATERIAL_KINDS as KINDS
 from shared.fields import Items, Object, StrictSchema, Text, WholeNumber
 from shared.text import CONTROL_CHARACTER
 

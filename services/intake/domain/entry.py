@@ -18,6 +18,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from shared.calls import BEIJING
+from shared.catalog.vocabulary import ACHIEVEMENT, CATEGORIES, PROMOTION
 from shared.fields import (
     Flag,
     Items,
@@ -26,8 +27,6 @@ from shared.fields import (
     Text,
     WholeNumber,
 )
-
-CATEGORIES = ("achievement", "promotion", "challenge", "finance")
 
 NOT_USED = "该类别不使用此字段"
 MISSING = "提交前必须填写"
@@ -188,7 +187,7 @@ _TABLE: tuple[tuple[tuple[str, ...], tuple[str, str, str, str]], ...] = (
 # fmt: on
 
 # `declarations.statutory_review` is required for these, optional otherwise.
-_STATUTORY_REVIEW_REQUIRED = ("achievement", "promotion")
+_STATUTORY_REVIEW_REQUIRED = (ACHIEVEMENT, PROMOTION)
 
 # A PATCH merges these key by key; every other field (lists included) is replaced whole.
 NESTED_OBJECTS = ("applicant", "contact", "declarations", "ip")

@@ -13,11 +13,10 @@ from typing import Any
 
 from services.intake.domain.entry import EntryInvalid, load_draft, merge, missing_for_submit
 from shared.calls import BEIJING, Call
+from shared.catalog.vocabulary import DRAFT, SUBMITTED, WITHDRAWN
+from shared.catalog.vocabulary import SUBMISSION_STATUS_LABELS as STATUS_NAMES
 from shared.errors import Refused
 from shared.events import Event
-
-DRAFT, SUBMITTED, WITHDRAWN = "draft", "submitted", "withdrawn"
-STATUS_NAMES = {DRAFT: "草稿", SUBMITTED: "已提交", WITHDRAWN: "已撤回"}
 
 
 @dataclass(frozen=True)
