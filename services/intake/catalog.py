@@ -12,34 +12,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from services.intake import receipt
-from services.intake.domain.entry import CATEGORIES
-from shared.catalog.media import KINDS
-
-# The reports' labels (services/reporting/domain/labels.py), which a service may not import.
-# MERGE: shared/catalog/vocabulary.py, written beside this change, declares them once under
-# these names; import them from there and drop these copies.
-CATEGORY_LABELS = {
-    "achievement": "科技成果转化项目",
-    "promotion": "高新技术推广项目",
-    "challenge": "科技难题攻关项目",
-    "finance": "科技金融创新产品",
-}
-MATERIAL_KIND_LABELS = {
-    "promo_video": "推介视频",
-    "introduction": "项目介绍资料",
-    "proof": "成果证明材料",
-}
-# An entry's overall state in the reports, in the order of its life.
-STATE_LABELS = {
-    "draft": "草稿",
-    "submitted": "已提交（待筛查）",
-    "incomplete": "待补充材料",
-    "in_review": "待审核",
-    "eligible": "符合条件",
-    "ineligible": "不符合条件",
-    "withdrawn": "已撤回",
-    "selected": "已入选",
-}
+from shared.catalog.vocabulary import (
+    CATEGORIES,
+    CATEGORY_LABELS,
+    MATERIAL_KIND_LABELS,
+    MATERIAL_KINDS,
+    STATE_LABELS,
+)
 
 
 def _labelled(codes: Iterable[str], names: Mapping[str, str]) -> list[dict[str, str]]:
@@ -50,7 +29,7 @@ def _labelled(codes: Iterable[str], names: Mapping[str, str]) -> list[dict[str, 
 def catalog() -> dict[str, Any]:
     return {
         "categories": _labelled(CATEGORIES, CATEGORY_LABELS),
-        "material_kinds": _labelled(KINDS, MATERIAL_KIND_LABELS),
+        "material_kinds": _labelled(MATERIAL_KINDS, MATERIAL_KIND_LABELS),
         "states": _labelled(STATE_LABELS, STATE_LABELS),
         "forms": {category: receipt.form(category) for category in CATEGORIES},
     }

@@ -18,7 +18,7 @@ from services.intake.domain.entry import (
     load_draft,
     missing_for_submit,
 )
-from shared.catalog.media import KINDS
+from shared.catalog import vocabulary
 
 
 def _form(category: str) -> dict[str, dict[str, Any]]:
@@ -34,7 +34,7 @@ def _nested(name: str, value: Any) -> dict[str, Any]:
 def test_the_vocabulary_lists_every_code_with_a_label() -> None:
     answer = catalog()
     assert [c["code"] for c in answer["categories"]] == list(CATEGORIES)
-    assert [k["code"] for k in answer["material_kinds"]] == list(KINDS)
+    assert [k["code"] for k in answer["material_kinds"]] == list(vocabulary.MATERIAL_KINDS)
     assert [s["code"] for s in answer["states"]][:2] == ["draft", "submitted"]
     for table in ("categories", "material_kinds", "states"):
         assert all(item["label"] for item in answer[table]), table
@@ -128,14 +128,12 @@ def test_types_follow_the_field_declarations() -> None:
     assert not _form("finance")["declarations.statutory_review"]["required"]
 
 
-def test_the_labels_are_the_ones_the_reports_print() -> None:
-    from services.reporting.domain import labels  # a test may read both sides
-
+def test_the_labels_are_the_vocabulary_the_reports_print() -> None:
     answer = catalog()
     for table, printed in (
-        ("categories", labels.CATEGORIES),
-        ("material_kinds", labels.MATERIAL_KINDS),
-        ("states", labels.STATES),
+        ("categories", vocabulary.CATEGORY_LABELS),
+        ("material_kinds", vocabulary.MATERIAL_KIND_LABELS),
+        ("states", vocabulary.STATE_LABELS),
     ):
         assert {i["code"]: i["label"] for i in answer[table]} == printed, table
-    assert [s["code"] for s in answer["states"]] == list(labels.STATES)
+    assert [s["code"] for s in answer["states"]] == list(vocabulary.STATES)
