@@ -84,6 +84,10 @@ async function route() {
       main.replaceChildren();
       try {
         await loadCatalog(); // once: the vocabulary and the receipt form every view shows
+        // A second route() (a sign-in's hashchange) may have started while this one waited:
+        // only the latest view renders, into an empty page.
+        if (view.gone) return;
+        main.replaceChildren();
         await render(view, m);
       } catch (error) {
         if (!view.gone) main.replaceChildren(alertBox("error", error.message || "页面加载失败"));
