@@ -30,10 +30,63 @@ PARTS: tuple[AddPaths, ...] = (
 )
 
 
+# OpenAPI links between the parts' operations: what a client (and schemathesis's stateful
+# phase) can do next with an answer: (operation, status) -> link name -> (target, parameters).
+ENTRY_ID = {"path.submission_id": "$response.body#/id"}
+MATERIAL_ID = {"path.material_id": "$response.body#/material_id"}
+LINKS: dict[tuple[str, str], dict[str, tuple[str, dict[str, str]]]] = {
+    ("create_submission", "201"): {
+        "GetSubmission": ("get_submission", ENTRY_ID),
+        "PatchSubmission": (
+            "patch_submission",
+            {**ENTRY_ID, "header.If-Match": "$response.header.ETag"},
+        ),
+        "SubmitSubmission": ("submit_submission", ENTRY_ID),
+        "WithdrawSubmission": ("withdraw_submission", ENTRY_ID),
+        "SubmissionHistory": ("submission_history", ENTRY_ID),
+        "RequestUploadSlot": ("request_upload_slot", ENTRY_ID),
+        "GetScreening": ("get_screening", ENTRY_ID),
+    },
+    ("patch_submission", "200"): {
+        "SubmitSubmission": ("submit_submission", ENTRY_ID),
+        "RequestUploadSlot": ("request_upload_slot", ENTRY_ID),
+    },
+    ("submit_submission", "200"): {
+        "GetScreening": ("get_screening", ENTRY_ID),
+        "WithdrawSubmission": ("withdraw_submission", ENTRY_ID),
+    },
+    ("request_upload_slot", "201"): {
+        "CompleteUpload": ("complete_upload", MATERIAL_ID),
+        "ResumeUpload": ("resume_upload", MATERIAL_ID),
+        "GetMaterial": ("get_material", MATERIAL_ID),
+    },
+    ("complete_upload", "202"): {"GetMaterial": ("get_material", MATERIAL_ID)},
+}
+
+
+def linked(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with LINKS added to the answers they start from."""
+    by_id = {
+        operation["operationId"]: operation
+        for item in document["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    }
+    for (source, status), links in LINKS.items():
+        response = by_id[source]["responses"][status]
+        for name, (target, parameters) in links.items():
+            assert target in by_id, target
+            response.setdefault("links", {})[name] = {
+                "operationId": target,
+                "parameters": parameters,
+            }
+    return document
+
+
 @functools.cache
 def spec() -> dict[str, Any]:
-    """The whole API: every service's paths (built once per process)."""
-    return build(PARTS)
+    """The whole API: every service's paths, linked (built once per process)."""
+    return linked(build(PARTS))
 
 
 @functools.cache

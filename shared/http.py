@@ -30,6 +30,7 @@ from shared.errors import Refused
 log = logging.getLogger("kechuang.http")
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_PAGE = 10**6
 MAX_PER_PAGE = 500
 
 STATUS = {
@@ -120,9 +121,10 @@ def paging(request: Request) -> tuple[int, int]:
     """`?page=1&per_page=50` (per_page at most 500), checked."""
     fields: dict[str, list[str]] = {}
     values = {}
-    for name, default, top in (("page", 1, 10**6), ("per_page", 50, MAX_PER_PAGE)):
+    for name, default, top in (("page", 1, MAX_PAGE), ("per_page", 50, MAX_PER_PAGE)):
         raw = request.args.get(name, str(default))
-        if not raw.isdigit() or not 1 <= int(raw) <= top:
+        # ASCII digits only: "²".isdigit() holds, but int("²") raises.
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= top:
             fields[name] = [f"须为 1 到 {top} 之间的整数"]
         else:
             values[name] = int(raw)

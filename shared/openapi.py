@@ -18,11 +18,20 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from shared.http import MAX_PER_PAGE, STATUS
+from shared.fields import Text
+from shared.http import MAX_PAGE, MAX_PER_PAGE, STATUS
 
 AddPaths = Callable[[APISpec], None]
+
+# What `shared.text` refuses in stored text, as a JSON Schema pattern (ECMA and Python read
+# `\uXXXX` alike): the controls but tab, newline and CR, and U+FFFE, U+FFFF. Lone surrogates
+# are left out: they are not Unicode text at all, and in a UTF-16 regex engine a surrogate
+# range would also refuse every emoji.
+TEXT_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]*$"
+# What a stored header value may not hold (`shared.text.header_fault`): C0 but tab, and DEL.
+HEADER_PATTERN = r"^[^\u0000-\u0008\u000a-\u001f\u007f]*$"
 
 
 class ErrorDetail(Schema):
@@ -96,7 +105,7 @@ def page_of(item: dict[str, Any]) -> dict[str, Any]:
 def paging_params() -> list[dict[str, Any]]:
     return [
         {"name": "page", "in": "query", "description": "页码，从 1 开始",
-         "schema": {"type": "integer", "minimum": 1, "default": 1}},
+         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
         {"name": "per_page", "in": "query", "description": f"每页条数（最多 {MAX_PER_PAGE}）",
          "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 50}},
     ]  # fmt: skip
@@ -134,14 +143,50 @@ def add_health(api: APISpec, service: str) -> None:
     )
 
 
+# Whitespace `str.strip` drops that the text rule lets through (not \v, \f, U+001C-U+001F,
+# U+0085: those are controls, refused before any stripping).
+_STRIPPED = r"[^\S\u000b\u000c\u001c-\u001f\u0085]*"
+
+
+def text_rule(converter: Any, field: Any, ret: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    r"""An apispec attribute function: every `Text` field says what it refuses, and a
+    `validate.Regexp` is published as marshmallow applies it. A JSON Schema pattern matches
+    anywhere in the value, while Regexp matches from the start (and its patterns end in `\Z`,
+    which ECMA regexes lack): so the published one is anchored at both ends, with the spaces a
+    stripping field (`strips_spaces`) drops allowed around it. Choices and an own pattern
+    already exclude the refused characters."""
+    patterns = [str(v.regex.pattern) for v in field.validators if isinstance(v, validate.Regexp)]
+    if patterns:
+        core = patterns[0].removesuffix(r"\Z")
+        space = _STRIPPED if getattr(field, "strips_spaces", False) else ""
+        return {"pattern": f"^{space}(?:{core}){space}$"}
+    rule: dict[str, Any] = {}
+    if any(isinstance(v, validate.Email) for v in field.validators):
+        rule["format"] = "email"
+    if isinstance(field, Text) and "pattern" not in ret and "enum" not in ret:
+        rule["pattern"] = TEXT_PATTERN
+    return rule
+
+
+def text_param(name: str, description: str, **schema: Any) -> dict[str, Any]:
+    """A query parameter of stored or compared text (the text rule applies to it)."""
+    return {
+        "name": name,
+        "in": "query",
+        "description": description,
+        "schema": {"type": "string", "pattern": TEXT_PATTERN, **schema},
+    }
+
+
 def new_spec() -> APISpec:
     """An empty document with what every part shares: info, the bearer JWT scheme (required
     unless an operation says otherwise) and the Error schema."""
+    plugin = MarshmallowPlugin()
     api = APISpec(
         title="Kechuang 科创项目征集 API",
         version="1.0.0",
         openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin()],
+        plugins=[plugin],
         info={
             "description": "区县科协提交、市科协审核的科创项目征集接口。除健康检查和本文档外，"
             "每个请求都须带 `Authorization: Bearer <JWT>`；出错时一律答以 "
@@ -160,6 +205,8 @@ def new_spec() -> APISpec:
         },
         security=[{"bearer": []}],
     )
+    assert plugin.converter is not None
+    plugin.converter.add_attribute_function(text_rule)
     api.components.schema("Error", schema=Error)
     return api
 

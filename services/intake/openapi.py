@@ -4,20 +4,25 @@ and intake serves it at `GET /api/v1/openapi.json`."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from apispec import APISpec
 from marshmallow import Schema, fields
 
 from services.intake.domain.entry import (
+    CATEGORIES,
+    NESTED_OBJECTS,
     AchievementEntry,
     ChallengeEntry,
     FinanceEntry,
     PromotionEntry,
 )
 from services.intake.domain.officer import Officer
+from shared import calls, config
 from shared.catalog.vocabulary import SUBMISSION_STATUSES
 from shared.openapi import (
+    HEADER_PATTERN,
     Error,
     ErrorDetail,
     add_health,
@@ -27,6 +32,8 @@ from shared.openapi import (
     page_of,
     paging_params,
     path_param,
+    ref,
+    text_param,
 )
 
 __all__ = [
@@ -34,6 +41,8 @@ __all__ = [
     "Labelled", "add_paths", "spec",
 ]  # fmt: skip
 TAG = "intake"
+# The If-Match intake reads (service._version): a version number, quoted or not, maybe weak.
+IF_MATCH = r'^[ \t]*(W/)?"?[0-9]+"?[ \t]*$'
 
 ENTRY_SCHEMAS = {
     "AchievementEntry": AchievementEntry,
@@ -44,18 +53,20 @@ ENTRY_SCHEMAS = {
 
 
 class EntryMeta(Schema):
-    id = fields.UUID()
-    district = fields.String()
-    call_id = fields.String()
-    category = fields.String()
-    status = fields.String(metadata={"enum": list(SUBMISSION_STATUSES)})
-    version = fields.Integer()
-    selected = fields.Boolean()
-    officer = fields.Nested(Officer, allow_none=True)
-    materials = fields.List(fields.Dict())
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    submitted_at = fields.DateTime(allow_none=True)
+    """What intake adds to an entry's fields (`entries.entry_body`): always all of it."""
+
+    id = fields.UUID(required=True)
+    district = fields.String(required=True)
+    call_id = fields.String(required=True)
+    category = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": list(SUBMISSION_STATUSES)})
+    version = fields.Integer(required=True)
+    selected = fields.Boolean(required=True)
+    officer = fields.Nested(Officer, required=True, allow_none=True)
+    materials = fields.List(fields.Dict(), required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    submitted_at = fields.DateTime(required=True, allow_none=True)
 
 
 class HistoryItem(Schema):
@@ -114,8 +125,82 @@ class Catalog(Schema):
     )
 
 
+# An entry schema's `required` means "required to submit"; what a request may carry and what
+# an answer holds differ by category, so each category has three shapes, derived below from its
+# entry schema: a draft (the create body: any field of the category, nested objects whole), a
+# patch (the PATCH body: nested objects partial, null clears a field) and the entry as answered
+# (its fields, nested objects possibly partial after a PATCH, and intake's EntryMeta). Each
+# fixes `category` to its own, so exactly one of the `oneOf` matches.
+CATEGORY_SCHEMAS = dict(zip(CATEGORIES, ENTRY_SCHEMAS, strict=True))
+
+
+def choice_param(name: str, description: str, choices: tuple[str, ...]) -> dict[str, Any]:
+    """A list filter with fixed choices; empty means no filter (queries.Entries.list)."""
+    schema = {"type": "string", "enum": ["", *choices]}
+    return {"name": name, "in": "query", "description": description, "schema": schema}
+
+
+def _shape(name: str) -> str:
+    return name.removesuffix("Entry")
+
+
 def _entry_body() -> dict[str, Any]:
-    return {"oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in ENTRY_SCHEMAS]}
+    return {"oneOf": [ref(f"{_shape(name)}Draft") for name in ENTRY_SCHEMAS]}
+
+
+def _partial(schemas: dict[str, Any], prop: dict[str, Any]) -> dict[str, Any]:
+    """A nested object's schema with none of its keys required (inlined from its $ref)."""
+    target = prop.get("$ref") or next(
+        (p["$ref"] for p in prop.get("anyOf", []) + prop.get("allOf", []) if "$ref" in p), None
+    )
+    nested = copy.deepcopy(schemas[target.rsplit("/", 1)[1]]) if target else copy.deepcopy(prop)
+    nested.pop("required", None)
+    return nested
+
+
+def _call_ids() -> list[str]:
+    """The calls configured where the document is written (the stack's `KECHUANG_CALLS`)."""
+    return sorted(calls.load(config.load().calls_file))
+
+
+def _add_category_shapes(api: APISpec) -> None:
+    schemas = api.components.schemas
+    call_id = {
+        "type": "string",
+        "enum": _call_ids(),
+        "description": "所属征集（已配置的征集之一，见 GET /api/v1/calls）；"
+        "只有一个征集正在进行时可省略",
+    }
+    meta = schemas["EntryMeta"]
+    for category, name in CATEGORY_SCHEMAS.items():
+        entry = schemas[name]
+        fixed = {"type": "string", "enum": [category]}
+        draft = copy.deepcopy(entry)
+        draft["properties"].update(category=fixed, call_id=call_id)
+        draft["required"] = ["category"]
+        draft["description"] = "新建的草稿：该类别的任何字段（提交前必填的见 " + name + "）"
+        patch = copy.deepcopy(draft)
+        patch.pop("required")
+        patch["description"] = (
+            "修改：只给要改的字段；嵌套对象可只给部分键（与原值合并），null 清除该字段"
+        )
+        for key, prop in patch["properties"].items():
+            if key == "category":
+                continue
+            if key in NESTED_OBJECTS:
+                prop = _partial(schemas, prop)
+            patch["properties"][key] = {**prop, "nullable": True}
+        shown = copy.deepcopy(entry)
+        shown.pop("required", None)
+        for key in NESTED_OBJECTS:
+            if key in shown["properties"]:
+                shown["properties"][key] = _partial(schemas, shown["properties"][key])
+        shown["properties"].update(copy.deepcopy(meta["properties"]), category=fixed)
+        shown["required"] = list(meta["required"])
+        shown["description"] = "申报项目（草稿可缺少字段；嵌套对象可能只有部分键）"
+        api.components.schema(f"{_shape(name)}Draft", component=draft)
+        api.components.schema(f"{_shape(name)}Patch", component=patch)
+        api.components.schema(f"{_shape(name)}View", component=shown)
 
 
 def add_paths(api: APISpec) -> None:
@@ -130,7 +215,8 @@ def add_paths(api: APISpec) -> None:
         "Labelled": Labelled, "FormField": FormField, "Catalog": Catalog,
     }.items():  # fmt: skip
         api.components.schema(name, schema=schema)
-    entry = {"allOf": [_entry_body(), {"$ref": "#/components/schemas/EntryMeta"}]}
+    _add_category_shapes(api)
+    entry = {"oneOf": [ref(f"{_shape(name)}View") for name in ENTRY_SCHEMAS]}
     etag = {
         "ETag": {"description": "当前版本号（修改时放入 If-Match）", "schema": {"type": "string"}}
     }
@@ -150,8 +236,13 @@ def add_paths(api: APISpec) -> None:
                     {
                         "name": "Idempotency-Key",
                         "in": "header",
-                        "description": "幂等键（1 到 200 个字符）",
-                        "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                        "description": "幂等键（1 到 200 个字符，不含控制字符）",
+                        "schema": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 200,
+                            "pattern": HEADER_PATTERN,
+                        },
                     }
                 ],
                 "requestBody": {"required": True, **json_content(_entry_body())},
@@ -166,12 +257,9 @@ def add_paths(api: APISpec) -> None:
                 "summary": "项目列表",
                 "description": "区县科协只看本区县的；市科协看全部，可用 district 筛选。",
                 "parameters": [
-                    {"name": n, "in": "query", "description": d, "schema": {"type": "string"}}
-                    for n, d in (
-                        ("status", "状态：draft、submitted、withdrawn"),
-                        ("category", "类别：achievement、promotion、challenge、finance"),
-                        ("district", "区县（市科协用）"),
-                    )
+                    choice_param("status", "状态（空值为不筛选）", SUBMISSION_STATUSES),
+                    choice_param("category", "类别（空值为不筛选）", CATEGORIES),
+                    text_param("district", "区县（市科协用；空值为不筛选）"),
                 ]
                 + paging_params(),
                 "responses": {
@@ -202,14 +290,17 @@ def add_paths(api: APISpec) -> None:
                         "name": "If-Match",
                         "in": "header",
                         "required": True,
-                        "description": '当前版本号，如 "3"',
-                        "schema": {"type": "string"},
+                        "description": '当前版本号，如 "3"（也可写作 W/"3" 或 3）',
+                        "schema": {"type": "string", "pattern": IF_MATCH},
                     }
                 ],
                 "requestBody": {
                     "required": True,
-                    "description": "要修改的字段（该类别可用的字段，见各类别的 schema）",
-                    **json_content({"type": "object"}),
+                    "description": "要修改的字段：须为该项目类别可用的字段（见各类别的 Patch），"
+                    "别的类别的字段答 422",
+                    **json_content(
+                        {"anyOf": [ref(f"{_shape(name)}Patch") for name in ENTRY_SCHEMAS]}
+                    ),
                 },
                 "responses": {"200": one, **errors(401, 403, 404, 409, 413, 415, 422, 428)},
             },

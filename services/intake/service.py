@@ -6,6 +6,7 @@ changes) or `queries.Entries` (the reads) and answers in the documented shape
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from nameko.rpc import rpc
@@ -27,18 +28,20 @@ from shared.events import Event
 from shared.http import endpoint, json_response, page_body, paging, read_json
 
 BASE = "/api/v1/submissions"
+_IF_MATCH = re.compile(r'[ \t]*(?:W/)?"?([0-9]+)"?[ \t]*')
 
 
 def _version(request: Request) -> int:
     raw = request.headers.get("If-Match")
     if raw is None:
         raise Refused("precondition_required", "修改须带 If-Match 头（当前版本号）")
-    value = raw.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    # ASCII digits only, as the document's pattern says ("²".isdigit() holds, int("²") fails).
+    match = _IF_MATCH.fullmatch(raw)
+    if match is None:
         raise Refused(
             "validation_failed", "If-Match 须为版本号", {"If-Match": ['形如 "3" 的版本号']}
         )
-    return int(value)
+    return int(match.group(1))
 
 
 def _idempotency_key(request: Request) -> str | None:

@@ -9,8 +9,11 @@ from shared.fields import Items, Object, StrictSchema, Text, WholeNumber
 from shared.text import CONTROL_CHARACTER
 
 # A filename and a content type go into object metadata and download headers: one line only
-# (text elsewhere may hold CR for Windows line ends; these may not).
-ONE_LINE = validate.Regexp(r"[^\r\n]*\Z", error=CONTROL_CHARACTER)
+# (text elsewhere may hold CR for Windows line ends; these may not). Written as the whole text
+# rule less CR and LF, so the published pattern says everything refused (see shared.openapi).
+ONE_LINE = validate.Regexp(
+    r"[^\u0000-\u0008\u000a-\u001f\u007f-\u009f\ufffe\uffff]*\Z", error=CONTROL_CHARACTER
+)
 
 
 class SlotRequest(StrictSchema):
@@ -21,7 +24,8 @@ class SlotRequest(StrictSchema):
     )
     content_type = Text(required=True, validate=[validate.Length(min=1, max=200), ONE_LINE])
     size = WholeNumber(required=True, validate=validate.Range(min=1, error="须为正整数"))
-    sha256 = Text(required=True)
+    # Checked after the kind's types and size limit (415, 413 first); the pattern documents it.
+    sha256 = Text(required=True, metadata={"pattern": "^[0-9a-f]{64}$"})
 
 
 class PartDone(StrictSchema):

@@ -145,7 +145,7 @@ def add_paths(api: APISpec) -> None:
         "ReportEntry": ReportEntry, "SourceLag": SourceLag, "Lag": Lag,
     }.items():  # fmt: skip
         api.components.schema(name, schema=schema)
-    filters = _filters(api, ListSchema)
+    filters = _filters(api, ListSchema)  # the summary takes the district of these
     who = "市科协看全部（可用 district 筛选）；区县科协只看本区县。"
     base = "/api/v1/reports"
     api.path(
@@ -156,14 +156,7 @@ def add_paths(api: APISpec) -> None:
                 "operationId": "report_summary",
                 "summary": "汇总：区县 × 类别 × 状态的项目数",
                 "description": who,
-                "parameters": [
-                    {
-                        "name": "district",
-                        "in": "query",
-                        "schema": {"type": "string"},
-                        "description": "区县（市科协用）",
-                    },
-                ],  # fmt: skip
+                "parameters": [p for p in filters if p["name"] == "district"],
                 "responses": {
                     "200": {"description": "汇总", **json_content("Summary")},
                     **errors(401, 403, 422),

@@ -72,8 +72,9 @@ class Scope:
 
 
 def parse_filters(args: dict[str, str], schema: Schema = _filters) -> dict[str, str]:
-    """The filters of the query string (empty values are ignored), checked."""
-    present = {k: v for k, v in args.items() if k in schema.fields and v != ""}
+    """The filters of the query string, checked as the document publishes them: an empty
+    value is refused like any other too short one (the console leaves unset filters out)."""
+    present = {k: v for k, v in args.items() if k in schema.fields}
     try:
         return schema.load(present)  # type: ignore[no-any-return]
     except ValidationError as error:

@@ -14,8 +14,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
 from nameko.web.handlers import HttpRequestHandler
 from werkzeug import Request
 from werkzeug.test import EnvironBuilder
@@ -328,7 +326,7 @@ def test_request_bodies_are_the_services_own_schemas(document: dict[str, Any]) -
     for (method, path), schema in bodies.items():
         body = document["paths"][path][method]["requestBody"]
         ref = body["content"]["application/json"]["schema"]["$ref"]
-        expected = APISpec("t", "1", "3.0.3", plugins=[MarshmallowPlugin()])
+        expected = parts.new_spec()  # with the text rule every part's document applies
         expected.components.schema("Expected", schema=schema)
         want = expected.to_dict()["components"]["schemas"]["Expected"]
         assert resolve(document, ref) == want, (method, path)
@@ -396,4 +394,20 @@ def test_intake_serves_the_document_written_at_its_setting_s_path(
 
 
 def test_the_document_is_assembled_from_each_service_s_part() -> None:
-    assert parts.build(openapi.PARTS) == openapi.spec()
+    assert openapi.linked(parts.build(openapi.PARTS)) == openapi.spec()
+
+
+def test_links_lead_from_a_new_entry_to_its_upload_and_on_to_completion(
+    document: dict[str, Any],
+) -> None:
+    """The stateful walk a client (and schemathesis) follows: create, patch, submit, upload."""
+    ids = {op["operationId"] for _, _, op in operations(document)}
+    created = document["paths"]["/api/v1/submissions"]["post"]["responses"]["201"]["links"]
+    assert {"PatchSubmission", "SubmitSubmission", "RequestUploadSlot"} <= set(created)
+    assert created["PatchSubmission"]["parameters"]["header.If-Match"] == "$response.header.ETag"
+    slot = document["paths"]["/api/v1/submissions/{submission_id}/materials"]["post"]
+    assert slot["responses"]["201"]["links"]["CompleteUpload"]["operationId"] == "complete_upload"
+    for _, _, operation in operations(document):
+        for response in operation["responses"].values():
+            for link in response.get("links", {}).values():
+                assert link["operationId"] in ids

@@ -54,6 +54,8 @@ class EntryInvalid(Exception):
 class Phone(Text):
     """A mainland mobile or a landline with area code; only surrounding spaces are dropped."""
 
+    strips_spaces = True  # the published pattern allows them (shared.openapi.text_rule)
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(validate=validate.Regexp(_PHONE, error=_BAD_PHONE), **kwargs)
 
