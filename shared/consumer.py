@@ -41,6 +41,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.dialects.postgresql import insert
 
+from shared.correlation import correlation
 from shared.events import Event, envelope
 from shared.eventstore import consumer_checkpoint
 
@@ -187,18 +188,20 @@ class Subscription:
                         turn.busy = False
                         return applied
                     to_end, turn.to_end = turn.to_end, False
-                count, page = self._apply_batch(source, turn, apply)
+                count, page, asked = self._apply_batch(source, turn, apply)
                 applied += count
                 with turn.mutex:
                     if page is _Page.FULL or (page is _Page.NONE and to_end):
                         turn.to_end = turn.to_end or to_end  # the log may go on
-                    elif page is _Page.SHORT and turn.wanted > turn.applied:
-                        # The log ends before a delivered position: the message is not from
-                        # this log (an owner reset?). Applying it would skip events.
+                    elif page is _Page.SHORT and asked > turn.applied:
+                        # The log ended before a position delivered before we read it: that
+                        # message is not from this log (an owner reset?). Waiting for it
+                        # would spin; applying it would skip events.
                         log.error("%s: %s's log ends at %s, yet position %s was delivered",
-                                  self.consumer, source, turn.applied, turn.wanted)  # fmt: skip
-                        turn.held.clear()
-                        turn.wanted = turn.applied
+                                  self.consumer, source, turn.applied, asked)  # fmt: skip
+                        for stale in [p for p in turn.held if p <= asked]:
+                            del turn.held[stale]
+                        turn.wanted = max([turn.applied, *turn.held])
         except BaseException:
             with turn.mutex:
                 turn.busy = False
@@ -207,15 +210,17 @@ class Subscription:
                 turn.to_end = True
             raise
 
-    def _apply_batch(self, source: str, turn: Turn, apply: Apply) -> tuple[int, _Page]:
+    def _apply_batch(self, source: str, turn: Turn, apply: Apply) -> tuple[int, _Page, int]:
         """One transaction: lock the checkpoint, apply what follows it (at most `batch`
         events: delivered ones held in memory when they follow on, else a page of the
-        owner's log), move the checkpoint. Returns the count and what was read of the log."""
+        owner's log), move the checkpoint. Returns the count, what was read of the log, and
+        the highest position delivered before it was read (the log must reach that far)."""
         with self.engine.begin() as conn:
             position = self._lock_checkpoint(conn, source)
             with turn.mutex:
                 turn.covered(position)
                 batch = self._held_run(turn, position)
+                asked = turn.wanted
             page = _Page.NONE
             if not batch:
                 try:
@@ -230,7 +235,13 @@ class Subscription:
                     raise ValueError(
                         f"{source}'s log skips from {expected - 1} to {event.position}"
                     )
-                apply(conn, event)
+                # Each event under its own correlation id (the worker's is its message's):
+                # events appended and lines logged while applying it carry the right one.
+                token = correlation.set(event.correlation_id)
+                try:
+                    apply(conn, event)
+                finally:
+                    correlation.reset(token)
                 expected += 1
             if batch:
                 conn.execute(
@@ -243,7 +254,7 @@ class Subscription:
                 )
         with turn.mutex:
             turn.covered(expected - 1)
-        return len(batch), page
+        return len(batch), page, asked
 
     def _held_run(self, turn: Turn, position: int) -> list[Event]:
         """Called with the mutex held: delivered events at position + 1, + 2, … in a row."""
