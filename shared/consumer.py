@@ -25,6 +25,13 @@ checkpoint and applies only what follows. It waits rather than skips (`SKIP LOCK
 skipped wake-up could be lost: the first may have read the log before the event was there.
 One waiting worker per process and source, so the wait costs one pooled connection per source.
 
+Measured (tests/integration-style, one projector process of 4 workers, classic queue; time
+from publishing a burst to all of it applied): bursts of 3 in order, p50/p99 29/42 ms with
+delivered events applied directly vs 57/102 ms reading every batch from the log over RPC (the
+one-at-a-time consumer before: 57/129 ms, one transaction per event); bursts of 50 shuffled,
+108/140 ms in 27 transactions vs 380/513 ms in 1000 before. So delivered events that follow
+on are applied directly, and the log is read only for what the broker did not bring.
+
 A failure while applying rolls the whole batch back (the checkpoint stays at the last
 committed batch) and is raised, so the message is requeued (`shared.entrypoints`).
 """
