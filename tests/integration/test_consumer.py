@@ -16,8 +16,10 @@ import requests
 from kombu import Connection, Producer
 from nameko.containers import ServiceContainer
 from nameko.timer import timer
+from psycopg.errors import DeadlockDetected
 from sqlalchemy import BigInteger, Column, Identity, Integer, MetaData, String, Table, select, text
 from sqlalchemy import Connection as DbConnection
+from sqlalchemy.exc import OperationalError
 
 from shared.dependencies import Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events
@@ -37,6 +39,7 @@ applied = Table(
 # Positions whose application fails (a poison event, a database that goes away mid-batch),
 # and the positions each attempt reached: the containers run in this process.
 failing: set[int] = set()
+deadlocking: set[int] = set()  # fail once each, as PostgreSQL's deadlock victim would
 attempted: list[int] = []
 
 
@@ -44,6 +47,9 @@ def record(conn: DbConnection, event: Event) -> None:
     attempted.append(event.position or 0)
     if event.position in failing:
         raise RuntimeError(f"applying position {event.position} fails")
+    if event.position in deadlocking:
+        deadlocking.discard(event.position)
+        raise OperationalError("UPDATE …", {}, DeadlockDetected("deadlock detected"))
     conn.execute(applied.insert().values(event_id=str(event.event_id), position=event.position))
 
 
@@ -88,6 +94,7 @@ def containers(
     monkeypatch.setenv("KECHUANG_DB_URL_THINGPROJECTOR", database_url)
     applied.create(store.engine)
     failing.clear()
+    deadlocking.clear()
     attempted.clear()
     broker.declare_queue("thingprojector")  # so the broker fixture removes it afterwards
     config = {"AMQP_URI": broker.uri, "max_workers": 4, "serializer": "json"}
@@ -303,3 +310,25 @@ def test_a_failure_mid_batch_leaves_the_checkpoint_at_the_last_committed_batch(
     finally:
         restarted.stop()
     assert applied_in_order(store) == list(range(1, 11))
+
+
+def test_a_batch_chosen_as_a_deadlock_victim_is_tried_again_at_once(
+    store, broker, containers, caplog
+) -> None:
+    caplog.set_level(logging.INFO, logger="kechuang.consumer")
+    containers["projector"].stop()
+    prompt = ServiceContainer(PromptProjector, containers["projector"].config)
+    prompt.start()
+    try:
+        append_things(store, 5)
+        deadlocking.add(4)
+        raw = store.read_log_raw(after=0)
+        for item in raw:
+            publish(broker, item, serializer="json")
+        wait_until(lambda: checkpoint(store) == 5, timeout=5, message="all five applied")
+    finally:
+        prompt.stop()
+    assert applied_in_order(store) == [1, 2, 3, 4, 5]
+    assert attempted.count(4) == 2
+    assert any("trying again" in r.getMessage() for r in caplog.records)
+    assert not any("requeued" in r.getMessage() for r in caplog.records)
