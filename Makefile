@@ -36,3 +36,4 @@ bench: up
 	deploy/local/with-env.sh .venv/bin/python -m bench.event_store
 	deploy/local/with-env.sh .venv/bin/python -m bench.intake
 	deploy/local/with-env.sh .venv/bin/python -m bench.media
+	deploy/local/with-env.sh .venv/bin/python -m bench.freshness

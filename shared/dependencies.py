@@ -19,7 +19,7 @@ from werkzeug import Request
 
 from shared import calls, config, topology
 from shared.auth import InvalidToken, Principal, Verifier
-from shared.consumer import Subscription
+from shared.consumer import Subscription, Turns
 from shared.db import make_engine
 from shared.errors import Refused
 from shared.eventstore import EventStore
@@ -67,7 +67,8 @@ class Subscriber(Database):
 
     def setup(self) -> None:
         super().setup()
-        self.gate = Lock()  # green under eventlet: one catch-up at a time in this process
+        self.turns = Turns()  # per process: one drainer per source (shared.consumer)
+        self.gate = Lock()  # green under eventlet: one call at a time on the RPC proxy
         self.rpc: ClusterRpcProxy | None = None
         self.cluster: Any = None
 
@@ -77,7 +78,13 @@ class Subscriber(Database):
 
     def _fetch(self, source: str, after: int, limit: int) -> list[dict[str, Any]]:
         # One proxy (one reply queue) for the process's life: a proxy per call would leave a
-        # reply queue behind on the broker for each catch-up. Calls are serialised by `gate`.
+        # reply queue behind on the broker for each catch-up. A standalone proxy is not safe
+        # for concurrent calls (one reply consumer), and drainers of several sources may fetch
+        # at once: `gate` serialises them.
+        with self.gate:
+            return self._fetch_now(source, after, limit)
+
+    def _fetch_now(self, source: str, after: int, limit: int) -> list[dict[str, Any]]:
         if self.cluster is None:
             self.rpc = ClusterRpcProxy(self.container.config, timeout=10)
             self.cluster = self.rpc.start()
@@ -97,7 +104,9 @@ class Subscriber(Database):
 
     def get_dependency(self, worker_ctx: Any) -> Subscription:  # type: ignore[override]
         assert self.engine is not None
-        return Subscription(self.engine, self.name, self.stream_owners, self._fetch, gate=self.gate)
+        return Subscription(
+            self.engine, self.name, self.stream_owners, self._fetch, turns=self.turns
+        )
 
 
 class Authenticator(DependencyProvider):

@@ -5,6 +5,8 @@ RabbitMQ and PostgreSQL. `thingowner` owns a log of `thing` events and serves it
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -14,8 +16,10 @@ import requests
 from kombu import Connection, Producer
 from nameko.containers import ServiceContainer
 from nameko.timer import timer
-from sqlalchemy import Column, Integer, MetaData, String, Table, select
+from psycopg.errors import DeadlockDetected
+from sqlalchemy import BigInteger, Column, Identity, Integer, MetaData, String, Table, select, text
 from sqlalchemy import Connection as DbConnection
+from sqlalchemy.exc import OperationalError
 
 from shared.dependencies import Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events
@@ -26,12 +30,26 @@ from tests.integration.helpers import append_things, message_count, wait_until
 applied = Table(
     "applied",
     MetaData(),
+    Column("n", Integer, Identity(), primary_key=True),  # the order of application
     Column("event_id", String, nullable=False),  # deliberately not unique: we count repeats
     Column("position", Integer, nullable=False),
+    Column("tx", BigInteger, server_default=text("txid_current()"), nullable=False),
 )
+
+# Positions whose application fails (a poison event, a database that goes away mid-batch),
+# and the positions each attempt reached: the containers run in this process.
+failing: set[int] = set()
+deadlocking: set[int] = set()  # fail once each, as PostgreSQL's deadlock victim would
+attempted: list[int] = []
 
 
 def record(conn: DbConnection, event: Event) -> None:
+    attempted.append(event.position or 0)
+    if event.position in failing:
+        raise RuntimeError(f"applying position {event.position} fails")
+    if event.position in deadlocking:
+        deadlocking.discard(event.position)
+        raise OperationalError("UPDATE …", {}, DeadlockDetected("deadlock detected"))
     conn.execute(applied.insert().values(event_id=str(event.event_id), position=event.position))
 
 
@@ -54,6 +72,18 @@ class ThingProjector:
         self.subscription.catch_up_all(record)
 
 
+class PromptProjector:
+    """The projector with no timer at all: no catch-up at start, none later. What it applies
+    it applies because a message woke it (the normal path)."""
+
+    name = "thingprojector"
+    subscription = Subscriber("thingprojector", "thingprojector", {"thing": "thingowner"})
+
+    @consume_events("thingprojector", ["thing"])
+    def on_thing(self, event: Event) -> None:
+        self.subscription.handle(event, record)
+
+
 # Every guarantee holds on both queue types: classic (one node) and quorum (a cluster's).
 @pytest.fixture(params=["classic", "quorum"])
 def containers(
@@ -63,6 +93,9 @@ def containers(
     monkeypatch.setenv("KECHUANG_DB_URL_THINGOWNER", database_url)
     monkeypatch.setenv("KECHUANG_DB_URL_THINGPROJECTOR", database_url)
     applied.create(store.engine)
+    failing.clear()
+    deadlocking.clear()
+    attempted.clear()
     broker.declare_queue("thingprojector")  # so the broker fixture removes it afterwards
     config = {"AMQP_URI": broker.uri, "max_workers": 4, "serializer": "json"}
     started = {
@@ -84,6 +117,25 @@ def applications(store: EventStore) -> list[tuple[str, int]]:
             (r.event_id, r.position)
             for r in conn.execute(select(applied).order_by(applied.c.position))
         ]
+
+
+def applied_in_order(store: EventStore) -> list[int]:
+    """Positions in the order they were applied (committed transactions only)."""
+    with store.engine.connect() as conn:
+        return list(conn.execute(select(applied.c.position).order_by(applied.c.n)).scalars())
+
+
+def transactions(store: EventStore) -> int:
+    with store.engine.connect() as conn:
+        return len(set(conn.execute(select(applied.c.tx)).scalars()))
+
+
+def checkpoint(store: EventStore) -> int:
+    with store.engine.connect() as conn:
+        found = conn.execute(
+            text("SELECT position FROM consumer_checkpoint WHERE consumer = 'thingprojector'")
+        ).scalar()
+    return found or 0
 
 
 def publish(broker, raw: Any, routing_key: str = "thing.ThingHappened", **kwargs: Any) -> None:
@@ -160,3 +212,123 @@ def queue_type(broker, name: str) -> str:  # type: ignore[no-untyped-def]
 def dead_count(broker, name: str) -> int:  # type: ignore[no-untyped-def]
     with Connection(broker.uri) as conn:
         return conn.default_channel.queue_declare(name, passive=True).message_count
+
+
+def test_events_are_applied_promptly_with_no_timer_at_all(store, broker, containers) -> None:
+    containers["projector"].stop()
+    prompt = ServiceContainer(PromptProjector, containers["projector"].config)
+    prompt.start()
+    try:
+        for n in range(1, 6):
+            append_things(store, 1)
+            publish(broker, store.read_log_raw(after=n - 1)[0], serializer="json")
+            started = time.monotonic()
+            wait_until(lambda n=n: len(applications(store)) == n, timeout=5, message=f"{n}")
+            assert time.monotonic() - started < 1
+    finally:
+        prompt.stop()
+    assert applied_in_order(store) == [1, 2, 3, 4, 5]
+
+
+def test_out_of_order_deliveries_to_several_workers_and_processes_apply_in_order(
+    store, broker, containers
+) -> None:
+    containers["projector"].stop()
+    # Two processes of one consumer on the queue (each its own subscription state), four
+    # workers each, and no timer: order and completeness come from the checkpoint alone.
+    projectors = [ServiceContainer(PromptProjector, containers["projector"].config) for _ in "ab"]
+    for projector in projectors:
+        projector.start()
+    try:
+        # Events keep coming while earlier ones are applied; each round's messages arrive
+        # shuffled, some a round late, some twice.
+        rng = random.Random(14)
+        appended: list[Any] = []
+        late: list[dict[str, Any]] = []
+        for _ in range(60):
+            appended += append_things(store, 5)
+            raw = store.read_log_raw(after=len(appended) - 5)
+            now = [item for item in raw if rng.random() > 0.3] + late
+            late = [item for item in raw if item not in now] + rng.sample(raw, 1)
+            rng.shuffle(now)
+            for item in now:
+                publish(broker, item, serializer="json")
+        for item in late:
+            publish(broker, item, serializer="json")
+        wait_until(lambda: len(applications(store)) >= 300, message="300 applied")
+        wait_until(lambda: message_count(broker, broker.queues[0]) == 0, message="drained")
+    finally:
+        for projector in projectors:
+            projector.stop()
+    assert applied_in_order(store) == list(range(1, 301))
+    assert applications(store) == [(str(e), n) for n, e in enumerate(appended, start=1)]
+    assert checkpoint(store) == 300
+
+
+def test_a_backlog_is_applied_in_batches_each_one_transaction_with_its_checkpoint(
+    store, broker, containers
+) -> None:
+    containers["projector"].stop()
+    append_things(store, 1200)
+    with Connection(broker.uri) as conn:
+        broker.queues[0](conn.default_channel).purge()
+    restarted = ServiceContainer(ThingProjector, containers["projector"].config)
+    restarted.start()
+    try:
+        wait_until(lambda: len(applications(store)) >= 1200, message="1200 applied")
+    finally:
+        restarted.stop()
+    assert applied_in_order(store) == list(range(1, 1201))
+    assert transactions(store) == 3  # pages of 500: 500 + 500 + 200
+
+
+def test_a_failure_mid_batch_leaves_the_checkpoint_at_the_last_committed_batch(
+    store, broker, containers
+) -> None:
+    append_things(store, 3)
+    publish(broker, store.read_log_raw(after=2)[0], serializer="json")
+    wait_until(lambda: checkpoint(store) == 3, message="the first batch committed")
+
+    containers["projector"].stop()
+    append_things(store, 7)  # positions 4..10; applying 8 fails
+    failing.add(8)
+    attempted.clear()
+    with Connection(broker.uri) as conn:
+        broker.queues[0](conn.default_channel).purge()
+    restarted = ServiceContainer(ThingProjector, containers["projector"].config)
+    restarted.start()
+    try:
+        wait_until(lambda: 8 in attempted, message="the batch 4..10 attempted")
+        time.sleep(0.5)
+        # Nothing of the failed batch is kept, not even 4..7 applied before the failure.
+        assert checkpoint(store) == 3
+        assert applied_in_order(store) == [1, 2, 3]
+
+        failing.clear()  # the fault is gone: the next wake-up applies the rest, once
+        publish(broker, store.read_log_raw(after=9)[0], serializer="json")
+        wait_until(lambda: checkpoint(store) == 10, message="the rest applied")
+    finally:
+        restarted.stop()
+    assert applied_in_order(store) == list(range(1, 11))
+
+
+def test_a_batch_chosen_as_a_deadlock_victim_is_tried_again_at_once(
+    store, broker, containers, caplog
+) -> None:
+    caplog.set_level(logging.INFO, logger="kechuang.consumer")
+    containers["projector"].stop()
+    prompt = ServiceContainer(PromptProjector, containers["projector"].config)
+    prompt.start()
+    try:
+        append_things(store, 5)
+        deadlocking.add(4)
+        raw = store.read_log_raw(after=0)
+        for item in raw:
+            publish(broker, item, serializer="json")
+        wait_until(lambda: checkpoint(store) == 5, timeout=5, message="all five applied")
+    finally:
+        prompt.stop()
+    assert applied_in_order(store) == [1, 2, 3, 4, 5]
+    assert attempted.count(4) == 2
+    assert any("trying again" in r.getMessage() for r in caplog.records)
+    assert not any("requeued" in r.getMessage() for r in caplog.records)
