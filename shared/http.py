@@ -42,6 +42,7 @@ STATUS = {
     "precondition_required": 428,
     "unauthorized": 401,
     "forbidden": 403,
+    "method_not_allowed": 405,
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     "internal": 500,

@@ -26,6 +26,7 @@ from shared.entrypoints import ServesEventLog, consume_events
 from shared.errors import Refused
 from shared.events import Event
 from shared.http import endpoint, json_response, page_body, paging, read_json
+from shared.routes import unrouted
 
 BASE = "/api/v1/submissions"
 _IF_MATCH = re.compile(r'[ \t]*(?:W/)?"?([0-9]+)"?[ \t]*')
@@ -167,7 +168,7 @@ class IntakeService(ServesEventLog):
         document = openapi.published(config.load().api_document)
         return Response(document, content_type="application/json; charset=utf-8")
 
-    @http("GET,POST,PUT,PATCH,DELETE", "/api/<path:anything>")
+    @http("GET,POST,PUT,PATCH,DELETE,OPTIONS", "/api/<path:anything>")
     @endpoint
     def unknown(self, request: Request, anything: str) -> Response:
-        raise Refused("not_found", "没有这个接口")
+        return unrouted(self, request)

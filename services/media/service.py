@@ -29,6 +29,7 @@ from shared.dependencies import Authenticator, Store
 from shared.entrypoints import ServesEventLog, consume_events
 from shared.events import Event
 from shared.http import endpoint, json_response, read_json
+from shared.routes import unrouted
 
 log = logging.getLogger("kechuang.media")
 STUCK_AFTER = timedelta(minutes=5)
@@ -111,6 +112,11 @@ class MediaService(ServesEventLog):
     @endpoint
     def get(self, request: Request, material_id: str) -> Response:
         return json_response(self.media().get(self.authenticate(request), material_id))
+
+    @http("GET,POST,PUT,PATCH,DELETE,OPTIONS", "/api/<path:anything>")
+    @endpoint
+    def unknown(self, request: Request, anything: str) -> Response:
+        return unrouted(self, request)
 
     @consume_events("media-verify")
     def verify(self, event: Event) -> None:

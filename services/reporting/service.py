@@ -22,9 +22,9 @@ from services.reporting.queries import Reports, district_order
 from shared.consumer import Outcome
 from shared.dependencies import Authenticator, Calls, Database, Subscriber
 from shared.entrypoints import ServesHealth, consume_events
-from shared.errors import Refused
 from shared.events import Event
 from shared.http import endpoint, json_response, page_body, paging
+from shared.routes import unrouted
 
 BASE = "/api/v1/reports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -105,7 +105,7 @@ class ReportingService(ServesHealth):
         sources = sorted(set(self.subscription.stream_owners.values()))
         return json_response(self.reports().lag(principal, sources, self.owners))
 
-    @http("GET,POST,PUT,PATCH,DELETE", f"{BASE}/<path:anything>")
+    @http("GET,POST,PUT,PATCH,DELETE,OPTIONS", f"{BASE}/<path:anything>")
     @endpoint
     def unknown(self, request: Request, anything: str) -> Response:
-        raise Refused("not_found", "没有这个接口")
+        return unrouted(self, request)

@@ -15,9 +15,9 @@ import shared.catalog  # noqa: F401  (registers the event types)
 from services.screening.commands import Screening
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events
-from shared.errors import Refused
 from shared.events import Event
 from shared.http import endpoint, json_response, read_json
+from shared.routes import unrouted
 
 BASE = "/api/v1/screenings"
 
@@ -67,7 +67,7 @@ class ScreeningService(ServesEventLog):
         body = read_json(request)
         return json_response(self.screening().select(principal, submission_id, body))
 
-    @http("GET,POST,PUT,PATCH,DELETE", "/api/<path:anything>")
+    @http("GET,POST,PUT,PATCH,DELETE,OPTIONS", "/api/<path:anything>")
     @endpoint
     def unknown(self, request: Request, anything: str) -> Response:
-        raise Refused("not_found", "没有这个接口")
+        return unrouted(self, request)
