@@ -152,8 +152,11 @@ class Screening:
         after = fold(before, event.type, event.data)
         cause = Cause.of(event)
         events: list[Event] = []
-        if decisions.amended(before, after, event.type):
-            after, lapsed = decisions.lapse(after, cause.actor.subject, now)
+        # An amendment or a withdrawal voids staff's decisions; the lapse is caused by (and
+        # its envelope points at) the intake event, so the history says which.
+        reason = decisions.lapse_reason(before, after, event.type)
+        if reason is not None:
+            after, lapsed = decisions.lapse(after, cause.actor.subject, now, reason)
             events = self._record(after, lapsed, cause)
         after, screened = self._rescreen(after, cause, now)
         self._commit(conn, after, events + screened, now)
@@ -208,13 +211,14 @@ class Screening:
         self,
         principal: Principal,
         submission_id: str,
+        act: str,
         decide: Callable[[Tracked, Cause, datetime], tuple[Tracked, list[Event]]],
     ) -> dict[str, Any]:
         now = self.clock()
         cause = Cause(Actor(principal.role, principal.subject, principal.district))
         with self.store.engine.begin() as conn:
             tracked = self._find(conn, principal, submission_id, lock=True)
-            decisions.check_decidable(tracked)
+            decisions.check_decidable(tracked, act)
             after, events = decide(tracked, cause, now)
             try:
                 after = self._commit(conn, after, events, now)
@@ -238,7 +242,7 @@ class Screening:
             tracked, screened = self._rescreen(tracked, cause, now)
             return tracked, [*events, *screened]
 
-        return self._decide(principal, submission_id, decide)
+        return self._decide(principal, submission_id, "审核", decide)
 
     def select(self, principal: Principal, submission_id: str, body: Any) -> dict[str, Any]:
         """The city's selection (遴选), as `decisions.select` allows."""
@@ -249,7 +253,7 @@ class Screening:
             tracked, recorded = decisions.select(tracked, decision, principal.subject, now)
             return tracked, self._record(tracked, [recorded], cause)
 
-        return self._decide(principal, submission_id, decide)
+        return self._decide(principal, submission_id, "遴选", decide)
 
     # -- reading ------------------------------------------------------------------------
 

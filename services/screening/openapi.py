@@ -34,7 +34,7 @@ class Decision(Schema):
     by = fields.String(metadata={"description": "作出决定的人"})
     at = fields.DateTime()
     lapsed = fields.Boolean(
-        metadata={"description": "遴选因项目提交后被修改而失效（仅 selection）"}
+        metadata={"description": "遴选因项目提交后被修改或被区县撤回而失效（仅 selection）"}
     )
 
 
@@ -87,7 +87,8 @@ def add_paths(api: APISpec) -> None:
         ("review", "review_screening", "审核（市科协）",
          "对待审核（in_review）的项目给出结论：eligible 或 ineligible。", "ReviewBody"),
         ("selection", "select_screening", "遴选（市科协）",
-         "selected 只能给符合条件（eligible）的项目；not_selected 可给任何已筛查的项目。",
+         "selected 只能给符合条件（eligible）的项目；not_selected 可给任何已筛查的项目。"
+         "已撤回的项目不能遴选（409 invalid_state），撤回前的遴选随撤回失效。",
          "SelectionBody"),
     ):  # fmt: skip
         api.path(

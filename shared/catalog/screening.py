@@ -4,10 +4,13 @@
   findings, priority). Appended only when that outcome changed, so the stream is the entry's
   screening history, not a log of every run.
 - `ReviewRecorded`: staff settled the review items (审核) of an entry in review.
-- `ReviewLapsed`: the entry was amended after a review, so that review no longer counts.
+- `ReviewLapsed`: the entry was amended or withdrawn after a review, so that review no longer
+  counts (`reason` says which).
 - `SelectionRecorded`: the city's selection (遴选); intake acts on it (a selected entry cannot
   be withdrawn). `lapsed` marks the `not_selected` screening records by itself when an
-  amendment voids an earlier selection (the amended entry must be reviewed and selected again).
+  amendment voids an earlier selection (the amended entry must be reviewed and selected again)
+  or a withdrawal intake accepted does (the office's withdrawal stands); `note` gives the
+  reason, and the envelope's causation the intake event.
 """
 
 from marshmallow import Schema, fields, validate

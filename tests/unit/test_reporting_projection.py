@@ -127,6 +127,23 @@ def test_the_fold_does_not_depend_on_how_the_owners_logs_interleave() -> None:
     assert entry.count_key == ("巴州区", "achievement", "selected")
 
 
+def test_a_selection_lapsed_by_a_withdrawal_shows_the_entry_withdrawn() -> None:
+    """Selected, then withdrawn (intake had not heard of the selection): screening lapses the
+    selection with a `not_selected` of its own. However the logs interleave, the entry counts
+    as withdrawn and its selection reads `not_selected`."""
+    logs = _events()
+    logs["intake"].append(("SubmissionWithdrawn", {"submission_id": SID}))
+    lapsed = {"submission_id": SID, "decision": "not_selected", "note": "区县已撤回该项目",
+              "lapsed": True}  # fmt: skip
+    logs["screening"] += [("ReviewLapsed", {"submission_id": SID, "reason": "区县已撤回该项目"}),
+                          ("SelectionRecorded", lapsed)]  # fmt: skip
+    for sources in itertools.permutations(logs):
+        entry = _fold_all([(t, d, T0) for s in sources for t, d in logs[s]])
+        assert entry is not None
+        assert (entry.state, entry.selection) == ("withdrawn", "not_selected")
+        assert entry.count_key == ("巴州区", "achievement", "withdrawn")
+
+
 def test_an_entry_known_only_from_other_owners_is_not_counted() -> None:
     entry = fold(None, "ScreeningCompleted",
                  {"submission_id": SID, "state": "eligible", "findings": []}, T0)  # fmt: skip

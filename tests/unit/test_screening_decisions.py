@@ -1,6 +1,7 @@
 """Screening's own state and decisions (`services.screening.domain.tracked`, `.decisions`):
 intake's and media's events folded into what screening knows of an entry, staff review only an
-entry in review, the city selects only an eligible one, and an amendment lapses both."""
+entry in review, the city selects only an eligible one, an amendment lapses both, and the
+office's withdrawal stands against the city's selection whichever comes first."""
 
 from __future__ import annotations
 
@@ -72,14 +73,14 @@ def test_the_latest_material_of_a_kind_counts_unless_an_older_one_is_stored() ->
 
 
 def test_staff_decide_only_on_a_submitted_screened_entry() -> None:
-    decisions.check_decidable(screened("in_review"))
+    decisions.check_decidable(screened("in_review"), "审核")
     for tracked, message in (
-        (screened("in_review", status="withdrawn"), "项目已撤回"),
+        (screened("in_review", status="withdrawn"), "项目已撤回，不能审核"),
         (screened("in_review", status="draft"), "项目尚未提交，尚无筛查结果"),
         (screened("in_review", result=None), "项目尚未提交，尚无筛查结果"),
     ):
         with pytest.raises(Refused) as refused:
-            decisions.check_decidable(tracked)
+            decisions.check_decidable(tracked, "审核")
         assert (refused.value.code, refused.value.message) == ("invalid_state", message)
 
 
@@ -143,3 +144,51 @@ def test_an_amendment_lapses_the_review_and_the_selection() -> None:
     # A selection already lapsed is not lapsed again, and nothing to lapse records nothing.
     again, recorded = decisions.lapse(after, "screening", AT)
     assert recorded == [] and again == after
+
+
+# -- a withdrawal and a selection -------------------------------------------------------------
+
+SELECTED = {"decision": "selected", "note": "推荐", "lapsed": False, "by": "s", "at": "t"}
+
+
+def test_a_withdrawal_intake_accepted_lapses_a_selection_recorded_before_it() -> None:
+    """Selection first, then the withdrawal: the withdrawal stands and the selection lapses."""
+    selected = screened("eligible", review={"decision": "eligible", "note": "", "by": "s",
+                                            "at": "t"}, selection=SELECTED)  # fmt: skip
+    withdrawn = fold(selected, "SubmissionWithdrawn", {"submission_id": SID})
+    assert decisions.withdrawn(selected, withdrawn)
+    reason = decisions.lapse_reason(selected, withdrawn, "SubmissionWithdrawn")
+    assert reason == decisions.WITHDRAWN_BY_OFFICE == "区县已撤回该项目"
+    after, recorded = decisions.lapse(withdrawn, "screening", AT, reason)
+    lapsed = {"decision": "not_selected", "note": "区县已撤回该项目", "lapsed": True}
+    assert recorded == [
+        ("ReviewLapsed", {"reason": "区县已撤回该项目"}),
+        ("SelectionRecorded", lapsed),
+    ]
+    assert after.selection == lapsed | {"by": "screening", "at": AT.isoformat()}
+    assert after.review is None and after.status == "withdrawn"
+
+
+def test_a_selection_after_the_withdrawal_is_refused() -> None:
+    """The withdrawal first, then the selection: refused, and nothing is recorded."""
+    withdrawn = fold(screened("eligible"), "SubmissionWithdrawn", {"submission_id": SID})
+    for act in ("遴选", "审核"):
+        with pytest.raises(Refused) as refused:
+            decisions.check_decidable(withdrawn, act)
+        expected = ("invalid_state", f"项目已撤回，不能{act}")
+        assert (refused.value.code, refused.value.message) == expected
+        assert refused.value.extra == {"state": "eligible"}
+
+
+def test_only_the_withdrawal_itself_lapses_and_other_events_do_not() -> None:
+    entry = screened("eligible", selection=SELECTED)
+    gone = replace(entry, status="withdrawn")
+    # A withdrawal seen again (a replay) or a draft's withdrawal with nothing to lapse.
+    assert decisions.lapse_reason(gone, gone, "SubmissionWithdrawn") is None
+    assert decisions.lapse_reason(entry, entry, "MediaStored") is None
+    assert decisions.lapse_reason(entry, replace(entry, fields={"title": "改"}),
+                                  "SubmissionUpdated") == decisions.AMENDED  # fmt: skip
+    draft = replace(entry, status="draft", selection=None, result=None)
+    after, recorded = decisions.lapse(replace(draft, status="withdrawn"), "screening", AT,
+                                      decisions.WITHDRAWN_BY_OFFICE)  # fmt: skip
+    assert recorded == [] and after.selection is None

@@ -1,5 +1,5 @@
-"""Staff's decisions on a screened entry, and what an amendment does to them. Pure: the use
-case loads the entry, calls these, and appends what they return.
+"""Staff's decisions on a screened entry, and what an amendment or a withdrawal does to them.
+Pure: the use case loads the entry, calls these, and appends what they return.
 
 - Staff review (审核) only an entry `in_review`: a review cannot override a `fail` or a
   `missing`, so it is refused rather than recorded unused.
@@ -7,6 +7,15 @@ case loads the entry, calls these, and appends what they return.
   screened entry.
 - An amendment of a submitted entry's fields lapses both: staff reviewed and the city selected
   the entry as it was, so neither decision may carry over to text they have not seen.
+- A withdrawal lapses both too, and no decision is taken on a withdrawn entry: **the office's
+  withdrawal stands.** An office may withdraw its entry until the city has selected it *and
+  intake knows it* (intake refuses the withdrawal then); once intake has accepted a withdrawal
+  the entry is out of the call, and a selection screening recorded before it heard of the
+  withdrawal lapses (`not_selected`, `lapsed`, caused by the withdrawal's event). Why this
+  rule: each fact is decided by its owner (intake owns the entry's status, screening the
+  selection), so no cross-service lock or RPC is needed in the request path; the end state is
+  the same whichever request arrives first (withdrawn, no standing selection); and the lapse is
+  an event of its own in the entry's history, with its cause, actor, reason and time.
 
 Each decision returns the entry after it and the events to record, as (event type name, data)
 pairs without the submission id (the use case adds it, with the envelope).
@@ -32,12 +41,14 @@ from shared.errors import Refused
 
 Recorded = tuple[str, dict[str, Any]]
 AMENDED = "项目提交后内容已修改，原审核、遴选结论不再适用，须重新审核"
+WITHDRAWN_BY_OFFICE = "区县已撤回该项目"
 
 
-def check_decidable(tracked: Tracked) -> None:
-    """Staff decide on a submitted, screened entry only."""
+def check_decidable(tracked: Tracked, act: str) -> None:
+    """Staff decide (`act`: 审核, 遴选) on a submitted, screened entry only: a withdrawn entry
+    is out of the call, whatever it was before."""
     if tracked.status == WITHDRAWN:
-        raise Refused("invalid_state", "项目已撤回", state=tracked.state)
+        raise Refused("invalid_state", f"项目已撤回，不能{act}", state=tracked.state)
     if tracked.status != SUBMITTED or tracked.result is None:
         raise Refused("invalid_state", "项目尚未提交，尚无筛查结果", state=tracked.state)
 
@@ -80,15 +91,32 @@ def amended(before: Tracked, after: Tracked, event_type: str) -> bool:
     )
 
 
-def lapse(tracked: Tracked, by: str, at: datetime) -> tuple[Tracked, list[Recorded]]:
-    """An amended entry goes back to review: its review is cleared, and a selection not already
-    lapsed becomes a `not_selected` recorded by screening itself (`lapsed`)."""
+def withdrawn(before: Tracked, after: Tracked) -> bool:
+    """Whether an intake event withdrew the entry (intake accepted the office's withdrawal)."""
+    return after.status == WITHDRAWN and before.status != WITHDRAWN
+
+
+def lapse_reason(before: Tracked, after: Tracked, event_type: str) -> str | None:
+    """Why an intake event voids staff's decisions on the entry, if it does."""
+    if amended(before, after, event_type):
+        return AMENDED
+    if withdrawn(before, after):
+        return WITHDRAWN_BY_OFFICE
+    return None
+
+
+def lapse(
+    tracked: Tracked, by: str, at: datetime, reason: str = AMENDED
+) -> tuple[Tracked, list[Recorded]]:
+    """Staff's decisions no longer stand (`reason`: amended, withdrawn): the review is cleared
+    (an amended entry goes back to review), and a selection not already lapsed becomes a
+    `not_selected` recorded by screening itself (`lapsed`)."""
     recorded: list[Recorded] = []
     if tracked.review is not None:
-        recorded.append(("ReviewLapsed", {"reason": AMENDED}))
+        recorded.append(("ReviewLapsed", {"reason": reason}))
         tracked = replace(tracked, review=None)
     if tracked.selection is not None and not tracked.selection.get("lapsed"):
-        lapsed = {"decision": NOT_SELECTED, "note": AMENDED, "lapsed": True}
+        lapsed = {"decision": NOT_SELECTED, "note": reason, "lapsed": True}
         recorded.append(("SelectionRecorded", lapsed))
         tracked = replace(tracked, selection=lapsed | {"by": by, "at": at.isoformat()})
     return tracked, recorded
