@@ -20,6 +20,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import amqp.exceptions
+import kombu.exceptions
+import sqlalchemy.exc
 from marshmallow import ValidationError
 from werkzeug import Request, Response
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -46,7 +49,19 @@ STATUS = {
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     "internal": 500,
+    "unavailable": 503,
 }
+
+# A store or the broker out of reach for a moment (PostgreSQL restarting, RabbitMQ's app
+# stopped): nothing was decided, so the client is told to retry (503 with Retry-After), not
+# that the server is broken. SQLAlchemy wraps the driver's connection errors as these two.
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    kombu.exceptions.OperationalError,
+    amqp.exceptions.RecoverableConnectionError,
+    ConnectionError,
+)
 
 
 # Screening still raises these names; they are the one error now. Remove when screening moves.
@@ -171,6 +186,12 @@ def _answer(
         return refusal(error)
     except ValidationError as error:
         return refusal(Refused("validation_failed", "输入有误", validation_fields(error)))
+    except UNAVAILABLE as error:
+        log.warning("%s %s: a store is out of reach: %s", request.method, request.path,
+                    str(error).splitlines()[0] if str(error) else type(error).__name__)  # fmt: skip
+        answer = refusal(Refused("unavailable", "服务暂时不可用，请稍后重试"))
+        answer.headers["Retry-After"] = "1"
+        return answer
     except Exception:
         log.exception("unexpected error in %s %s", request.method, request.path)
         return refusal(Refused("internal", "服务器内部错误，请稍后重试"))
