@@ -19,18 +19,37 @@ from typing import Any
 
 from kombu.message import Message
 from marshmallow import ValidationError
+from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer, QueueConsumer
 from nameko.rpc import rpc
-from nameko.web.handlers import http
+from nameko.web.handlers import HttpRequestHandler
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine
-from werkzeug import Request
+from werkzeug import Request, Response
 
 from shared import config, health, observability, positions, topology
+from shared.errors import Refused
 from shared.events import envelope
+from shared.http import refusal
 
 log = logging.getLogger("kechuang.consumer")
+
+
+class HttpEntrypoint(HttpRequestHandler):
+    """nameko's `@http`, except when no worker can run the request: a container being killed
+    (it lost its broker connection; the supervisor starts it again) answers 503 unavailable
+    in the documented shape, so the client retries, instead of nameko's plain-text 500."""
+
+    def response_from_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, ContainerBeingKilled):
+            answer = refusal(Refused("unavailable", "服务正在重启，请稍后重试"))
+            answer.headers["Retry-After"] = "1"
+            return answer
+        return super().response_from_exception(exc)  # type: ignore[no-any-return]
+
+
+http = HttpEntrypoint.decorator
 
 
 class DeadLetteringQueueConsumer(QueueConsumer):

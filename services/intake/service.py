@@ -11,7 +11,6 @@ from typing import Any
 
 from nameko.rpc import rpc
 from nameko.timer import timer
-from nameko.web.handlers import http
 from werkzeug import Request, Response
 
 import shared.catalog  # noqa: F401  (registers the event types)
@@ -22,7 +21,7 @@ from services.intake.domain.officer import load_officer
 from services.intake.queries import Entries
 from shared import config, openapi, text
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
-from shared.entrypoints import ServesEventLog, consume_events
+from shared.entrypoints import ServesEventLog, consume_events, http
 from shared.errors import Refused
 from shared.events import Event
 from shared.http import endpoint, json_response, page_body, paging, read_json

@@ -16,7 +16,6 @@ from eventlet.green import subprocess
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
-from nameko.web.handlers import http
 from werkzeug import Request, Response
 
 import shared.catalog  # noqa: F401  (registers the event types)
@@ -26,7 +25,7 @@ from services.media.domain.material import Limits
 from services.media.schemas import load_completion, load_slot_request
 from shared import config
 from shared.dependencies import Authenticator, Store
-from shared.entrypoints import ServesEventLog, consume_events
+from shared.entrypoints import ServesEventLog, consume_events, http
 from shared.events import Event
 from shared.http import endpoint, json_response, read_json
 from shared.routes import unrouted

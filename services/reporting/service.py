@@ -11,7 +11,6 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from nameko.timer import timer
-from nameko.web.handlers import http
 from sqlalchemy import Engine
 from werkzeug import Request, Response
 
@@ -21,7 +20,7 @@ from services.reporting.adapters.owners import OwnerLogs
 from services.reporting.queries import Reports, district_order
 from shared.consumer import Outcome
 from shared.dependencies import Authenticator, Calls, Database, Subscriber
-from shared.entrypoints import ServesHealth, consume_events
+from shared.entrypoints import ServesHealth, consume_events, http
 from shared.events import Event
 from shared.http import endpoint, json_response, page_body, paging
 from shared.routes import unrouted

@@ -8,13 +8,12 @@ shape (`shared.http.endpoint`)."""
 from __future__ import annotations
 
 from nameko.timer import timer
-from nameko.web.handlers import http
 from werkzeug import Request, Response
 
 import shared.catalog  # noqa: F401  (registers the event types)
 from services.screening.commands import Screening
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
-from shared.entrypoints import ServesEventLog, consume_events
+from shared.entrypoints import ServesEventLog, consume_events, http
 from shared.events import Event
 from shared.http import endpoint, json_response, read_json
 from shared.routes import unrouted

@@ -44,3 +44,13 @@ def test_a_bug_is_still_a_500() -> None:
 
     answer = handler(Service(), EnvironBuilder(path="/api/v1/x").get_request())
     assert answer.status_code == 500
+
+
+def test_a_request_to_a_container_being_killed_is_503_not_nameko_s_500() -> None:
+    from nameko.exceptions import ContainerBeingKilled
+
+    from shared.entrypoints import HttpEntrypoint
+
+    answer = HttpEntrypoint("GET", "/api/v1/x").response_from_exception(ContainerBeingKilled())
+    assert answer.status_code == 503
+    assert json.loads(answer.get_data())["error"]["code"] == "unavailable"
