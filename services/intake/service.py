@@ -6,6 +6,7 @@ changes) or `queries.Entries` (the reads) and answers in the documented shape
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from nameko.rpc import rpc
@@ -17,7 +18,7 @@ import shared.catalog  # noqa: F401  (registers the event types)
 from services.intake.adapters import linked
 from services.intake.commands import Intake
 from services.intake.domain.officer import load_officer
-from services.intake.queries import Entries
+from services.intake.queries import Entries, calls_for
 from shared import config, openapi, text
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events
@@ -147,6 +148,13 @@ class IntakeService(ServesEventLog):
     def history(self, request: Request, submission_id: str) -> Response:
         events = self.entries().history(self.authenticate(request), submission_id)
         return json_response({"items": events, "total": len(events)})
+
+    @http("GET", "/api/v1/calls")
+    @endpoint
+    def list_calls(self, request: Request) -> Response:
+        principal = self.authenticate(request)
+        items = calls_for(principal, self.calls, datetime.now(UTC))
+        return json_response({"items": items, "total": len(items)})
 
     @http("GET", "/api/v1/openapi.json")
     @endpoint
