@@ -193,9 +193,9 @@ def demo(url: str | None, call_id: str | None) -> None:
     from tqdm import tqdm
 
     from ops import demo as demo_data
-    from services.reporting.domain.labels import STATES as names
     from shared import calls
     from shared.auth import issue
+    from shared.catalog.vocabulary import STATE_LABELS as names
 
     settings = config.load()
     url = (url or f"http://127.0.0.1:{settings.http_port}").rstrip("/")

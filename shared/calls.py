@@ -19,18 +19,13 @@ import yaml
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from shared import regions
+from shared.catalog.vocabulary import CATEGORIES
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "deploy" / "calls.yaml"
 # Calls run on Beijing time (UTC+8 all year, no DST): deadlines, "this year", and every time an
 # office or the city reads are in it.
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-CATEGORY_NAMES = {
-    "achievement": "科技成果转化项目",
-    "promotion": "高新技术推广项目",
-    "challenge": "科技难题攻关项目",
-    "finance": "科技金融创新产品",
-}
 # Where a district named (not coded) in a calls file is looked for: 巴中市, the city served.
 DISTRICTS_WITHIN = "5119"
 
@@ -108,9 +103,7 @@ class _CallSchema(Schema):
     opens = fields.AwareDateTime(required=True)
     closes = fields.AwareDateTime(required=True)
     categories = fields.List(
-        fields.String(
-            validate=validate.OneOf(["achievement", "promotion", "challenge", "finance"])
-        ),
+        fields.String(validate=validate.OneOf(CATEGORIES)),
         required=True,
     )
     districts = fields.List(_District(), required=True)

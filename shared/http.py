@@ -26,7 +26,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from shared import observability, text
 from shared.errors import Refused
-from shared.errors import not_found as not_found  # for screening; remove when screening moves
 
 log = logging.getLogger("kechuang.http")
 

@@ -16,6 +16,7 @@ from services.intake.domain.entry import (
     PromotionEntry,
 )
 from services.intake.domain.officer import Officer
+from shared.catalog.vocabulary import SUBMISSION_STATUSES
 from shared.openapi import (
     Error,
     ErrorDetail,
@@ -29,8 +30,8 @@ from shared.openapi import (
 )
 
 __all__ = [
-    "ENTRY_SCHEMAS", "CallItem", "EntryMeta", "Error", "ErrorDetail", "HistoryItem", "add_paths",
-    "spec",
+    "ENTRY_SCHEMAS", "CallItem", "Catalog", "EntryMeta", "Error", "ErrorDetail", "FormField",
+    "HistoryItem", "Labelled", "add_paths", "spec",
 ]  # fmt: skip
 TAG = "intake"
 
@@ -47,7 +48,7 @@ class EntryMeta(Schema):
     district = fields.String()
     call_id = fields.String()
     category = fields.String()
-    status = fields.String(metadata={"enum": ["draft", "submitted", "withdrawn"]})
+    status = fields.String(metadata={"enum": list(SUBMISSION_STATUSES)})
     version = fields.Integer()
     selected = fields.Boolean()
     officer = fields.Nested(Officer, allow_none=True)
@@ -65,6 +66,52 @@ class HistoryItem(Schema):
     actor = fields.Dict()
     data = fields.Dict()
     correlation_id = fields.UUID()
+
+
+class Labelled(Schema):
+    code = fields.String(required=True, metadata={"example": "achievement"})
+    label = fields.String(required=True, metadata={"example": "科技成果转化项目"})
+
+
+class FormField(Schema):
+    name = fields.String(
+        required=True,
+        metadata={
+            "description": "字段名；嵌套对象的键带点，如 applicant.type",
+            "example": "tech_level",
+        },
+    )
+    label = fields.String(
+        required=True, metadata={"description": "中文名称", "example": "技术水平"}
+    )
+    type = fields.String(
+        required=True,
+        metadata={"enum": ["text", "choice", "boolean", "integer", "phone", "email", "list"]},
+    )
+    required = fields.Boolean(required=True, metadata={"description": "提交前是否必填"})
+    choices = fields.List(fields.Nested(Labelled), metadata={"description": "choice 的取值"})
+    max_length = fields.Integer(allow_none=True, metadata={"description": "text 的最大字数"})
+    max_items = fields.Integer(metadata={"description": "list 的最多项数"})
+    item = fields.Dict(
+        metadata={
+            "description": "list 的每一项：与字段相同的 type 等；type 为 object 时，"
+            "fields 列出每项的字段（name 不带前缀）"
+        }
+    )
+
+
+class Catalog(Schema):
+    categories = fields.List(fields.Nested(Labelled), required=True)
+    material_kinds = fields.List(fields.Nested(Labelled), required=True)
+    states = fields.List(
+        fields.Nested(Labelled), required=True, metadata={"description": "报表中项目的总体状态"}
+    )
+    forms = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.Nested(FormField)),
+        required=True,
+        metadata={"description": "每个类别的回执字段，按回执的顺序"},
+    )
 
 
 class CodeAndName(Schema):
@@ -123,6 +170,7 @@ def add_paths(api: APISpec) -> None:
         api.components.schema(name, schema=schema)
     for name, schema in {
         "Officer": Officer, "EntryMeta": EntryMeta, "HistoryItem": HistoryItem,
+        "Labelled": Labelled, "FormField": FormField, "Catalog": Catalog,
         "CodeAndName": CodeAndName, "CallContact": CallContact, "CallItem": CallItem,
     }.items():  # fmt: skip
         api.components.schema(name, schema=schema)
@@ -258,6 +306,22 @@ def add_paths(api: APISpec) -> None:
                         ),
                     },
                     **errors(401, 403, 404),
+                },
+            }
+        },
+    )
+    api.path(
+        path="/api/v1/catalog",
+        operations={
+            "get": {
+                "tags": [TAG],
+                "operationId": "catalog",
+                "summary": "词汇表与回执字段（任何已登录角色）",
+                "description": "类别、材料种类、报表状态的中文名称，以及每个类别回执的字段（顺序、"
+                "中文名称、类型、是否必填、可选值、长度上限），均取自 intake 校验所用的声明。",
+                "responses": {
+                    "200": {"description": "词汇表", **json_content("Catalog")},
+                    **errors(401),
                 },
             }
         },

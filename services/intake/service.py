@@ -15,6 +15,7 @@ from nameko.web.handlers import http
 from werkzeug import Request, Response
 
 import shared.catalog  # noqa: F401  (registers the event types)
+from services.intake import catalog
 from services.intake.adapters import linked
 from services.intake.commands import Intake
 from services.intake.domain.officer import load_officer
@@ -148,6 +149,13 @@ class IntakeService(ServesEventLog):
     def history(self, request: Request, submission_id: str) -> Response:
         events = self.entries().history(self.authenticate(request), submission_id)
         return json_response({"items": events, "total": len(events)})
+
+    @http("GET", "/api/v1/catalog")
+    @endpoint
+    def vocabulary(self, request: Request) -> Response:
+        """What the console shows: the vocabulary and each category's receipt form."""
+        self.authenticate(request)  # any signed-in role
+        return json_response(catalog.catalog())
 
     @http("GET", "/api/v1/calls")
     @endpoint

@@ -7,13 +7,13 @@ from __future__ import annotations
 from apispec import APISpec
 from marshmallow import Schema, fields
 
-from services.media.domain.material import AWAITING_UPLOAD, EXPIRED, REJECTED, STORED, VERIFYING
 from services.media.schemas import Completion, PartDone, SlotRequest
-from shared.catalog.media import KINDS
+from shared.catalog.vocabulary import MATERIAL_KINDS as KINDS
+from shared.catalog.vocabulary import MATERIAL_STATUSES
 from shared.openapi import add_health, errors, json_content, path_param, ref
 
 TAG = "media"
-STATUSES = [AWAITING_UPLOAD, VERIFYING, STORED, REJECTED, EXPIRED]
+STATUSES = list(MATERIAL_STATUSES)
 
 
 class SinglePut(Schema):

@@ -11,15 +11,21 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
-from services.reporting.domain import labels
-from services.reporting.domain.projection import CATEGORIES, STATES
 from services.reporting.queries import FilterSchema, ListSchema
-from shared.catalog.media import KINDS
+from shared.catalog.vocabulary import (
+    CATEGORIES,
+    CATEGORY_LABELS,
+    MATERIAL_KINDS,
+    MATERIAL_STATUSES,
+    SELECTIONS,
+    STATE_LABELS,
+    STATES,
+)
 from shared.openapi import add_health, errors, json_content, page_of, paging_params, ref
 
 TAG = "reporting"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-STATE_NAMES = "；".join(f"{k} {v}" for k, v in labels.STATES.items())
+STATE_NAMES = "；".join(f"{k} {v}" for k, v in STATE_LABELS.items())
 
 StateCounts = Schema.from_dict(
     {state: fields.Integer(required=True) for state in STATES}, name="StateCounts"
@@ -55,9 +61,9 @@ class NameAndPhone(Schema):
 
 class EntryMaterial(Schema):
     material_id = fields.UUID(required=True)
-    kind = fields.String(required=True, metadata={"enum": list(KINDS)})
+    kind = fields.String(required=True, metadata={"enum": list(MATERIAL_KINDS)})
     filename = fields.String()
-    status = fields.String(required=True, metadata={"enum": list(labels.MATERIAL_STATUSES)})
+    status = fields.String(required=True, metadata={"enum": list(MATERIAL_STATUSES)})
 
 
 class ReportEntry(Schema):
@@ -75,7 +81,7 @@ class ReportEntry(Schema):
     findings_count = fields.Integer(metadata={"description": "筛查发现的问题数"})
     materials = fields.List(fields.Nested(EntryMaterial))
     officer = fields.Nested(NameAndPhone, allow_none=True, metadata={"description": "保姆"})
-    selection = fields.String(allow_none=True, metadata={"enum": ["selected", "not_selected"]})
+    selection = fields.String(allow_none=True, metadata={"enum": list(SELECTIONS)})
     created_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime(allow_none=True)
 
@@ -113,7 +119,7 @@ def _download(content_type: str, what: str) -> dict[str, Any]:
 
 FILTERS = {
     "district": "区县（市科协用；区县科协只能看本区县）",
-    "category": "类别：" + "；".join(f"{k} {v}" for k, v in labels.CATEGORIES.items()),
+    "category": "类别：" + "；".join(f"{k} {v}" for k, v in CATEGORY_LABELS.items()),
     "state": "总体状态",
     "q": "在项目名称和申报单位中查找",
     "sort": "排序：created_at 按创建时间（默认，先旧后新），updated_at 按最后更新时间；"

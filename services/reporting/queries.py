@@ -22,9 +22,10 @@ from sqlalchemy.exc import ProgrammingError
 
 from services.reporting.adapters import tables
 from services.reporting.adapters.live import from_row
-from services.reporting.domain.projection import CATEGORIES, STATES, Entry
+from services.reporting.domain.projection import Entry
 from shared.auth import Principal
 from shared.calls import Call
+from shared.catalog.vocabulary import CATEGORIES, STATES
 from shared.errors import Refused
 from shared.eventstore import consumer_checkpoint
 from shared.fields import Text

@@ -23,24 +23,24 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from services.screening.adapters import inputs, rows
-from services.screening.adapters.rows import Tracked
-from services.screening.domain.entry import Entry
+from services.screening.adapters import rows
+from services.screening.domain import decisions
+from services.screening.domain.decisions import Recorded
 from services.screening.domain.rulesets import RULESETS
-from services.screening.domain.screening import ELIGIBLE, IN_REVIEW, screen
+from services.screening.domain.screening import screen
+from services.screening.domain.tracked import Tracked, as_entry, fold, relevant
 from services.screening.schemas import ReviewBody, SelectionBody
 from shared.auth import Principal
 from shared.calls import Call
 from shared.catalog import screening as catalog
-from shared.events import Actor, Event, EventType, new_event
+from shared.catalog.vocabulary import SUBMITTED
+from shared.errors import Refused, not_found
+from shared.events import Actor, Event, EventType, lookup, new_event
 from shared.eventstore import EventStore, VersionConflict
-from shared.http import ApiError, not_found
 
 Clock = Callable[[], datetime]
-SUBMITTED, WITHDRAWN = "submitted", "withdrawn"
 # Who screens when no person acted (a consumed event, the deadline).
 SCREENER = Actor(role="system", subject="screening")
-AMENDED = "项目提交后内容已修改，原审核、遴选结论不再适用，须重新审核"
 
 
 @dataclass(frozen=True)
@@ -115,34 +115,17 @@ class Screening:
         tracked = replace(tracked, window_closed=closed)
         if tracked.category not in RULESETS:
             return tracked, []  # intake validates categories; nothing to judge by otherwise
-        entry = Entry(
-            category=str(tracked.category),
-            fields=tracked.fields or {},
-            materials=inputs.material_statuses(tracked.materials),
-            district=str(tracked.district),
-        )
         settled = tracked.review["decision"] if tracked.review else None
-        result = screen(entry, closed, settled).to_dict() | {"window_closed": closed}
+        result = screen(as_entry(tracked), closed, settled).to_dict() | {"window_closed": closed}
         event = self._event(tracked, catalog.ScreeningCompleted, result, cause)
         # Compared in the event's own (validated, serialised) form, as the row keeps it.
         if _outcome(event.data) == _outcome(tracked.result):
             return tracked, []
         return replace(tracked, result=event.data), [event]
 
-    def _lapse(self, tracked: Tracked, cause: Cause, now: datetime) -> tuple[Tracked, list[Event]]:
-        """An amended entry is judged afresh: staff reviewed and the city selected the entry as
-        it was, so neither decision may carry over to text they have not seen."""
-        events = []
-        if tracked.review is not None:
-            events.append(self._event(tracked, catalog.ReviewLapsed, {"reason": AMENDED}, cause))
-            tracked = replace(tracked, review=None)
-        if tracked.selection is not None and not tracked.selection.get("lapsed"):
-            lapse = {"decision": "not_selected", "note": AMENDED, "lapsed": True}
-            events.append(self._event(tracked, catalog.SelectionRecorded, lapse, cause))
-            tracked = replace(
-                tracked, selection=lapse | {"by": cause.actor.subject, "at": now.isoformat()}
-            )
-        return tracked, events
+    def _record(self, tracked: Tracked, recorded: list[Recorded], cause: Cause) -> list[Event]:
+        """The events a decision of the domain asked for, in their envelopes."""
+        return [self._event(tracked, lookup(name), data, cause) for name, data in recorded]
 
     def _commit(
         self, conn: Connection, tracked: Tracked, events: list[Event], now: datetime
@@ -161,25 +144,17 @@ class Screening:
         """An intake or media event, applied by the subscription in its transaction (once,
         in order). Media's events may arrive before intake's first: the row is made on the
         first event either way, and the entry is screened once it is known and submitted."""
-        if not inputs.relevant(event):
+        if not relevant(event.type):
             return
         now = self.clock()
         before = rows.lock(conn, event.data["submission_id"], create=True)
         assert before is not None
-        after = inputs.fold(before, event)
+        after = fold(before, event.type, event.data)
         cause = Cause.of(event)
         events: list[Event] = []
-        # Stale review: a settlement is staff's judgement of the review items (is it a real
-        # breakthrough? are the benefits evident?) on the text they read. When the entry's
-        # fields change, that judgement is about another text, so it is cleared and the
-        # amended entry goes back to review. Materials do not clear it: no review item reads
-        # them, and intake sends an update only when the fields were patched.
-        if (
-            event.type == "SubmissionUpdated"
-            and before.status == SUBMITTED
-            and after.fields != before.fields
-        ):
-            after, events = self._lapse(after, cause, now)
+        if decisions.amended(before, after, event.type):
+            after, lapsed = decisions.lapse(after, cause.actor.subject, now)
+            events = self._record(after, lapsed, cause)
         after, screened = self._rescreen(after, cause, now)
         self._commit(conn, after, events + screened, now)
 
@@ -210,7 +185,7 @@ class Screening:
     @staticmethod
     def _staff(principal: Principal, message: str) -> None:
         if not principal.is_staff:
-            raise ApiError("forbidden", message)
+            raise Refused("forbidden", message)
 
     @staticmethod
     def _find(
@@ -239,15 +214,12 @@ class Screening:
         cause = Cause(Actor(principal.role, principal.subject, principal.district))
         with self.store.engine.begin() as conn:
             tracked = self._find(conn, principal, submission_id, lock=True)
-            if tracked.status == WITHDRAWN:
-                raise ApiError("invalid_state", "项目已撤回", state=tracked.state)
-            if tracked.status != SUBMITTED or tracked.result is None:
-                raise ApiError("invalid_state", "项目尚未提交，尚无筛查结果", state=tracked.state)
+            decisions.check_decidable(tracked)
             after, events = decide(tracked, cause, now)
             try:
                 after = self._commit(conn, after, events, now)
             except VersionConflict as conflict:  # not expected under the row lock
-                raise ApiError(
+                raise Refused(
                     "version_conflict",
                     "筛查结果已变化，请刷新后重试",
                     current_version=conflict.current,
@@ -255,41 +227,27 @@ class Screening:
         return screening_body(after)
 
     def review(self, principal: Principal, submission_id: str, body: Any) -> dict[str, Any]:
-        """Staff settle the review items of an entry in review, then it is screened again
-        with their decision. A review cannot override a `fail` or a `missing`: those entries
-        are not `in_review`, so the request is refused (409) rather than recorded unused."""
+        """Staff settle the review items of an entry in review (`decisions.review`), then it
+        is screened again with their decision."""
         self._staff(principal, "只有市科协工作人员可以审核")
         decision = ReviewBody().load(body)
 
         def decide(tracked: Tracked, cause: Cause, now: datetime) -> tuple[Tracked, list[Event]]:
-            if tracked.state != IN_REVIEW:
-                raise ApiError(
-                    "invalid_state", "只有待审核（in_review）的项目可以审核", state=tracked.state
-                )
-            recorded = self._event(tracked, catalog.ReviewRecorded, decision, cause)
-            tracked = replace(
-                tracked, review=decision | {"by": principal.subject, "at": now.isoformat()}
-            )
+            tracked, recorded = decisions.review(tracked, decision, principal.subject, now)
+            events = self._record(tracked, [recorded], cause)
             tracked, screened = self._rescreen(tracked, cause, now)
-            return tracked, [recorded, *screened]
+            return tracked, [*events, *screened]
 
         return self._decide(principal, submission_id, decide)
 
     def select(self, principal: Principal, submission_id: str, body: Any) -> dict[str, Any]:
-        """The city's selection (遴选). Only an eligible entry can be selected; `not_selected`
-        may be recorded for any screened entry."""
+        """The city's selection (遴选), as `decisions.select` allows."""
         self._staff(principal, "只有市科协工作人员可以遴选")
         decision = SelectionBody().load(body)
 
         def decide(tracked: Tracked, cause: Cause, now: datetime) -> tuple[Tracked, list[Event]]:
-            if decision["decision"] == "selected" and tracked.state != ELIGIBLE:
-                raise ApiError(
-                    "invalid_state", "只有符合条件（eligible）的项目可以遴选", state=tracked.state
-                )
-            data = decision | {"lapsed": False}
-            recorded = self._event(tracked, catalog.SelectionRecorded, data, cause)
-            selection = data | {"by": principal.subject, "at": now.isoformat()}
-            return replace(tracked, selection=selection), [recorded]
+            tracked, recorded = decisions.select(tracked, decision, principal.subject, now)
+            return tracked, self._record(tracked, [recorded], cause)
 
         return self._decide(principal, submission_id, decide)
 
@@ -297,6 +255,6 @@ class Screening:
 
     def view(self, principal: Principal, submission_id: str) -> dict[str, Any]:
         if principal.role not in ("office", "staff"):
-            raise ApiError("forbidden", "无权查看筛查结果")
+            raise Refused("forbidden", "无权查看筛查结果")
         with self.store.engine.connect() as conn:
             return screening_body(self._find(conn, principal, submission_id))

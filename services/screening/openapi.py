@@ -10,12 +10,12 @@ from apispec import APISpec
 from marshmallow import Schema, fields
 
 from services.screening.domain.rules import Outcome
-from services.screening.domain.screening import State
 from services.screening.schemas import ReviewBody, SelectionBody
+from shared.catalog.vocabulary import SCREENING_STATES
 from shared.openapi import add_health, errors, json_content, path_param
 
 TAG = "screening"
-STATES = ["pending", *get_args(State)]
+STATES = list(SCREENING_STATES)
 
 
 class Finding(Schema):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from marshmallow import validate
 
+from shared.catalog.vocabulary import REVIEW_DECISIONS, SELECTIONS
 from shared.fields import StrictSchema, Text
 
 NOTE = validate.Length(max=2000, error="最多 {max} 个字")
@@ -15,7 +16,7 @@ class ReviewBody(StrictSchema):
 
     decision = Text(
         required=True,
-        validate=validate.OneOf(["eligible", "ineligible"], error="须为 eligible 或 ineligible"),
+        validate=validate.OneOf(REVIEW_DECISIONS, error="须为 eligible 或 ineligible"),
     )
     note = Text(load_default="", validate=NOTE)
 
@@ -25,8 +26,6 @@ class SelectionBody(StrictSchema):
 
     decision = Text(
         required=True,
-        validate=validate.OneOf(
-            ["selected", "not_selected"], error="须为 selected 或 not_selected"
-        ),
+        validate=validate.OneOf(SELECTIONS, error="须为 selected 或 not_selected"),
     )
     note = Text(load_default="", validate=NOTE)

@@ -15,8 +15,9 @@ import shared.catalog  # noqa: F401  (registers the event types)
 from services.screening.commands import Screening
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events
+from shared.errors import Refused
 from shared.events import Event
-from shared.http import ApiError, endpoint, json_response, read_json
+from shared.http import endpoint, json_response, read_json
 
 BASE = "/api/v1/screenings"
 
@@ -69,4 +70,4 @@ class ScreeningService(ServesEventLog):
     @http("GET,POST,PUT,PATCH,DELETE", "/api/<path:anything>")
     @endpoint
     def unknown(self, request: Request, anything: str) -> Response:
-        raise ApiError("not_found", "没有这个接口")
+        raise Refused("not_found", "没有这个接口")

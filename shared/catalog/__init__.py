@@ -1,5 +1,7 @@
-"""Every event type of the system, declared once: name, stream type, schema version, schema.
+"""Every event type of the system, declared once: name, stream type, schema version, schema;
+beside them the vocabulary the events speak (`vocabulary`: categories, material kinds, states,
+Chinese labels) and the one fold of an entry's materials (`materials.materials_after`).
 
-Importing this package registers them all (services and consumers import it at start)."""
+Importing this package registers the event types (services and consumers import it at start)."""
 
 from shared.catalog import media, screening, submission  # noqa: F401

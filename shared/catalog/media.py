@@ -8,19 +8,25 @@ counts them.
 
 from marshmallow import Schema, fields, validate
 
+from shared.catalog.vocabulary import (
+    AWAITING_UPLOAD,
+    EXPIRED,
+    MATERIAL_KINDS,
+    REJECTED,
+    STORED,
+    VERIFYING,
+)
 from shared.events import declare
 
 STREAM_TYPE = "media"
-KINDS = ("promo_video", "introduction", "proof")
-
 
 # A material's status after each of its events, for everyone who follows materials.
 MATERIAL_STATUS = {
-    "MaterialRequested": "awaiting_upload",
-    "MaterialUploaded": "verifying",
-    "MediaStored": "stored",
-    "MediaRejected": "rejected",
-    "MaterialExpired": "expired",
+    "MaterialRequested": AWAITING_UPLOAD,
+    "MaterialUploaded": VERIFYING,
+    "MediaStored": STORED,
+    "MediaRejected": REJECTED,
+    "MaterialExpired": EXPIRED,
 }
 
 
@@ -31,7 +37,7 @@ def stream_id(material_id: str) -> str:
 class _Material(Schema):
     material_id = fields.String(required=True)
     submission_id = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    kind = fields.String(required=True, validate=validate.OneOf(MATERIAL_KINDS))
 
 
 class Requested(_Material):

@@ -12,10 +12,10 @@
 
 from marshmallow import Schema, fields, validate
 
+from shared.catalog.vocabulary import REVIEW_DECISIONS, SCREENED_STATES, SELECTIONS
 from shared.events import declare
 
 STREAM_TYPE = "screening"
-STATES = ("incomplete", "in_review", "eligible", "ineligible")
 OUTCOMES = ("pass", "fail", "missing", "review", "priority")
 NOTE = validate.Length(max=2000)
 
@@ -34,7 +34,7 @@ class Finding(Schema):
 
 class Completed(Schema):
     submission_id = fields.String(required=True)
-    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    state = fields.String(required=True, validate=validate.OneOf(SCREENED_STATES))
     ruleset = fields.String(required=True)
     findings = fields.List(fields.Nested(Finding), required=True)
     priority = fields.Boolean(required=True)
@@ -43,7 +43,7 @@ class Completed(Schema):
 
 class Review(Schema):
     submission_id = fields.String(required=True)
-    decision = fields.String(required=True, validate=validate.OneOf(["eligible", "ineligible"]))
+    decision = fields.String(required=True, validate=validate.OneOf(REVIEW_DECISIONS))
     note = fields.String(load_default="", validate=NOTE)
 
 
@@ -54,7 +54,7 @@ class Lapse(Schema):
 
 class Selection(Schema):
     submission_id = fields.String(required=True)
-    decision = fields.String(required=True, validate=validate.OneOf(["selected", "not_selected"]))
+    decision = fields.String(required=True, validate=validate.OneOf(SELECTIONS))
     note = fields.String(load_default="", validate=NOTE)
     lapsed = fields.Boolean(load_default=False)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ops import demo
 from ops.client import Client, wait_until
-from services.reporting.domain.labels import STATES
 from shared import calls, config
+from shared.catalog.vocabulary import STATE_LABELS as STATES
 from tests.front_door import token
 
 

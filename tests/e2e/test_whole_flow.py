@@ -20,7 +20,7 @@ import pytest
 
 from ops import demo
 from ops.client import Client, wait_until
-from services.reporting.domain.labels import STATES
+from shared.catalog.vocabulary import STATE_LABELS as STATES
 from tests.entries import full_body
 from tests.front_door import token
 

@@ -147,6 +147,30 @@ class Feed:
             self._append(self.media, media_catalog.MediaRejected, stream, ids | {"reason": "损坏"})
         return material_id
 
+    def marker(self, source: str) -> int:
+        """An event at the end of `source`'s log ("intake" or "media") that changes no entry a
+        test looks at: a service officer assigned (screening ignores it), or a material
+        requested for an entry of its own. Returns its position (given now, as the relay
+        would)."""
+        unrelated = str(uuid.uuid4())
+        if source == "intake":
+            store = self.intake
+            self.submission(submission_catalog.ServiceOfficerAssigned, unrelated, name="标记",
+                            phone="13900000000")  # fmt: skip
+        else:
+            store = self.media
+            material_id = str(uuid.uuid4())
+            requested = {
+                "material_id": material_id, "submission_id": unrelated, "kind": "proof",
+                "district": "巴州区", "filename": "marker.pdf", "content_type": "application/pdf",
+                "size": 1000, "sha256": "0" * 64, "object_key": f"materials/{material_id}",
+                "expires_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+            }  # fmt: skip
+            self._append(store, media_catalog.MaterialRequested,
+                         media_catalog.stream_id(material_id), requested)  # fmt: skip
+        store.sequence()
+        return store.head()
+
 
 @dataclass
 class ScreeningApi:
@@ -181,6 +205,15 @@ class ScreeningApi:
     def events(self, submission_id: str, kind: str | None = None) -> list[Event]:
         stream = self.store.read_stream(screening_catalog.stream_id(submission_id))
         return [e for e in stream if kind is None or e.type == kind]
+
+    def settle(self, source: str) -> None:
+        """Wait until screening has applied everything `source`'s log holds now: a marker is
+        appended after it and waited for. The subscription applies each log in order with no
+        gaps, so once the marker is applied so is every event before it, and an assertion that
+        an event changed nothing holds however slow the consumer is."""
+        marker = self.feed.marker(source)
+        wait_until(lambda: self.applied(source) >= marker, timeout=15,
+                   message=f"{source} applied through position {marker}")  # fmt: skip
 
     def applied(self, source: str) -> int:
         """How far screening's subscription has applied `source`'s log."""

@@ -186,12 +186,7 @@ def test_a_redelivered_event_appends_nothing(screening_api: ScreeningApi, broker
                              routing_key=f"submission.{raw['type']}")  # fmt: skip
     # A later event of the same log, published after the repeats: once it is applied, the
     # repeats have been handled.
-    feed.submission(
-        submission_catalog.ServiceOfficerAssigned, entry, name="李四", phone="13900000000"
-    )
-    feed.intake.sequence()  # give it its position now, as the relay would
-    marker = feed.intake.head()
-    wait_until(lambda: screening_api.applied("intake") >= marker, timeout=15)
+    screening_api.settle("intake")
     time.sleep(0.5)
     assert len(screening_api.events(entry)) == before
     assert screening_api.get(entry).json()["state"] == "in_review"
@@ -221,7 +216,7 @@ def test_an_amendment_voids_the_review_and_the_selection(screening_api: Screenin
     assert post(screening_api, entry, "review", {"decision": "eligible"}).status_code == 200
     count = len(screening_api.events(entry))
     feed.update(entry, fields | {"summary": "修改后的项目简介"})
-    time.sleep(1)
+    screening_api.settle("intake")
     assert screening_api.get(entry).json()["state"] == "eligible"
     assert len(screening_api.events(entry)) == count
 
@@ -235,7 +230,7 @@ def test_a_withdrawn_entry_is_no_longer_screened(screening_api: ScreeningApi) ->
     wait_until(lambda: screening_api.get(entry).json()["entry_status"] == "withdrawn")
     for kind in ("promo_video", "introduction", "proof"):
         feed.material(entry, kind)
-    time.sleep(1)
+    screening_api.settle("media")
     assert screening_api.get(entry).json()["state"] == "incomplete"
     assert len(screening_api.events(entry)) == 1
     refused = post(screening_api, entry, "selection", {"decision": "not_selected"})

@@ -10,7 +10,8 @@ import pytest
 
 from services.reporting.adapters.export import HEADERS, row_values
 from services.reporting.domain import labels
-from services.reporting.domain.projection import STATES, Entry, fold, overall_state
+from services.reporting.domain.projection import Entry, fold, overall_state
+from shared.catalog.vocabulary import CATEGORY_LABELS, STATE_LABELS, STATES
 
 T0 = datetime(2021, 10, 1, tzinfo=UTC)
 SID = "7f0c5e8e-0000-4000-8000-000000000001"
@@ -40,12 +41,12 @@ def test_overall_state(status: str, screening: str | None, selection: str | None
 
 
 def test_every_state_and_category_has_a_chinese_label() -> None:
-    assert list(labels.STATES) == list(STATES)
-    assert labels.STATES["incomplete"] == "待补充材料"
-    assert labels.CATEGORIES["achievement"] == "科技成果转化项目"
-    assert labels.CATEGORIES["finance"] == "科技金融创新产品"
-    assert labels.label(labels.STATES, "something_new") == "something_new"
-    assert labels.label(labels.STATES, None) == ""
+    assert list(STATE_LABELS) == list(STATES)
+    assert STATE_LABELS["incomplete"] == "待补充材料"
+    assert CATEGORY_LABELS["achievement"] == "科技成果转化项目"
+    assert CATEGORY_LABELS["finance"] == "科技金融创新产品"
+    assert labels.label(STATE_LABELS, "something_new") == "something_new"
+    assert labels.label(STATE_LABELS, None) == ""
     assert (
         labels.materials_text(
             [{"kind": "promo_video", "status": "stored"}, {"kind": "proof", "status": "rejected"}]

@@ -2,13 +2,13 @@
 // plays in place), the entry's facts and its history.
 
 import { get } from "./api.js";
-import { SECTIONS } from "./form.js";
+import { choicesOf } from "./catalog.js";
+import { labelOf, sectionsFor } from "./form/layout.js";
 import {
   CATEGORIES,
   EVENT_TYPES,
   MATERIAL_KINDS,
   MATERIAL_STATUSES,
-  OPTIONS,
   OUTCOMES,
   REVIEW_DECISIONS,
   ROLES,
@@ -147,18 +147,18 @@ function valueText(path, value) {
   if (value === true) return "是";
   if (value === false) return "否";
   if (Array.isArray(value)) {
-    if (path === "partners") return value.map((p) => `${p.name}（${label(OPTIONS["partners.type"], p.type)}）`).join("；");
-    if (path === "awards") return value.map((a) => `${a.name}（${label(OPTIONS["awards.level"], a.level)}，${a.year}）`).join("；");
+    if (path === "partners") return value.map((p) => `${p.name}（${label(choicesOf("partners.type") || {}, p.type)}）`).join("；");
+    if (path === "awards") return value.map((a) => `${a.name}（${label(choicesOf("awards.level") || {}, a.level)}，${a.year}）`).join("；");
     return value.join("；");
   }
-  return OPTIONS[path] ? label(OPTIONS[path], value) : String(value);
+  return choicesOf(path) ? label(choicesOf(path), value) : String(value);
 }
 
 /** The entry's fields as a read-only list, in the form's order. */
 export function factsView(entry) {
   const items = [h("dt", {}, "项目类别"), h("dd", {}, label(CATEGORIES, entry.category))];
   items.push(h("dt", {}, "区县"), h("dd", {}, entry.district));
-  for (const section of SECTIONS.filter((s) => s.cats.includes(entry.category))) {
+  for (const section of sectionsFor(entry.category)) {
     for (const field of section.fields) {
       const value = field.path.split(".").reduce((o, k) => (o == null ? undefined : o[k]), entry);
       const shown = value == null || (Array.isArray(value) && !value.length) ? h("span.muted", {}, "未填写") : valueText(field.path, value);
@@ -183,7 +183,7 @@ export function historyView(events) {
         {},
         h("div", {}, h("strong", {}, label(EVENT_TYPES, e.type)), " ", h("span.muted.small", {}, `${fmtTime(e.occurred_at)} · ${who}`)),
         changed && changed.length
-          ? h("div.small.muted", {}, "修改：", changed.map((c) => SECTIONS.flatMap((s) => (s.group === c ? [s.title] : s.fields.filter((f) => f.path === c).map((f) => f.label)))[0] || c).join("、"))
+          ? h("div.small.muted", {}, "修改：", changed.map((c) => labelOf(c) || c).join("、"))
           : null,
         e.type === "ServiceOfficerAssigned" && e.data ? h("div.small.muted", {}, `${e.data.name}（${e.data.phone}）`) : null,
       );

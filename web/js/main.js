@@ -1,26 +1,32 @@
 // The console's entry point: sign-in, the top bar, and a small hash router. Views get a
-// `view` object whose `every(ms, fn)` timers stop when the user navigates away.
+// `view` object whose `every(ms, fn)` timers stop when the user navigates away; they render
+// once intake's catalog (the vocabulary and the receipt form) is loaded.
 
 import { clearToken, decodeToken, get, getToken, setToken, whenUnauthorized } from "./api.js";
+import { loadCatalog } from "./catalog.js";
 import { ROLES } from "./labels.js";
 import { alertBox, h, toast } from "./ui.js";
-import * as office from "./office.js";
-import * as staff from "./staff.js";
+import { editor } from "./office/editor.js";
+import { entries as officeEntries } from "./office/list.js";
+import { chooseCategory } from "./office/new-entry.js";
+import { entries as staffEntries } from "./staff/entries.js";
+import { entry as staffEntry } from "./staff/entry.js";
+import { summary } from "./staff/summary.js";
 
 const main = document.getElementById("main");
 let current = null; // the view on screen: {timers, gone}
 
 const ROUTES = {
   office: [
-    [/^#\/entries\/?$/, (v) => office.list(v)],
-    [/^#\/entries\/new\/?$/, (v) => office.chooseCategory(v)],
-    [/^#\/entries\/new\/(\w+)$/, (v, m) => office.editor(v, { category: m[1] })],
-    [/^#\/entries\/([\w-]+)$/, (v, m) => office.editor(v, { id: m[1] })],
+    [/^#\/entries\/?$/, (v) => officeEntries(v)],
+    [/^#\/entries\/new\/?$/, (v) => chooseCategory(v)],
+    [/^#\/entries\/new\/(\w+)$/, (v, m) => editor(v, { category: m[1] })],
+    [/^#\/entries\/([\w-]+)$/, (v, m) => editor(v, { id: m[1] })],
   ],
   staff: [
-    [/^#\/summary\/?$/, (v) => staff.summary(v)],
-    [/^#\/list\/?(\?.*)?$/, (v) => staff.list(v)],
-    [/^#\/entry\/([\w-]+)$/, (v, m) => staff.detail(v, m[1])],
+    [/^#\/summary\/?$/, (v) => summary(v)],
+    [/^#\/list\/?(\?.*)?$/, (v) => staffEntries(v)],
+    [/^#\/entry\/([\w-]+)$/, (v, m) => staffEntry(v, m[1])],
   ],
 };
 const HOME = { office: "#/entries", staff: "#/summary" };
@@ -77,6 +83,7 @@ async function route() {
       const view = newView(who);
       main.replaceChildren();
       try {
+        await loadCatalog(); // once: the vocabulary and the receipt form every view shows
         await render(view, m);
       } catch (error) {
         if (!view.gone) main.replaceChildren(alertBox("error", error.message || "页面加载失败"));

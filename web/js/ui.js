@@ -105,3 +105,6 @@ export async function busy(button, work) {
     if (button) button.disabled = before;
   }
 }
+
+/** The page's main area, where a view puts what it shows. */
+export const mainArea = () => document.getElementById("main");

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from services.intake.adapters.tables import submissions
+from shared.catalog.materials import materials_after
 from shared.catalog.media import MATERIAL_STATUS
+from shared.catalog.vocabulary import SELECTED
 from shared.events import Event
 
 
@@ -21,7 +23,7 @@ def apply(conn: Connection, event: Event) -> None:
 
 
 def _selection(conn: Connection, event: Event) -> None:
-    selected = event.data["decision"] == "selected"
+    selected = event.data["decision"] == SELECTED
     row = _row(conn, event.data["submission_id"])
     if row is not None:
         _save(conn, event.data["submission_id"], row.body | {"selected": selected}, selected)
@@ -32,32 +34,10 @@ def _material(conn: Connection, event: Event) -> None:
     row = _row(conn, data["submission_id"])
     if row is None:
         return
-    items: list[dict[str, Any]] = list(row.body.get("materials", []))
-    status = MATERIAL_STATUS[event.type]
-    if event.type == "MaterialRequested":
-        # A new upload replaces whatever of its kind never got stored.
-        items = [i for i in items if i["kind"] != data["kind"] or i["status"] == "stored"]
-        items.append(
-            {
-                "material_id": data["material_id"],
-                "kind": data["kind"],
-                "filename": data["filename"],
-                "size": data["size"],
-                "status": status,
-            }
-        )
-    else:
-        mine = next((i for i in items if i["material_id"] == data["material_id"]), None)
-        if mine is None:
-            return
-        mine["status"] = status
-        if event.type == "MediaRejected":
-            mine["reason"] = data["reason"]
-        if event.type == "MediaStored":
-            # The newly stored material replaces the one stored before it.
-            items = [i for i in items if i["kind"] != data["kind"] or i is mine
-                     or i["status"] != "stored"]  # fmt: skip
-    _save(conn, data["submission_id"], row.body | {"materials": items}, None)
+    before = row.body.get("materials", [])
+    items = materials_after(before, event.type, data)
+    if items != before:  # the events of a replaced material change nothing
+        _save(conn, data["submission_id"], row.body | {"materials": items}, None)
 
 
 def _row(conn: Connection, submission_id: str) -> Any:

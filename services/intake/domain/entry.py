@@ -20,6 +20,7 @@ from services.intake.domain.phones import Phone
 from shared import regions
 from shared.calls import BEIJING
 from shared.catalog.upcast import PLACE_NAMES, applicant_with_code
+from shared.catalog.vocabulary import ACHIEVEMENT, CATEGORIES, PROMOTION
 from shared.fields import (
     Flag,
     Items,
@@ -28,8 +29,6 @@ from shared.fields import (
     Text,
     WholeNumber,
 )
-
-CATEGORIES = ("achievement", "promotion", "challenge", "finance")
 
 NOT_USED = "该类别不使用此字段"
 MISSING = "提交前必须填写"
@@ -225,7 +224,7 @@ _TABLE: tuple[tuple[tuple[str, ...], tuple[str, str, str, str]], ...] = (
 # fmt: on
 
 # `declarations.statutory_review` is required for these, optional otherwise.
-_STATUTORY_REVIEW_REQUIRED = ("achievement", "promotion")
+_STATUTORY_REVIEW_REQUIRED = (ACHIEVEMENT, PROMOTION)
 
 # A PATCH merges these key by key; every other field (lists included) is replaced whole.
 NESTED_OBJECTS = ("applicant", "contact", "declarations", "ip", "lead", "lead_enterprise")

@@ -20,11 +20,10 @@ from services.intake.domain.entry import (
 )
 from shared.calls import Call, beijing_time
 from shared.catalog.upcast import upcast_fields
+from shared.catalog.vocabulary import DRAFT, SUBMITTED, WITHDRAWN
+from shared.catalog.vocabulary import SUBMISSION_STATUS_LABELS as STATUS_NAMES
 from shared.errors import Refused
 from shared.events import Event
-
-DRAFT, SUBMITTED, WITHDRAWN = "draft", "submitted", "withdrawn"
-STATUS_NAMES = {DRAFT: "草稿", SUBMITTED: "已提交", WITHDRAWN: "已撤回"}
 
 
 @dataclass(frozen=True)

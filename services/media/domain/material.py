@@ -10,11 +10,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from shared.catalog.vocabulary import AWAITING_UPLOAD, EXPIRED, REJECTED, STORED, VERIFYING
+from shared.catalog.vocabulary import MATERIAL_KIND_LABELS as KIND_NAMES
 from shared.errors import Refused
 from shared.events import Event
-
-AWAITING_UPLOAD, VERIFYING, STORED, REJECTED = "awaiting_upload", "verifying", "stored", "rejected"
-EXPIRED = "expired"
 
 VIDEO_TYPES = {  # declared content type -> what the bytes must be (filetype's MIME)
     "video/mp4": {"video/mp4"},
@@ -35,7 +34,6 @@ DOCUMENT_TYPES = {
     "image/jpeg": {"image/jpeg"},
     "image/png": {"image/png"},
 }
-KIND_NAMES = {"promo_video": "推介视频", "introduction": "项目介绍资料", "proof": "成果证明材料"}
 SHA256 = re.compile(r"[0-9a-f]{64}\Z")
 MIB = 1024 * 1024
 

@@ -15,15 +15,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from services.reporting.adapters import cells
-from services.reporting.domain.labels import (
-    CATEGORIES,
-    SELECTIONS,
-    STATES,
-    label,
-    materials_text,
-)
+from services.reporting.domain.labels import label, materials_text
 from services.reporting.domain.projection import Entry
 from shared.calls import BEIJING
+from shared.catalog.vocabulary import CATEGORY_LABELS, SELECTION_LABELS, STATE_LABELS
 
 # (header, width in characters): widths fit the usual content of each column.
 COLUMNS: list[tuple[str, int]] = [
@@ -56,17 +51,17 @@ def row_values(n: int, entry: Entry) -> list[Any]:
     return [
         n,
         entry.district or "",
-        label(CATEGORIES, entry.category),
+        label(CATEGORY_LABELS, entry.category),
         entry.title,
         entry.applicant_name,
         entry.contact_name,
         entry.contact_phone,
-        label(STATES, entry.state),
+        label(STATE_LABELS, entry.state),
         entry.findings_count,
         materials_text(entry.materials),
         entry.officer_name or "",
         entry.officer_phone or "",
-        label(SELECTIONS, entry.selection),
+        label(SELECTION_LABELS, entry.selection),
         entry.submission_id,
         updated,
     ]
@@ -77,7 +72,7 @@ def _summary_rows(summary: dict[str, Any]) -> list[list[Any]]:
     for district in summary["districts"]:
         for category, counts in district["categories"].items():
             rows.append(
-                [district["district"], label(CATEGORIES, category)]
+                [district["district"], label(CATEGORY_LABELS, category)]
                 + list(counts.values())
                 + [sum(counts.values())]
             )
@@ -99,7 +94,7 @@ def xlsx(entries: list[Entry], summary: dict[str, Any]) -> bytes:
         sheet.append(_xlsx_row(sheet, row_values(n, entry)))
 
     counts = book.create_sheet(SUMMARY_SHEET)
-    headers = ["区县", "项目类别", *STATES.values(), "合计"]
+    headers = ["区县", "项目类别", *STATE_LABELS.values(), "合计"]
     for n, width in enumerate([10, 18] + [12] * (len(headers) - 2), start=1):
         counts.column_dimensions[get_column_letter(n)].width = width
     counts.freeze_panes = "A2"

@@ -19,13 +19,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from shared.catalog.materials import materials_after
 from shared.catalog.media import MATERIAL_STATUS
+from shared.catalog.vocabulary import DRAFT, SELECTED, SUBMITTED, WITHDRAWN
+from shared.catalog.vocabulary import SCREENED_STATES as SCREENED
 
-DRAFT, SUBMITTED, WITHDRAWN, SELECTED = "draft", "submitted", "withdrawn", "selected"
-SCREENED = ("incomplete", "in_review", "eligible", "ineligible")
-# The overall states, in the order reports list them (api.md "Reports").
-STATES = (DRAFT, SUBMITTED, *SCREENED, WITHDRAWN, SELECTED)
-CATEGORIES = ("achievement", "promotion", "challenge", "finance")
+# What reports keep of each material (the entry's materials as intake shows them).
+SHOWN = ("material_id", "kind", "filename", "status")
 
 INTAKE_STATUS = {
     "SubmissionSubmitted": SUBMITTED,
@@ -112,33 +112,9 @@ def _content(fields: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _materials(items: Sequence[dict[str, Any]], type_: str, data: dict[str, Any]) -> list[Any]:
-    """The entry's materials after a media event (the same replacement rules as intake's)."""
-    status = MATERIAL_STATUS[type_]
-    if type_ == "MaterialRequested":
-        # A new upload replaces whatever of its kind never got stored.
-        kept = [i for i in items if i["kind"] != data["kind"] or i["status"] == "stored"]
-        return [
-            *kept,
-            {
-                "material_id": data["material_id"],
-                "kind": data["kind"],
-                "filename": data.get("filename", ""),
-                "status": status,
-            },
-        ]
-    mine = next((i for i in items if i["material_id"] == data["material_id"]), None)
-    if mine is None:
-        return list(items)  # its request was replaced (or never seen): nothing to show
-    changed = mine | {"status": status}
-    if type_ == "MediaStored":
-        # The newly stored material replaces the one stored before it.
-        return [
-            changed if i is mine else i
-            for i in items
-            if i is mine or i["kind"] != data["kind"] or i["status"] != "stored"
-        ]
-    return [changed if i is mine else i for i in items]
+def _shown(item: dict[str, Any]) -> dict[str, Any]:
+    """A material as reports list it (api.md "Reports"): no size, no rejection reason."""
+    return {key: item[key] for key in SHOWN if key in item}
 
 
 def fold(entry: Entry | None, type_: str, data: dict[str, Any], at: datetime) -> Entry | None:
@@ -166,7 +142,8 @@ def fold(entry: Entry | None, type_: str, data: dict[str, Any], at: datetime) ->
     elif type_ == "ServiceOfficerAssigned":
         changes = {"officer_name": data["name"], "officer_phone": data["phone"]}
     elif type_ in MATERIAL_STATUS:
-        changes = {"materials": _materials(before.materials, type_, data)}
+        after = materials_after(before.materials, type_, data)
+        changes = {"materials": [_shown(item) for item in after]}
     elif type_ == "ScreeningCompleted":
         changes = {"screening_state": data["state"], "findings_count": len(data["findings"])}
     else:  # SelectionRecorded

@@ -1,2 +1,1 @@
-"""Screening's adapters: its table beside the event store, and how other services' events
-fold into it."""
+"""Screening's adapters: storage only, its `screenings` table (rows <-> `domain.tracked`)."""

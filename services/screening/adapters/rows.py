@@ -1,8 +1,8 @@
-"""Reading and writing an entry's `screenings` row as a `Tracked` value."""
+"""Reading and writing an entry's `screenings` row as a `Tracked` value (domain.tracked)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -10,36 +10,8 @@ from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.screening.adapters.tables import screenings
-
-PENDING = "pending"
-
-
-@dataclass(frozen=True)
-class Tracked:
-    """What screening knows of one entry. `result` is the latest ScreeningCompleted's data
-    (None before the first screening); `review` and `selection` are the standing decisions."""
-
-    submission_id: str
-    district: str | None = None
-    call_id: str | None = None
-    category: str | None = None
-    fields: dict[str, Any] | None = None
-    status: str | None = None
-    materials: list[dict[str, Any]] = field(default_factory=list)
-    result: dict[str, Any] | None = None
-    window_closed: bool = False
-    review: dict[str, Any] | None = None
-    selection: dict[str, Any] | None = None
-    version: int = 0
-
-    @property
-    def known(self) -> bool:
-        """Whether intake has told us of the entry (media's events may come first)."""
-        return self.district is not None
-
-    @property
-    def state(self) -> str:
-        return str(self.result["state"]) if self.result else PENDING
+from services.screening.domain.tracked import Tracked
+from shared.catalog.vocabulary import SUBMITTED
 
 
 def lock(conn: Connection, submission_id: str, create: bool = False) -> Tracked | None:
@@ -80,7 +52,7 @@ def awaiting_deadline(conn: Connection, call_ids: list[str], limit: int) -> list
         conn.execute(
             select(screenings.c.submission_id)
             .where(
-                screenings.c.status == "submitted",
+                screenings.c.status == SUBMITTED,
                 screenings.c.window_closed.is_(False),
                 screenings.c.call_id.in_(call_ids),
             )

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from services.screening.domain.entry import INTRODUCTION, PROMO_VIDEO, PROOF, Entry
+from services.screening.domain.entry import Entry
 from services.screening.domain.rules import Check
+from shared.catalog.vocabulary import INTRODUCTION, PROMO_VIDEO, PROOF
 
 
 def given(path: str) -> Check:

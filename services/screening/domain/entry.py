@@ -10,10 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# Material kinds, and the one media status that counts: anything short of `stored` (still
-# uploading, being verified, rejected) is not yet a material the call can use.
-PROMO_VIDEO, INTRODUCTION, PROOF = "promo_video", "introduction", "proof"
-STORED = "stored"
+# The one media status that counts: anything short of `stored` (still uploading, being
+# verified, rejected) is not yet a material the call can use.
+from shared.catalog.vocabulary import STORED
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from services.screening.domain import checks as c
 from services.screening.domain.rules import FAIL, MISSING, PRIORITY, REVIEW, Rule
+from shared.catalog import vocabulary as v
 
 # Bump when a rule, clause or outcome changes: findings name the rule set that made them.
 RULESET_VERSION = "tianfu-2021.1"
@@ -134,26 +135,26 @@ FINANCE: tuple[Rule, ...] = (  # 二(四) 重大科技金融创新产品
 # fmt: on
 
 RULESETS: dict[str, tuple[Rule, ...]] = {
-    "achievement": ACHIEVEMENT,
-    "promotion": PROMOTION,
-    "challenge": CHALLENGE,
-    "finance": FINANCE,
+    v.ACHIEVEMENT: ACHIEVEMENT,
+    v.PROMOTION: PROMOTION,
+    v.CHALLENGE: CHALLENGE,
+    v.FINANCE: FINANCE,
 }
 
 # Every clause domain.md's tables name, per category, written out rather than derived from the
 # rules above: that is what lets a test catch a clause with no rule.
 CLAUSES: dict[str, tuple[str, ...]] = {
-    "achievement": (
+    v.ACHIEVEMENT: (
         "二(一)1", "二(一)2", "二(一)3", "二(一)4", "二(一)5",
         "二(一)6①", "二(一)6②", "二(一)6③", "二(一)6④", "二(一)6⑤", "二(一)6⑥", "二(一)6⑦",
     ),
-    "promotion": (
+    v.PROMOTION: (
         "二(二)1", "二(二)2", "二(二)3",
         "二(二)4①", "二(二)4②", "二(二)4③", "二(二)4④", "二(二)4⑤", "二(二)4⑥", "二(二)4⑦",
     ),
-    "challenge": (
+    v.CHALLENGE: (
         "二(三)1", "二(三)2", "二(三)3",
         "二(三)4①", "二(三)4②", "二(三)4③", "二(三)4④", "二(三)4⑤", "二(三)4⑥",
     ),
-    "finance": ("二(四)1", "二(四)2", "二(四)3"),
+    v.FINANCE: ("二(四)1", "二(四)2", "二(四)3"),
 }  # fmt: skip

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
 from services.screening.domain.entry import Entry
 from services.screening.domain.rules import FAIL, MISSING, PRIORITY, REVIEW, Finding
 from services.screening.domain.rulesets import RULESET_VERSION, RULESETS
+from shared.catalog.vocabulary import ELIGIBLE, IN_REVIEW, INCOMPLETE, INELIGIBLE
 
-State = Literal["incomplete", "in_review", "eligible", "ineligible"]
-INCOMPLETE: Final = "incomplete"
-IN_REVIEW: Final = "in_review"
-ELIGIBLE: Final = "eligible"
-INELIGIBLE: Final = "ineligible"
+State = Literal["incomplete", "in_review", "eligible", "ineligible"]  # vocabulary.SCREENED_STATES
 SETTLEMENTS: tuple[State, ...] = (ELIGIBLE, INELIGIBLE)
 
 

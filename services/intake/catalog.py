@@ -1,0 +1,35 @@
+"""The vocabulary the console shows (`GET /api/v1/catalog`): categories, material kinds and
+the reports' states with their Chinese labels, and per category the receipt form's fields.
+
+Codes come from where they are declared (intake's categories, media's kinds); the labels are
+the ones the reports print, so the console and the 汇总表 say the same words.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from services.intake import receipt
+from shared.catalog.vocabulary import (
+    CATEGORIES,
+    CATEGORY_LABELS,
+    MATERIAL_KIND_LABELS,
+    MATERIAL_KINDS,
+    STATE_LABELS,
+)
+
+
+def _labelled(codes: Iterable[str], names: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"code": code, "label": names[code]} for code in codes]
+
+
+@functools.cache  # derived from declarations fixed at start
+def catalog() -> dict[str, Any]:
+    return {
+        "categories": _labelled(CATEGORIES, CATEGORY_LABELS),
+        "material_kinds": _labelled(MATERIAL_KINDS, MATERIAL_KIND_LABELS),
+        "states": _labelled(STATE_LABELS, STATE_LABELS),
+        "forms": {category: receipt.form(category) for category in CATEGORIES},
+    }

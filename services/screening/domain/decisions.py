@@ -1,0 +1,94 @@
+"""Staff's decisions on a screened entry, and what an amendment does to them. Pure: the use
+case loads the entry, calls these, and appends what they return.
+
+- Staff review (审核) only an entry `in_review`: a review cannot override a `fail` or a
+  `missing`, so it is refused rather than recorded unused.
+- The city selects (遴选) only an `eligible` entry; `not_selected` may be recorded for any
+  screened entry.
+- An amendment of a submitted entry's fields lapses both: staff reviewed and the city selected
+  the entry as it was, so neither decision may carry over to text they have not seen.
+
+Each decision returns the entry after it and the events to record, as (event type name, data)
+pairs without the submission id (the use case adds it, with the envelope).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from services.screening.domain.tracked import Tracked
+from shared.catalog.vocabulary import (
+    ELIGIBLE,
+    IN_REVIEW,
+    NOT_SELECTED,
+    SELECTED,
+    SUBMITTED,
+    WITHDRAWN,
+)
+from shared.errors import Refused
+
+Recorded = tuple[str, dict[str, Any]]
+AMENDED = "项目提交后内容已修改，原审核、遴选结论不再适用，须重新审核"
+
+
+def check_decidable(tracked: Tracked) -> None:
+    """Staff decide on a submitted, screened entry only."""
+    if tracked.status == WITHDRAWN:
+        raise Refused("invalid_state", "项目已撤回", state=tracked.state)
+    if tracked.status != SUBMITTED or tracked.result is None:
+        raise Refused("invalid_state", "项目尚未提交，尚无筛查结果", state=tracked.state)
+
+
+def review(
+    tracked: Tracked, decision: Mapping[str, Any], by: str, at: datetime
+) -> tuple[Tracked, Recorded]:
+    """Staff settle the review items (`decision`: {decision, note}); the entry is then to be
+    screened again with their settlement."""
+    if tracked.state != IN_REVIEW:
+        raise Refused("invalid_state", "只有待审核（in_review）的项目可以审核", state=tracked.state)
+    data = dict(decision)
+    settled = replace(tracked, review=data | {"by": by, "at": at.isoformat()})
+    return settled, ("ReviewRecorded", data)
+
+
+def select(
+    tracked: Tracked, decision: Mapping[str, Any], by: str, at: datetime
+) -> tuple[Tracked, Recorded]:
+    """The city's selection (`decision`: {decision, note})."""
+    if decision["decision"] == SELECTED and tracked.state != ELIGIBLE:
+        raise Refused(
+            "invalid_state", "只有符合条件（eligible）的项目可以遴选", state=tracked.state
+        )
+    data = dict(decision) | {"lapsed": False}
+    selected = replace(tracked, selection=data | {"by": by, "at": at.isoformat()})
+    return selected, ("SelectionRecorded", data)
+
+
+def amended(before: Tracked, after: Tracked, event_type: str) -> bool:
+    """Whether an intake event amended a submitted entry's fields. A settlement is staff's
+    judgement of the review items (is it a real breakthrough? are the benefits evident?) on the
+    text they read: when the fields change, that judgement is about another text. Materials do
+    not count: no review item reads them, and intake sends an update only when the fields were
+    patched."""
+    return (
+        event_type == "SubmissionUpdated"
+        and before.status == SUBMITTED
+        and after.fields != before.fields
+    )
+
+
+def lapse(tracked: Tracked, by: str, at: datetime) -> tuple[Tracked, list[Recorded]]:
+    """An amended entry goes back to review: its review is cleared, and a selection not already
+    lapsed becomes a `not_selected` recorded by screening itself (`lapsed`)."""
+    recorded: list[Recorded] = []
+    if tracked.review is not None:
+        recorded.append(("ReviewLapsed", {"reason": AMENDED}))
+        tracked = replace(tracked, review=None)
+    if tracked.selection is not None and not tracked.selection.get("lapsed"):
+        lapsed = {"decision": NOT_SELECTED, "note": AMENDED, "lapsed": True}
+        recorded.append(("SelectionRecorded", lapsed))
+        tracked = replace(tracked, selection=lapsed | {"by": by, "at": at.isoformat()})
+    return tracked, recorded

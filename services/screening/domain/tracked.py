@@ -1,0 +1,97 @@
+"""What screening knows of one entry (`Tracked`), and how intake's and media's events fold into
+it. Pure: the use case decides what follows a change (a screening, a lapse)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from services.screening.domain.entry import Entry
+from shared.catalog.materials import materials_after
+from shared.catalog.media import MATERIAL_STATUS
+from shared.catalog.vocabulary import DRAFT, PENDING, STORED, SUBMITTED, WITHDRAWN
+
+SUBMISSION_EVENTS = frozenset(
+    {"SubmissionDrafted", "SubmissionUpdated", "SubmissionSubmitted", "SubmissionWithdrawn"}
+)
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """What screening knows of one entry. `result` is the latest ScreeningCompleted's data
+    (None before the first screening); `review` and `selection` are the standing decisions."""
+
+    submission_id: str
+    district: str | None = None
+    call_id: str | None = None
+    category: str | None = None
+    fields: dict[str, Any] | None = None
+    status: str | None = None
+    materials: list[dict[str, Any]] = field(default_factory=list)
+    result: dict[str, Any] | None = None
+    window_closed: bool = False
+    review: dict[str, Any] | None = None
+    selection: dict[str, Any] | None = None
+    version: int = 0
+
+    @property
+    def known(self) -> bool:
+        """Whether intake has told us of the entry (media's events may come first)."""
+        return self.district is not None
+
+    @property
+    def state(self) -> str:
+        return str(self.result["state"]) if self.result else PENDING
+
+
+def relevant(event_type: str) -> bool:
+    """Whether an event can change an entry's screening (ServiceOfficerAssigned cannot)."""
+    return event_type in SUBMISSION_EVENTS or event_type in MATERIAL_STATUS
+
+
+def fold(tracked: Tracked, event_type: str, data: Mapping[str, Any]) -> Tracked:
+    """The entry as known after an event of `event_type` carrying `data`."""
+    if event_type == "SubmissionDrafted":
+        return replace(
+            tracked,
+            district=data["district"],
+            call_id=data["call_id"],
+            category=data["category"],
+            fields=data["fields"],
+            status=DRAFT,
+        )
+    if event_type == "SubmissionUpdated":
+        # Intake sends the full fields after each change, so nothing is merged here.
+        return replace(tracked, fields=data["fields"])
+    if event_type == "SubmissionSubmitted":
+        return replace(tracked, status=SUBMITTED)
+    if event_type == "SubmissionWithdrawn":
+        return replace(tracked, status=WITHDRAWN)
+    if event_type in MATERIAL_STATUS:
+        # Superseded materials are kept: one replaced while it was being verified still counts
+        # once media stores it (the deadline is judged on evidence, domain.md).
+        after = materials_after(tracked.materials, event_type, data, keep_superseded=True)
+        return replace(tracked, materials=after)
+    return tracked
+
+
+def material_statuses(items: list[dict[str, Any]]) -> dict[str, str]:
+    """{kind: status} as the rules read it: the latest material of each kind, except that a
+    stored one wins over a newer one not (yet) stored. A replacement being uploaded or failing
+    verification does not take away the material the entry already has."""
+    statuses: dict[str, str] = {}
+    for item in items:  # oldest first: a later material of a kind overrides an earlier one
+        if statuses.get(item["kind"]) != STORED or item["status"] == STORED:
+            statuses[item["kind"]] = item["status"]
+    return statuses
+
+
+def as_entry(tracked: Tracked) -> Entry:
+    """The entry as the rules read it (a known entry: intake has told its category)."""
+    return Entry(
+        category=str(tracked.category),
+        fields=tracked.fields or {},
+        materials=material_statuses(tracked.materials),
+        district=str(tracked.district),
+    )

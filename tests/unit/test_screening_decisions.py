@@ -1,0 +1,145 @@
+"""Screening's own state and decisions (`services.screening.domain.tracked`, `.decisions`):
+intake's and media's events folded into what screening knows of an entry, staff review only an
+entry in review, the city selects only an eligible one, and an amendment lapses both."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from services.screening.domain import decisions
+from services.screening.domain.tracked import Tracked, fold, material_statuses, relevant
+from shared.errors import Refused
+
+SID = "7f0c5e8e-0000-4000-8000-000000000001"
+AT = datetime(2021, 10, 1, tzinfo=UTC)
+FIELDS = {"title": "钙钛矿电池"}
+
+
+def screened(state: str, **changes: Any) -> Tracked:
+    """A submitted entry whose latest screening gave `state`."""
+    tracked = Tracked(
+        submission_id=SID, district="巴州区", call_id="c", category="achievement",
+        fields=FIELDS, status="submitted", result={"state": state, "findings": []},
+    )  # fmt: skip
+    return replace(tracked, **changes)
+
+
+# -- the fold ---------------------------------------------------------------------------------
+
+
+def test_intake_events_make_the_entry_known_and_follow_its_status() -> None:
+    tracked = Tracked(submission_id=SID)
+    assert not tracked.known and tracked.state == "pending"
+    drafted = {"submission_id": SID, "district": "巴州区", "call_id": "c",
+               "category": "achievement", "fields": FIELDS}  # fmt: skip
+    tracked = fold(tracked, "SubmissionDrafted", drafted)
+    assert tracked.known and (tracked.status, tracked.category) == ("draft", "achievement")
+    tracked = fold(tracked, "SubmissionUpdated", {"submission_id": SID, "fields": {"title": "新"}})
+    assert tracked.fields == {"title": "新"}
+    assert fold(tracked, "SubmissionSubmitted", {"submission_id": SID}).status == "submitted"
+    assert fold(tracked, "SubmissionWithdrawn", {"submission_id": SID}).status == "withdrawn"
+
+
+def test_only_intake_and_media_events_about_the_entry_are_relevant() -> None:
+    assert relevant("SubmissionUpdated") and relevant("MediaStored")
+    assert not relevant("ServiceOfficerAssigned") and not relevant("ScreeningCompleted")
+
+
+def test_a_stored_material_counts_even_when_a_replacement_was_requested() -> None:
+    m = {"submission_id": SID, "kind": "promo_video"}
+    tracked = Tracked(submission_id=SID)
+    for type_, material_id in (("MaterialRequested", "a"), ("MaterialUploaded", "a"),
+                               ("MaterialRequested", "b"), ("MediaStored", "a")):  # fmt: skip
+        tracked = fold(tracked, type_, m | {"material_id": material_id, "filename": "v.mp4"})
+    assert material_statuses(tracked.materials) == {"promo_video": "stored"}
+
+
+def test_the_latest_material_of_a_kind_counts_unless_an_older_one_is_stored() -> None:
+    items = [
+        {"kind": "proof", "status": "rejected"},
+        {"kind": "proof", "status": "verifying"},
+        {"kind": "introduction", "status": "stored"},
+        {"kind": "introduction", "status": "rejected"},
+    ]
+    assert material_statuses(items) == {"proof": "verifying", "introduction": "stored"}
+
+
+# -- staff's decisions ------------------------------------------------------------------------
+
+
+def test_staff_decide_only_on_a_submitted_screened_entry() -> None:
+    decisions.check_decidable(screened("in_review"))
+    for tracked, message in (
+        (screened("in_review", status="withdrawn"), "项目已撤回"),
+        (screened("in_review", status="draft"), "项目尚未提交，尚无筛查结果"),
+        (screened("in_review", result=None), "项目尚未提交，尚无筛查结果"),
+    ):
+        with pytest.raises(Refused) as refused:
+            decisions.check_decidable(tracked)
+        assert (refused.value.code, refused.value.message) == ("invalid_state", message)
+
+
+def test_a_review_settles_an_entry_in_review() -> None:
+    decision = {"decision": "eligible", "note": "材料属实"}
+    after, recorded = decisions.review(screened("in_review"), decision, "staff-1", AT)
+    assert recorded == ("ReviewRecorded", decision)
+    assert after.review == decision | {"by": "staff-1", "at": AT.isoformat()}
+
+
+@pytest.mark.parametrize("state", ["incomplete", "eligible", "ineligible"])
+def test_a_review_of_an_entry_not_in_review_is_refused(state: str) -> None:
+    with pytest.raises(Refused) as refused:
+        decisions.review(screened(state), {"decision": "eligible", "note": ""}, "s", AT)
+    assert refused.value.code == "invalid_state" and refused.value.extra == {"state": state}
+
+
+def test_only_an_eligible_entry_is_selected() -> None:
+    decision = {"decision": "selected", "note": "推荐"}
+    after, recorded = decisions.select(screened("eligible"), decision, "staff-1", AT)
+    assert recorded == ("SelectionRecorded", decision | {"lapsed": False})
+    assert after.selection == decision | {"lapsed": False, "by": "staff-1", "at": AT.isoformat()}
+    for state in ("in_review", "incomplete", "ineligible"):
+        with pytest.raises(Refused) as refused:
+            decisions.select(screened(state), decision, "staff-1", AT)
+        assert refused.value.code == "invalid_state"
+
+
+def test_not_selected_may_be_recorded_for_any_screened_entry() -> None:
+    decision = {"decision": "not_selected", "note": ""}
+    _, recorded = decisions.select(screened("ineligible"), decision, "staff-1", AT)
+    assert recorded == ("SelectionRecorded", decision | {"lapsed": False})
+
+
+# -- an amendment -----------------------------------------------------------------------------
+
+
+def test_an_amendment_is_a_change_of_a_submitted_entrys_fields() -> None:
+    before = screened("eligible")
+    changed = replace(before, fields={"title": "改"})
+    assert decisions.amended(before, changed, "SubmissionUpdated")
+    assert not decisions.amended(before, before, "SubmissionUpdated")  # the same fields again
+    assert not decisions.amended(replace(before, status="draft"), changed, "SubmissionUpdated")
+    assert not decisions.amended(before, changed, "MediaStored")
+
+
+def test_an_amendment_lapses_the_review_and_the_selection() -> None:
+    tracked = screened(
+        "eligible",
+        review={"decision": "eligible", "note": "", "by": "s", "at": "t"},
+        selection={"decision": "selected", "note": "", "lapsed": False, "by": "s", "at": "t"},
+    )
+    after, recorded = decisions.lapse(tracked, "screening", AT)
+    lapsed = {"decision": "not_selected", "note": decisions.AMENDED, "lapsed": True}
+    assert recorded == [
+        ("ReviewLapsed", {"reason": decisions.AMENDED}),
+        ("SelectionRecorded", lapsed),
+    ]
+    assert after.review is None
+    assert after.selection == lapsed | {"by": "screening", "at": AT.isoformat()}
+    # A selection already lapsed is not lapsed again, and nothing to lapse records nothing.
+    again, recorded = decisions.lapse(after, "screening", AT)
+    assert recorded == [] and again == after
