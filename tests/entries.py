@@ -49,5 +49,7 @@ def full_body(category: str) -> dict[str, Any]:
     if category == "challenge":
         body |= {"solved": False, "cooperation_mode": "joint"}
     if category == "finance":
+        # 一(二)4: finance products are "金融机构推出的".
+        body["applicant"] |= {"name": "巴中某银行", "type": "financial_institution"}
         body |= {"institution": "巴中某银行", "product_type": "loan"}
     return body

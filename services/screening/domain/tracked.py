@@ -10,6 +10,7 @@ from typing import Any
 from services.screening.domain.entry import Entry
 from shared.catalog.materials import materials_after
 from shared.catalog.media import MATERIAL_STATUS
+from shared.catalog.upcast import upcast_fields
 from shared.catalog.vocabulary import DRAFT, PENDING, STORED, SUBMITTED, WITHDRAWN
 
 SUBMISSION_EVENTS = frozenset(
@@ -58,12 +59,12 @@ def fold(tracked: Tracked, event_type: str, data: Mapping[str, Any]) -> Tracked:
             district=data["district"],
             call_id=data["call_id"],
             category=data["category"],
-            fields=data["fields"],
+            fields=upcast_fields(data["fields"]),
             status=DRAFT,
         )
     if event_type == "SubmissionUpdated":
         # Intake sends the full fields after each change, so nothing is merged here.
-        return replace(tracked, fields=data["fields"])
+        return replace(tracked, fields=upcast_fields(data["fields"]))
     if event_type == "SubmissionSubmitted":
         return replace(tracked, status=SUBMITTED)
     if event_type == "SubmissionWithdrawn":
@@ -91,7 +92,8 @@ def as_entry(tracked: Tracked) -> Entry:
     """The entry as the rules read it (a known entry: intake has told its category)."""
     return Entry(
         category=str(tracked.category),
-        fields=tracked.fields or {},
+        # Rows saved before the upcast existed keep older fields: read them in today's shape.
+        fields=upcast_fields(tracked.fields or {}),
         materials=material_statuses(tracked.materials),
         district=str(tracked.district),
     )
