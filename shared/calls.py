@@ -10,6 +10,7 @@ district by name (`office:巴州区`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -57,12 +58,30 @@ class Call:
     district_codes: tuple[str, ...] = ()  # the same districts, in the same order
     contact: Contact | None = None
 
-    # The notice gives whole seconds ("23:59:59"): that whole second still counts.
     def is_open(self, now: datetime) -> bool:
-        return self.opens <= now.replace(microsecond=0) <= self.closes
+        return self.opens <= now.replace(microsecond=0) and not past(self.closes, now)
 
     def has_closed(self, now: datetime) -> bool:
-        return now.replace(microsecond=0) > self.closes
+        return past(self.closes, now)
+
+
+def past(deadline: datetime, moment: datetime) -> bool:
+    """Whether `moment` is after `deadline`. The notice gives whole seconds ("23:59:59"): that
+    whole second still counts."""
+    return moment.replace(microsecond=0) > deadline
+
+
+# When a call closes for one entry: (call, the entry's district, its submission id) -> the
+# moment. The call's own close today; domain.md foresees extensions granted to an entry or a
+# district by the city, which would be a function of this shape reading them. Media (refusing
+# new upload slots) and screening (judging completeness at the close) take one, so both judge
+# the same moment.
+ClosesAt = Callable[[Call, str, str], datetime]
+
+
+def call_closes(call: Call, district: str, submission_id: str) -> datetime:
+    """No extensions: every entry's call closes when the call does."""
+    return call.closes
 
 
 def _district_code(value: str) -> str:
