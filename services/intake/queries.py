@@ -16,9 +16,9 @@ from services.intake.domain.entry import CATEGORIES
 from services.intake.entries import entry_body, reachable
 from shared.auth import Principal
 from shared.calls import BEIJING, Call, beijing_time
-from shared.catalog.vocabulary import CATEGORY_LABELS as CATEGORY_NAMES
 from shared.catalog import submission as catalog
 from shared.catalog.upcast import upcast_fields
+from shared.catalog.vocabulary import CATEGORY_LABELS as CATEGORY_NAMES
 from shared.errors import Refused
 from shared.eventstore import EventStore
 from shared.repository import Streams
@@ -49,13 +49,17 @@ class Entries:
         self.store = store
         self.streams = Streams(store, domain.apply)
 
-    def district_of(self, submission_id: str) -> str | None:
+    def owner_of(self, submission_id: str) -> dict[str, str] | None:
+        """The entry's district and call (None: no such entry)."""
         if not isinstance(submission_id, str):
             return None
         with self.store.engine.connect() as conn:
-            return conn.execute(  # type: ignore[no-any-return]
-                select(submissions.c.district).where(submissions.c.id == submission_id)
-            ).scalar()
+            row = conn.execute(
+                select(submissions.c.district, submissions.c.call_id).where(
+                    submissions.c.id == submission_id
+                )
+            ).first()
+        return None if row is None else {"district": row.district, "call_id": row.call_id}
 
     def get(self, principal: Principal, submission_id: str) -> dict[str, Any]:
         _reader(principal)

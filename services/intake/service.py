@@ -89,9 +89,10 @@ class IntakeService(ServesEventLog):
         self.subscription.catch_up_all(linked.apply)
 
     @rpc
-    def submission_district(self, submission_id: str) -> str | None:
-        """Whose entry this is, for media's ownership checks (None: no such entry)."""
-        return self.entries().district_of(submission_id)
+    def submission_owner(self, submission_id: str) -> dict[str, str] | None:
+        """Whose entry this is and of which call, for media's ownership and deadline checks:
+        `{"district", "call_id"}`, None when there is no such entry."""
+        return self.entries().owner_of(submission_id)
 
     @http("POST", BASE)
     @endpoint

@@ -72,11 +72,18 @@ class Api:
 
 
 @pytest.fixture
-def intake_api(database_url: str, broker, tmp_path: Path, monkeypatch) -> Iterator[Api]:  # type: ignore[no-untyped-def]
+def calls_file_text() -> str:
+    """The calls file intake (and media beside it) read; a test module may give its own."""
+    return CALLS
+
+
+@pytest.fixture
+def intake_api(database_url: str, broker, tmp_path: Path, monkeypatch, calls_file_text: str  # type: ignore[no-untyped-def]
+               ) -> Iterator[Api]:  # fmt: skip
     schema.upgrade(database_url, "intake")
     private_pem, public_pem = new_key_pair()
     (tmp_path / "jwt-public.pem").write_bytes(public_pem)
-    (tmp_path / "calls.yaml").write_text(CALLS, encoding="utf-8")
+    (tmp_path / "calls.yaml").write_text(calls_file_text, encoding="utf-8")
     monkeypatch.setenv("KECHUANG_DB_URL_INTAKE", database_url)
     monkeypatch.setenv("KECHUANG_JWT_PUBLIC_KEY_FILE", str(tmp_path / "jwt-public.pem"))
     monkeypatch.setenv("KECHUANG_CALLS", str(tmp_path / "calls.yaml"))
