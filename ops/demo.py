@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ops.client import Client
+from shared import regions
 
 # Part of every entry's Idempotency-Key: bump it when the scenarios change, so that a stack
 # loaded by an earlier version gets the new entries instead of conflicting keys.
@@ -149,6 +150,7 @@ def body(scenario: Scenario, district: str, call_id: str) -> dict[str, Any]:
         "benefits": scenario.benefits,
         "applicant": {"name": f"巴中{district[:2]}{'农商银行' if finance else '科技有限公司'}",
                       "type": "financial_institution" if finance else "enterprise",
+                      "region_code": regions.code_of_district(district),
                       "province": "四川省", "city": "巴中市", "district": district},
         "contact": {"name": "李明", "phone": "0827-5223387", "email": "kechuang@example.cn"},
         "platform_listing_id": f"TFY-2026-{zlib.crc32(fields['title'].encode()) % 10000:04d}",
@@ -156,8 +158,13 @@ def body(scenario: Scenario, district: str, call_id: str) -> dict[str, Any]:
     }  # fmt: skip
     if scenario.category in ("achievement", "promotion"):
         fields["ip"] = {"ownership_clear": True, "dispute": "none", "patents": ["ZL202110000001.2"]}
+        applicant = fields["applicant"]
+        fields["lead"] = {"name": "王芳", "title": "高级工程师", "affiliation": applicant["name"],
+                          "affiliation_type": "enterprise",
+                          "region_code": applicant["region_code"]}  # fmt: skip
     if scenario.category == "promotion":
-        fields |= {"lead_enterprise": fields["applicant"]["name"], "agreement_signed": True,
+        fields |= {"lead_enterprise": {"name": fields["applicant"]["name"], "type": "enterprise"},
+                   "agreement_signed": True,
                    "partners": [{"name": "四川大学", "type": "university"}]}  # fmt: skip
     if scenario.category == "challenge":
         fields |= {"solved": False, "cooperation_mode": "joint"}

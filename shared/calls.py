@@ -1,24 +1,50 @@
 """Calls for projects (征集), read from the YAML file named by `KECHUANG_CALLS`.
 
 A call has a window (`opens` .. `closes`, inclusive, with their offsets; the 2021 call closes
-at 2021-11-02T23:59:59+08:00), the categories it takes and the districts that take part.
+at 2021-11-02T23:59:59+08:00), the categories it takes, the districts that take part and the
+notice's contact (四(三)). Districts are GB/T 2260 codes in the file (511902); older files name
+them (巴州区) and are mapped through `shared.regions`, a name that maps to no county of 巴中市
+being an error at start-up. A `Call` keeps the names too, since tokens name an office's
+district by name (`office:巴州区`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import yaml
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from shared import regions
 from shared.catalog.vocabulary import CATEGORIES
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "deploy" / "calls.yaml"
 # Calls run on Beijing time (UTC+8 all year, no DST): deadlines, "this year", and every time an
 # office or the city reads are in it.
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+# Where a district named (not coded) in a calls file is looked for: 巴中市, the city served.
+DISTRICTS_WITHIN = "5119"
+
+
+def beijing_time(moment: datetime) -> str:
+    """As an office reads a deadline: 2021年11月2日 23:59:59（北京时间）."""
+    at = moment.astimezone(BEIJING)
+    return f"{at.year}年{at.month}月{at.day}日 {at:%H:%M:%S}（北京时间）"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Whom offices ask about the call (the notice's 四(三) 联系方式)."""
+
+    name: str
+    phone: str
+    address: str
+    email: str
 
 
 @dataclass(frozen=True)
@@ -28,14 +54,66 @@ class Call:
     opens: datetime
     closes: datetime
     categories: tuple[str, ...]
-    districts: tuple[str, ...]
+    districts: tuple[str, ...]  # names, as tokens carry them
+    district_codes: tuple[str, ...] = ()  # the same districts, in the same order
+    contact: Contact | None = None
 
-    # The notice gives whole seconds ("23:59:59"): that whole second still counts.
     def is_open(self, now: datetime) -> bool:
-        return self.opens <= now.replace(microsecond=0) <= self.closes
+        return self.opens <= now.replace(microsecond=0) and not past(self.closes, now)
 
     def has_closed(self, now: datetime) -> bool:
-        return now.replace(microsecond=0) > self.closes
+        return past(self.closes, now)
+
+
+def past(deadline: datetime, moment: datetime) -> bool:
+    """Whether `moment` is after `deadline`. The notice gives whole seconds ("23:59:59"): that
+    whole second still counts."""
+    return moment.replace(microsecond=0) > deadline
+
+
+# When a call closes for one entry: (call, the entry's district, its submission id) -> the
+# moment. The call's own close today; domain.md foresees extensions granted to an entry or a
+# district by the city, which would be a function of this shape reading them. Media (refusing
+# new upload slots) and screening (judging completeness at the close) take one, so both judge
+# the same moment.
+ClosesAt = Callable[[Call, str, str], datetime]
+
+
+def call_closes(call: Call, district: str, submission_id: str) -> datetime:
+    """No extensions: every entry's call closes when the call does."""
+    return call.closes
+
+
+def _district_code(value: str) -> str:
+    if value.isdigit():
+        if regions.is_known(value) and not value.endswith("00"):
+            return value
+        raise ValidationError(f"unknown district code {value!r}: not a county in GB/T 2260")
+    code = regions.code_of_district(value, DISTRICTS_WITHIN)
+    if code is None:
+        raise ValidationError(f"unknown district {value!r}: give its GB/T 2260 code")
+    return code
+
+
+class _District(fields.String):
+    """A county as its six-digit code, or (older files) its name in 巴中市; loads as the code.
+    An unquoted code (YAML reads 511902 as a number) is taken too."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        return _district_code(super()._deserialize(value, attr, data, **kwargs))
+
+
+class _ContactSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    phone = fields.String(required=True, validate=validate.Length(min=1))
+    address = fields.String(required=True, validate=validate.Length(min=1))
+    email = fields.Email(required=True)
+
+    @post_load
+    def make(self, data: dict, **_: object) -> Contact:
+        return Contact(**data)
 
 
 class _CallSchema(Schema):
@@ -47,18 +125,27 @@ class _CallSchema(Schema):
         fields.String(validate=validate.OneOf(CATEGORIES)),
         required=True,
     )
-    districts = fields.List(fields.String(), required=True)
+    districts = fields.List(_District(), required=True)
+    contact = fields.Nested(_ContactSchema)
 
     @validates_schema
     def window(self, data: dict, **_: object) -> None:
         if data["opens"] >= data["closes"]:
             raise ValidationError("opens must be before closes")
 
+    @validates_schema
+    def distinct_districts(self, data: dict, **_: object) -> None:
+        names = [regions.name_of(code) for code in data["districts"]]
+        if len(set(names)) != len(names):  # tokens name districts: two alike are one office
+            raise ValidationError("a district is listed twice", "districts")
+
     @post_load
     def make(self, data: dict, **_: object) -> Call:
+        codes = tuple(data["districts"])
+        names = tuple(regions.name_of(code) or code for code in codes)
         return Call(
             **data
-            | {"categories": tuple(data["categories"]), "districts": tuple(data["districts"])}
+            | {"categories": tuple(data["categories"]), "districts": names, "district_codes": codes}
         )
 
 

@@ -129,10 +129,13 @@ def new_event(
     correlation_id: uuid.UUID | None = None,
     causation_id: uuid.UUID | None = None,
     event_id: uuid.UUID | None = None,
+    occurred_at: datetime | None = None,
 ) -> Event:
     """Build a new event of a declared type; `data` is validated by the type's schema.
 
     The version is filled in by the store at append time (`version=0` until then).
+    `occurred_at` is now unless given: a use case that decided on a time (media, judging a
+    deadline) records that very time, so whoever judges the event later reads what it read.
     """
     dumped = event_type.clean(data)
     event_id = event_id or uuid.uuid4()
@@ -143,7 +146,7 @@ def new_event(
         version=0,
         type=event_type.name,
         schema_version=event_type.schema_version,
-        occurred_at=datetime.now(UTC),
+        occurred_at=occurred_at or datetime.now(UTC),
         actor=actor,
         data=dumped,
         # The request or event being handled, else the event starts a correlation of its own.

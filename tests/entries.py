@@ -13,6 +13,7 @@ def full_body(category: str) -> dict[str, Any]:
         "applicant": {
             "name": "巴中某科技有限公司",
             "type": "enterprise",
+            "region_code": "511902",
             "province": "四川省",
             "city": "巴中市",
             "district": "巴州区",
@@ -25,12 +26,19 @@ def full_body(category: str) -> dict[str, Any]:
     if category in ("achievement", "promotion"):
         body |= {
             "ip": {"ownership_clear": True, "dispute": "none", "patents": ["ZL202010000000.1"]},
+            "lead": {
+                "name": "李四",
+                "title": "教授",
+                "affiliation": "四川大学",
+                "affiliation_type": "university",
+                "region_code": "510107",
+            },
             "tech_level": "domestic_leading",
             "deployment": "pilot_completed",
         }
     if category == "promotion":
         body |= {
-            "lead_enterprise": "巴中某科技有限公司",
+            "lead_enterprise": {"name": "巴中某科技有限公司", "type": "enterprise"},
             "partners": [{"name": "四川大学", "type": "university"}],
             "agreement_signed": True,
             "awards": [
@@ -41,5 +49,7 @@ def full_body(category: str) -> dict[str, Any]:
     if category == "challenge":
         body |= {"solved": False, "cooperation_mode": "joint"}
     if category == "finance":
+        # 一(二)4: finance products are "金融机构推出的".
+        body["applicant"] |= {"name": "巴中某银行", "type": "financial_institution"}
         body |= {"institution": "巴中某银行", "product_type": "loan"}
     return body

@@ -37,8 +37,8 @@ from shared.openapi import (
 )
 
 __all__ = [
-    "ENTRY_SCHEMAS", "Catalog", "EntryMeta", "Error", "ErrorDetail", "FormField", "HistoryItem",
-    "Labelled", "add_paths", "spec",
+    "ENTRY_SCHEMAS", "CallItem", "Catalog", "EntryMeta", "Error", "ErrorDetail", "FormField",
+    "HistoryItem", "Labelled", "add_paths", "spec",
 ]  # fmt: skip
 TAG = "intake"
 # The If-Match intake reads (service._version): a version number, quoted or not, maybe weak.
@@ -144,6 +144,49 @@ def _shape(name: str) -> str:
     return name.removesuffix("Entry")
 
 
+class CodeAndName(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class CallContact(Schema):
+    name = fields.String(required=True)
+    phone = fields.String(required=True)
+    address = fields.String(required=True)
+    email = fields.String(required=True)
+
+
+class CallItem(Schema):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    opens = fields.DateTime(
+        required=True, metadata={"description": "开始时间（北京时间，ISO 8601）"}
+    )
+    closes = fields.DateTime(
+        required=True, metadata={"description": "截止时间（北京时间，含该秒）"}
+    )
+    opens_text = fields.String(
+        required=True, metadata={"description": "如 2021年9月27日 00:00:00（北京时间）"}
+    )
+    closes_text = fields.String(
+        required=True, metadata={"description": "如 2021年11月2日 23:59:59（北京时间）"}
+    )
+    is_open = fields.Boolean(required=True, metadata={"description": "此刻是否在征集时间内"})
+    categories = fields.List(
+        fields.Nested(CodeAndName),
+        required=True,
+        metadata={"description": "接受的类别：code 如 achievement，name 如 科技成果转化项目"},
+    )
+    districts = fields.List(
+        fields.Nested(CodeAndName),
+        required=True,
+        metadata={"description": "参与的区县：code 为 GB/T 2260 代码（如 511902），name 如 巴州区"},
+    )
+    contact = fields.Nested(
+        CallContact, allow_none=True, metadata={"description": "联系方式（公告四（三））"}
+    )
+
+
 def _entry_body() -> dict[str, Any]:
     return {"oneOf": [ref(f"{_shape(name)}Draft") for name in ENTRY_SCHEMAS]}
 
@@ -213,6 +256,7 @@ def add_paths(api: APISpec) -> None:
     for name, schema in {
         "Officer": Officer, "EntryMeta": EntryMeta, "HistoryItem": HistoryItem,
         "Labelled": Labelled, "FormField": FormField, "Catalog": Catalog,
+        "CodeAndName": CodeAndName, "CallContact": CallContact, "CallItem": CallItem,
     }.items():  # fmt: skip
         api.components.schema(name, schema=schema)
     _add_category_shapes(api)
@@ -369,6 +413,36 @@ def add_paths(api: APISpec) -> None:
                 "responses": {
                     "200": {"description": "词汇表", **json_content("Catalog")},
                     **errors(401),
+                },
+            }
+        },
+    )
+    api.path(
+        path="/api/v1/calls",
+        operations={
+            "get": {
+                "tags": [TAG],
+                "operationId": "list_calls",
+                "summary": "可用的征集",
+                "description": "区县科协：本区县参与的征集；市科协：全部征集。每项含征集时间"
+                "（ISO 与北京时间文字）、是否进行中、类别、区县（代码和名称）和联系方式。",
+                "responses": {
+                    "200": {
+                        "description": "征集",
+                        **json_content(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "items": {
+                                        "type": "array",
+                                        "items": {"$ref": "#/components/schemas/CallItem"},
+                                    },
+                                    "total": {"type": "integer"},
+                                },
+                            }
+                        ),
+                    },
+                    **errors(401, 403),
                 },
             }
         },

@@ -1,9 +1,11 @@
-"""Intake's reads: an entry, its history, the entries a principal may list, and whose entry an
-id is (for media). Who may read: district offices (their own district's entries only) and
-staff. The list reads the `submissions` rows; an entry and its history read its stream."""
+"""Intake's reads: an entry, its history, the entries a principal may list, whose entry an id
+is (for media), and the calls an office may use. Who may read: district offices (their own
+district's entries and calls only) and staff. The list reads the `submissions` rows (in
+today's shape: `upcast_fields`); an entry and its history read its stream."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,7 +15,10 @@ from services.intake.domain import submission as domain
 from services.intake.domain.entry import CATEGORIES
 from services.intake.entries import entry_body, reachable
 from shared.auth import Principal
+from shared.calls import BEIJING, Call, beijing_time
 from shared.catalog import submission as catalog
+from shared.catalog.upcast import upcast_fields
+from shared.catalog.vocabulary import CATEGORY_LABELS as CATEGORY_NAMES
 from shared.errors import Refused
 from shared.eventstore import EventStore
 from shared.repository import Streams
@@ -44,13 +49,17 @@ class Entries:
         self.store = store
         self.streams = Streams(store, domain.apply)
 
-    def district_of(self, submission_id: str) -> str | None:
+    def owner_of(self, submission_id: str) -> dict[str, str] | None:
+        """The entry's district and call (None: no such entry)."""
         if not isinstance(submission_id, str):
             return None
         with self.store.engine.connect() as conn:
-            return conn.execute(  # type: ignore[no-any-return]
-                select(submissions.c.district).where(submissions.c.id == submission_id)
-            ).scalar()
+            row = conn.execute(
+                select(submissions.c.district, submissions.c.call_id).where(
+                    submissions.c.id == submission_id
+                )
+            ).first()
+        return None if row is None else {"district": row.district, "call_id": row.call_id}
 
     def get(self, principal: Principal, submission_id: str) -> dict[str, Any]:
         _reader(principal)
@@ -97,5 +106,38 @@ class Entries:
                 .limit(per_page)
                 .offset((page - 1) * per_page)
             )
-            items = [r.body for r in rows]
+            items = [upcast_fields(r.body) for r in rows]  # rows written before #13 too
             return items, total.scalar_one()
+
+
+def call_body(call: Call, now: datetime) -> dict[str, Any]:
+    """A call as offices read it: its window in ISO and in Beijing-time words, whether it is
+    open now, its categories and districts with their Chinese names, and whom to ask."""
+    contact = call.contact
+    return {
+        "id": call.id,
+        "title": call.title,
+        "opens": call.opens.astimezone(BEIJING).isoformat(),
+        "closes": call.closes.astimezone(BEIJING).isoformat(),
+        "opens_text": beijing_time(call.opens),
+        "closes_text": beijing_time(call.closes),
+        "is_open": call.is_open(now),
+        "categories": [{"code": c, "name": CATEGORY_NAMES[c]} for c in call.categories],
+        "districts": [
+            {"code": code, "name": name}
+            for code, name in zip(call.district_codes, call.districts, strict=True)
+        ],
+        "contact": (
+            {"name": contact.name, "phone": contact.phone, "address": contact.address,
+             "email": contact.email}
+            if contact
+            else None
+        ),
+    }  # fmt: skip
+
+
+def calls_for(principal: Principal, calls: dict[str, Call], now: datetime) -> list[dict[str, Any]]:
+    """The calls an office may enter projects in (its district takes part); staff see all."""
+    _reader(principal)
+    usable = [c for c in calls.values() if principal.is_staff or principal.district in c.districts]
+    return [call_body(call, now) for call in usable]

@@ -7,6 +7,7 @@ changes) or `queries.Entries` (the reads) and answers in the documented shape
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from nameko.rpc import rpc
@@ -18,7 +19,7 @@ from services.intake import catalog
 from services.intake.adapters import linked
 from services.intake.commands import Intake
 from services.intake.domain.officer import load_officer
-from services.intake.queries import Entries
+from services.intake.queries import Entries, calls_for
 from shared import config, openapi, text
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events, http
@@ -91,9 +92,10 @@ class IntakeService(ServesEventLog):
         self.subscription.catch_up_all(linked.apply)
 
     @rpc
-    def submission_district(self, submission_id: str) -> str | None:
-        """Whose entry this is, for media's ownership checks (None: no such entry)."""
-        return self.entries().district_of(submission_id)
+    def submission_owner(self, submission_id: str) -> dict[str, str] | None:
+        """Whose entry this is and of which call, for media's ownership and deadline checks:
+        `{"district", "call_id"}`, None when there is no such entry."""
+        return self.entries().owner_of(submission_id)
 
     @http("POST", BASE)
     @endpoint
@@ -158,6 +160,13 @@ class IntakeService(ServesEventLog):
         """What the console shows: the vocabulary and each category's receipt form."""
         self.authenticate(request)  # any signed-in role
         return json_response(catalog.catalog())
+
+    @http("GET", "/api/v1/calls")
+    @endpoint
+    def list_calls(self, request: Request) -> Response:
+        principal = self.authenticate(request)
+        items = calls_for(principal, self.calls, datetime.now(UTC))
+        return json_response({"items": items, "total": len(items)})
 
     @http("GET", "/api/v1/openapi.json")
     @endpoint

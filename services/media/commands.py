@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from services.media.adapters.storage import NotRemoved, PartsRejected, Storage, 
 from services.media.adapters.tables import materials
 from services.media.domain import material as domain
 from shared.auth import Principal
+from shared.calls import Call, ClosesAt, beijing_time, call_closes, past
 from shared.catalog import media as catalog
 from shared.errors import Refused, not_found, parse_id
 from shared.events import Actor, EventType, new_event
@@ -26,7 +27,8 @@ from shared.repository import Streams
 
 log = logging.getLogger("kechuang.media")
 
-OwnerOf = Callable[[str], str | None]  # submission id -> its district (None: no such entry)
+# submission id -> {"district", "call_id"} of the entry (None: no such entry); intake's RPC.
+OwnerOf = Callable[[str], Mapping[str, str] | None]
 Inspect = Callable[[str, str], dict[str, Any]]  # (object key, kind) -> what the bytes are
 SYSTEM = Actor("system", "media-worker")
 EVENT_TYPES = {
@@ -42,10 +44,14 @@ class Media:
         storage: Storage,
         limits: domain.Limits,
         owner_of: OwnerOf,
+        calls: Mapping[str, Call] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        closes_at: ClosesAt = call_closes,
     ) -> None:
         self.store, self.storage, self.limits = store, storage, limits
         self.owner_of, self.clock = owner_of, clock
+        # Screening judges completeness at the close by the same moment (shared.calls).
+        self.calls, self.closes_at = calls or {}, closes_at
         self.streams = Streams(store, domain.apply)
 
     # -- the material as shown -------------------------------------------------------------
@@ -86,11 +92,14 @@ class Media:
 
     def _record(
         self, conn: Connection, m: domain.Material | None, event_type: EventType,
-        data: dict[str, Any], actor: Actor,
+        data: dict[str, Any], actor: Actor, at: datetime | None = None,
     ) -> domain.Material:  # fmt: skip
         """Append the event after `m` (None: a new material) and upsert the row; raises
-        `VersionConflict` if the material moved on since `m` was loaded."""
-        event = new_event(event_type, catalog.stream_id(data["material_id"]), data, actor)
+        `VersionConflict` if the material moved on since `m` was loaded. `at` is the moment
+        the command was judged by (the close, the slot's end), recorded as the event's time:
+        screening counts a material by these times."""
+        event = new_event(event_type, catalog.stream_id(data["material_id"]), data, actor,
+                          occurred_at=at)  # fmt: skip
         after = self.streams.append(conn, event.stream_id, m, [event])
         row = {
             "id": after.id, "submission_id": after.submission_id, "district": after.district,
@@ -109,15 +118,18 @@ class Media:
         if not principal.is_office:
             raise Refused("forbidden", "只有区县科协可以上传材料")
         parse_id(submission_id, "申报项目")
-        if self.owner_of(submission_id) != principal.district:
+        owner = self.owner_of(submission_id)
+        if owner is None or owner.get("district") != principal.district:
             raise not_found("申报项目")
+        now = self.clock()
+        self._check_open(owner, submission_id, now)
         domain.check_request(slot["kind"], slot["content_type"], slot["size"], slot["sha256"],
                              self.limits)  # fmt: skip
         material_id = str(uuid.uuid4())
         key = f"{submission_id}/{material_id}"  # generated: no filename reaches a path
         part = domain.part_size(slot["size"], self.limits)
         upload_id = self.storage.start_multipart(key, slot["content_type"]) if part else None
-        expires = self.clock() + timedelta(seconds=self.limits.slot_seconds)
+        expires = now + timedelta(seconds=self.limits.slot_seconds)
         data = slot | {
             "material_id": material_id, "submission_id": submission_id,
             "district": principal.district, "object_key": key, "upload_id": upload_id,
@@ -125,8 +137,20 @@ class Media:
         }  # fmt: skip
         actor = Actor(principal.role, principal.subject, principal.district)
         with self.store.engine.begin() as conn:
-            m = self._record(conn, None, catalog.MaterialRequested, data, actor)
+            m = self._record(conn, None, catalog.MaterialRequested, data, actor, at=now)
         return self._slot(m)
+
+    def _check_open(self, owner: Mapping[str, str], submission_id: str, now: datetime) -> None:
+        """No new upload slot once the entry's call has closed: a material requested after
+        the close would never count (domain.md: the deadline is judged on evidence). A slot
+        opened before the close may still be uploaded to and completed while it lives. An
+        entry of a call the calls file no longer names has no deadline to judge by."""
+        call = self.calls.get(owner.get("call_id") or "")
+        if call is None:
+            return
+        closes = self.closes_at(call, owner["district"], submission_id)
+        if past(closes, now):
+            raise Refused("call_closed", f"征集已于{beijing_time(closes)}截止，不能再上传材料")
 
     def _slot(self, m: domain.Material) -> dict[str, Any]:
         """The slot as the office uploads to it: presigned URL(s), valid `url_seconds`."""
@@ -172,7 +196,8 @@ class Media:
             if not principal.is_office:
                 raise Refused("forbidden", "只有区县科协可以上传材料")
             self._visible(principal, m)
-            domain.can_complete(m, self.clock())
+            now = self.clock()
+            domain.can_complete(m, now)
             if m.upload_id:
                 parts = done.get("parts") or []
                 if not parts:
@@ -185,7 +210,7 @@ class Media:
                                   {"parts": [error.code or "InvalidPart"]}) from None  # fmt: skip
             data = {"material_id": m.id, "submission_id": m.submission_id, "kind": m.kind}
             actor = Actor(principal.role, principal.subject, principal.district)
-            after = self._record(conn, m, catalog.MaterialUploaded, data, actor)
+            after = self._record(conn, m, catalog.MaterialUploaded, data, actor, at=now)
         return self.body(after)
 
     def get(self, principal: Principal, material_id: str) -> dict[str, Any]:

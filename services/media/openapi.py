@@ -122,11 +122,13 @@ def add_paths(api: APISpec) -> None:
                 "summary": "申请上传材料（区县科协）",
                 "description": "声明材料的类别、文件名、类型、大小和 sha256，得到预签名的上传地址。"
                 "推介视频不超过 2 GiB（mp4/mov/webm/mkv），其余材料不超过 100 MiB"
-                "（pdf/doc/docx/ppt/pptx/jpg/png）；超限 413，类型不符 415。",
+                "（pdf/doc/docx/ppt/pptx/jpg/png）；超限 413，类型不符 415。项目所属征集截止后"
+                "不再开放新的上传名额，答 call_closed（409）；截止前申请的名额在有效期内仍可上传、"
+                "完成，并计入材料。",
                 "requestBody": {"required": True, **json_content("SlotRequest")},
                 "responses": {
                     "201": {"description": "上传名额", **json_content("UploadSlot")},
-                    **errors(401, 403, 404, 413, 415, 422),
+                    **errors(401, 403, 404, 409, 413, 415, 422),
                 },
             }
         },

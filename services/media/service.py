@@ -24,7 +24,7 @@ from services.media.commands import Media
 from services.media.domain.material import Limits
 from services.media.schemas import load_completion, load_slot_request
 from shared import config
-from shared.dependencies import Authenticator, Store
+from shared.dependencies import Authenticator, Calls, Store
 from shared.entrypoints import ServesEventLog, consume_events, http
 from shared.events import Event
 from shared.http import endpoint, json_response, read_json
@@ -81,11 +81,12 @@ class MediaService(ServesEventLog):
     event_store = Store("media")
     authenticate = Authenticator()
     resources = MediaSetup()
+    calls = Calls()
     intake = RpcProxy("intake")
 
     def media(self) -> Media:
         return Media(self.event_store, self.resources.storage, self.resources.limits,
-                     self.intake.submission_district)  # fmt: skip
+                     self.intake.submission_owner, self.calls)  # fmt: skip
 
     @http("POST", "/api/v1/submissions/<submission_id>/materials")
     @endpoint

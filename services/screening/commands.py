@@ -4,7 +4,9 @@ and saves the row:
 
 - `apply`: an intake or media event, inside the subscription's transaction (so a redelivered
   or replayed event, which the subscription skips, appends nothing);
-- `close_windows`: the deadline timer, re-screening submitted entries of calls that closed;
+- `close_windows`: the deadline timer, re-screening submitted entries of calls that closed
+  (which materials count at the close is judged from media's own times, `domain.evidence`;
+  the timer only decides when the result is written);
 - `review`, `select`: staff's decisions; `view`: the screening as the API shows it.
 
 A screening appends `ScreeningCompleted` only when the outcome changed: the state, the findings
@@ -31,7 +33,7 @@ from services.screening.domain.screening import screen
 from services.screening.domain.tracked import Tracked, as_entry, fold, relevant
 from services.screening.schemas import ReviewBody, SelectionBody
 from shared.auth import Principal
-from shared.calls import Call
+from shared.calls import Call, ClosesAt, call_closes, past
 from shared.catalog import screening as catalog
 from shared.catalog.vocabulary import SUBMITTED
 from shared.errors import Refused, not_found
@@ -82,11 +84,16 @@ def screening_body(tracked: Tracked) -> dict[str, Any]:
 
 class Screening:
     def __init__(
-        self, store: EventStore, calls: dict[str, Call], clock: Clock = lambda: datetime.now(UTC)
+        self,
+        store: EventStore,
+        calls: dict[str, Call],
+        clock: Clock = lambda: datetime.now(UTC),
+        closes_at: ClosesAt = call_closes,
     ) -> None:
         self.store = store
         self.calls = calls
         self.clock = clock
+        self.closes_at = closes_at  # media refuses new slots by the same moment
 
     # -- deciding -----------------------------------------------------------------------
 
@@ -111,12 +118,18 @@ class Screening:
         if tracked.status != SUBMITTED or not tracked.known:
             return tracked, []
         call = self.calls.get(tracked.call_id or "")
-        closed = call is not None and call.has_closed(now)
+        closes = (
+            None
+            if call is None
+            else self.closes_at(call, str(tracked.district), tracked.submission_id)
+        )
+        closed = closes is not None and past(closes, now)
         tracked = replace(tracked, window_closed=closed)
         if tracked.category not in RULESETS:
             return tracked, []  # intake validates categories; nothing to judge by otherwise
         settled = tracked.review["decision"] if tracked.review else None
-        result = screen(as_entry(tracked), closed, settled).to_dict() | {"window_closed": closed}
+        entry = as_entry(tracked, closes)
+        result = screen(entry, closed, settled).to_dict() | {"window_closed": closed}
         event = self._event(tracked, catalog.ScreeningCompleted, result, cause)
         # Compared in the event's own (validated, serialised) form, as the row keeps it.
         if _outcome(event.data) == _outcome(tracked.result):
@@ -149,7 +162,7 @@ class Screening:
         now = self.clock()
         before = rows.lock(conn, event.data["submission_id"], create=True)
         assert before is not None
-        after = fold(before, event.type, event.data)
+        after = fold(before, event.type, event.data, event.occurred_at)
         cause = Cause.of(event)
         events: list[Event] = []
         # An amendment or a withdrawal voids staff's decisions; the lapse is caused by (and

@@ -24,13 +24,18 @@ calls:
     opens: 2020-01-01T00:00:00+08:00
     closes: 2099-12-31T23:59:59+08:00
     categories: [achievement, promotion, challenge, finance]
-    districts: [巴州区, 恩阳区]
+    districts: ["511902", "511903"]
+    contact:
+      name: 陈训煜
+      phone: 13541785756、0827-5223387
+      address: 巴州区西华街2号7楼
+      email: 522176313@qq.com
   - id: tianfu-2021
     title: 首届科创中国·天府科技云服务大会科创项目征集
     opens: 2021-09-27T00:00:00+08:00
     closes: 2021-11-02T23:59:59+08:00
     categories: [achievement, promotion, challenge, finance]
-    districts: [巴州区, 恩阳区, 通江县, 南江县, 平昌县]
+    districts: [巴州区, 恩阳区, 通江县, 南江县, 平昌县]  # by name, as files before #13 did
 """
 
 
@@ -67,11 +72,18 @@ class Api:
 
 
 @pytest.fixture
-def intake_api(database_url: str, broker, tmp_path: Path, monkeypatch) -> Iterator[Api]:  # type: ignore[no-untyped-def]
+def calls_file_text() -> str:
+    """The calls file intake (and media beside it) read; a test module may give its own."""
+    return CALLS
+
+
+@pytest.fixture
+def intake_api(database_url: str, broker, tmp_path: Path, monkeypatch, calls_file_text: str  # type: ignore[no-untyped-def]
+               ) -> Iterator[Api]:  # fmt: skip
     schema.upgrade(database_url, "intake")
     private_pem, public_pem = new_key_pair()
     (tmp_path / "jwt-public.pem").write_bytes(public_pem)
-    (tmp_path / "calls.yaml").write_text(CALLS, encoding="utf-8")
+    (tmp_path / "calls.yaml").write_text(calls_file_text, encoding="utf-8")
     monkeypatch.setenv("KECHUANG_DB_URL_INTAKE", database_url)
     monkeypatch.setenv("KECHUANG_JWT_PUBLIC_KEY_FILE", str(tmp_path / "jwt-public.pem"))
     monkeypatch.setenv("KECHUANG_CALLS", str(tmp_path / "calls.yaml"))

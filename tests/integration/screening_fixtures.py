@@ -128,24 +128,40 @@ class Feed:
 
     def material(self, submission_id: str, kind: str, outcome: str = "stored") -> str:
         """A material requested, uploaded and then stored (or rejected) by media."""
+        material_id = self.request(submission_id, kind)
+        self.finish(material_id, submission_id, kind, outcome)
+        return material_id
+
+    def request(self, submission_id: str, kind: str) -> str:
+        """An upload slot requested now (it lives an hour); returns the material's id."""
         material_id = str(uuid.uuid4())
-        stream = media_catalog.stream_id(material_id)
-        sha = hashlib.sha256(material_id.encode()).hexdigest()
-        ids = {"material_id": material_id, "submission_id": submission_id, "kind": kind}
-        expires = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
         requested = {
+            "material_id": material_id, "submission_id": submission_id, "kind": kind,
             "district": "巴州区", "filename": f"{kind}.pdf", "content_type": "application/pdf",
-            "size": 1000, "sha256": sha, "object_key": f"materials/{material_id}",
-            "expires_at": expires,
+            "size": 1000, "sha256": self._sha(material_id),
+            "object_key": f"materials/{material_id}",
+            "expires_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
         }  # fmt: skip
-        self._append(self.media, media_catalog.MaterialRequested, stream, ids | requested)
+        self._append(self.media, media_catalog.MaterialRequested,
+                     media_catalog.stream_id(material_id), requested)  # fmt: skip
+        return material_id
+
+    def finish(self, material_id: str, submission_id: str, kind: str, outcome: str = "stored"
+               ) -> None:  # fmt: skip
+        """The requested material uploaded now, then stored (or rejected) by media."""
+        stream = media_catalog.stream_id(material_id)
+        ids = {"material_id": material_id, "submission_id": submission_id, "kind": kind}
         self._append(self.media, media_catalog.MaterialUploaded, stream, ids)
         if outcome == "stored":
-            stored = {"size": 1000, "sha256": sha, "content_type": "application/pdf"}
+            stored = {"size": 1000, "sha256": self._sha(material_id),
+                      "content_type": "application/pdf"}  # fmt: skip
             self._append(self.media, media_catalog.MediaStored, stream, ids | stored)
         elif outcome == "rejected":
             self._append(self.media, media_catalog.MediaRejected, stream, ids | {"reason": "损坏"})
-        return material_id
+
+    @staticmethod
+    def _sha(material_id: str) -> str:
+        return hashlib.sha256(material_id.encode()).hexdigest()
 
     def marker(self, source: str) -> int:
         """An event at the end of `source`'s log ("intake" or "media") that changes no entry a

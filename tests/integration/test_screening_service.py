@@ -5,6 +5,7 @@ select; the deadline excludes what is still missing (see screening_fixtures)."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from kombu import Connection, Producer
 
@@ -17,7 +18,11 @@ from tests.integration.screening_fixtures import ScreeningApi
 screening_api = screening_fixtures.screening_api  # the fixture, used by name below
 
 BASE = "/api/v1/screenings"
-REVIEW_ITEMS = {"achievement.frontier_breakthrough", "achievement.evident_benefit"}
+REVIEW_ITEMS = {
+    "achievement.frontier_breakthrough",
+    "achievement.maturity",
+    "achievement.evident_benefit",
+}
 
 
 def error(response) -> dict:  # type: ignore[no-untyped-def]
@@ -274,3 +279,37 @@ def test_requests_are_checked(screening_api: ScreeningApi) -> None:
     assert operator.status_code == 403
     office = post(screening_api, "not-a-uuid", "review", {"decision": "eligible"}, role="office")
     assert office.status_code == 403
+
+
+def test_at_the_close_materials_count_by_when_they_were_requested(
+    screening_api: ScreeningApi,
+) -> None:
+    feed = screening_api.feed
+    no_proof = feed.draft(call_id="closing-call")
+    slow_video = feed.draft(call_id="closing-call")
+    for kind in ("promo_video", "introduction"):
+        feed.material(no_proof, kind)
+    for kind in ("introduction", "proof"):
+        feed.material(slow_video, kind)
+    video = feed.request(slow_video, "promo_video")  # before the close, uploaded after it
+    feed.submit(no_proof, "closing-call")
+    feed.submit(slow_video, "closing-call")
+    screening_api.wait_for(no_proof, "incomplete")
+    screening_api.wait_for(slow_video, "incomplete")
+    assert datetime.now(UTC) < screening_api.closes, "the fixture's call closed too early"
+
+    # The close: the entry missing its proof is out; the one whose video is on its way waits.
+    screening_api.wait_for(no_proof, "ineligible", timeout=40)
+    screening_api.wait_for(slow_video, "incomplete", until=lambda shown: shown["window_closed"])
+
+    # After it: a proof requested late (media would refuse the slot) never revives the entry,
+    feed.material(no_proof, "proof")
+    # while the video requested before the close, uploaded and verified after it, counts.
+    feed.finish(video, slow_video, "promo_video")
+    screening_api.wait_for(slow_video, "in_review")
+    screening_api.settle("media")
+    late = screening_api.get(no_proof).json()
+    assert late["state"] == "ineligible"
+    assert finding(late, "achievement.proof")["outcome"] == "missing"
+    states = [e.data["state"] for e in screening_api.events(slow_video, "ScreeningCompleted")]
+    assert "ineligible" not in states and states[-1] == "in_review"

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from services.screening.domain import decisions
-from services.screening.domain.tracked import Tracked, fold, material_statuses, relevant
+from services.screening.domain.evidence import statuses
+from services.screening.domain.tracked import Tracked, fold, relevant
 from shared.errors import Refused
 
 SID = "7f0c5e8e-0000-4000-8000-000000000001"
@@ -56,7 +57,7 @@ def test_a_stored_material_counts_even_when_a_replacement_was_requested() -> Non
     for type_, material_id in (("MaterialRequested", "a"), ("MaterialUploaded", "a"),
                                ("MaterialRequested", "b"), ("MediaStored", "a")):  # fmt: skip
         tracked = fold(tracked, type_, m | {"material_id": material_id, "filename": "v.mp4"})
-    assert material_statuses(tracked.materials) == {"promo_video": "stored"}
+    assert statuses(tracked.materials, None) == {"promo_video": "stored"}
 
 
 def test_the_latest_material_of_a_kind_counts_unless_an_older_one_is_stored() -> None:
@@ -66,7 +67,7 @@ def test_the_latest_material_of_a_kind_counts_unless_an_older_one_is_stored() ->
         {"kind": "introduction", "status": "stored"},
         {"kind": "introduction", "status": "rejected"},
     ]
-    assert material_statuses(items) == {"proof": "verifying", "introduction": "stored"}
+    assert statuses(items, None) == {"proof": "verifying", "introduction": "stored"}
 
 
 # -- staff's decisions ------------------------------------------------------------------------

@@ -68,6 +68,10 @@ BREAKS_BY_NAME: dict[str, Change] = {
     "ownership_clear": {"ip.ownership_clear": False},
     "no_unresolved_ip_dispute": {"ip.dispute": "unresolved"},
     "technical_level": {"tech_level": "domestic_advanced"},
+    # 通江县: another county of 巴中市 than the office's (巴州区).
+    "applicant_in_district": {
+        "applicant": {"name": "通江某公司", "type": "enterprise", "region_code": "511921"}
+    },
     "not_widely_deployed": {"deployment": "widely_deployed"},
     "lawful": {"declarations.lawful": False},
     "statutory_review_done": {"declarations.statutory_review": "pending"},
@@ -77,10 +81,11 @@ BREAKS_BY_NAME: dict[str, Change] = {
     "proof": {"materials.proof": "awaiting_upload"},
 }
 BREAKS_BY_ID: dict[str, Change] = {
-    "achievement.led_from_sichuan": {"applicant.province": "重庆市"},
+    "achievement.led_from_sichuan": {"lead.affiliation_type": "other"},
     "achievement.frontier_breakthrough": {"summary": ABSENT},
+    "achievement.maturity": {"summary": ABSENT},
     "achievement.evident_benefit": {"benefits": ABSENT},
-    "promotion.enterprise_led": {"lead_enterprise": " "},
+    "promotion.enterprise_led": {"lead_enterprise": {"name": "四川大学", "type": "university"}},
     "promotion.research_partner": {"partners": [{"name": "某公司", "type": "enterprise"}]},
     "promotion.agreement_signed": {"agreement_signed": False},
     "promotion.piloted": {"deployment": "lab"},
@@ -94,6 +99,7 @@ BREAKS_BY_ID: dict[str, Change] = {
     "challenge.not_solved": {"solved": True},
     "challenge.willing_to_cooperate": {"cooperation_mode": "none"},
     "finance.quality_and_fit": {"summary": ABSENT, "benefits": ABSENT},
+    "finance.from_financial_institution": {"applicant.type": "enterprise"},
 }
 
 
@@ -126,7 +132,14 @@ def test_changing_the_field_a_rule_reads_breaks_it_with_its_outcome(
     assert rule.outcome(entry(category, breaking(rule))) == rule.outcome_if_broken
 
 
-@pytest.mark.parametrize("category, rule", rules_breaking_to(REVIEW))
+# Review rules that pass when the data settles them, and ask staff only when it does not.
+CONDITIONAL_REVIEWS = ("applicant_in_district",)
+
+
+@pytest.mark.parametrize(
+    "category, rule",
+    [p for p in rules_breaking_to(REVIEW) if p.id.split(".", 1)[1] not in CONDITIONAL_REVIEWS],
+)
 def test_a_review_rule_asks_staff_whenever_there_is_something_to_judge(
     category: str, rule: Rule
 ) -> None:
@@ -156,8 +169,17 @@ def rule(rule_id: str) -> tuple[str, Rule]:
 @pytest.mark.parametrize(
     "rule_id, change",
     [
-        ("achievement.led_from_sichuan", {"applicant.type": "university"}),
-        ("achievement.led_from_sichuan", {"applicant.type": "institute"}),
+        ("achievement.led_from_sichuan", {"lead.affiliation_type": "institute"}),
+        ("achievement.led_from_sichuan", {"lead.affiliation_type": "enterprise"}),
+        ("achievement.led_from_sichuan", {"lead.region_code": "511902"}),
+        # Who hands the entry in does not matter (domain.md, round 2).
+        ("achievement.led_from_sichuan", {"applicant.type": "individual"}),
+        ("achievement.led_from_sichuan", {"applicant.type": "society"}),
+        ("achievement.led_from_sichuan", {"applicant.type": "workstation"}),
+        ("achievement.led_from_sichuan", {"applicant.type": "government"}),
+        ("achievement.led_from_sichuan", {"applicant.province": "重庆市"}),
+        ("achievement.technical_level", {"tech_level": "international_leading"}),
+        ("promotion.technical_level", {"tech_level": "international_leading"}),
         ("achievement.no_unresolved_ip_dispute", {"ip.dispute": "resolved"}),
         ("achievement.technical_level", {"tech_level": "international_advanced"}),
         ("achievement.not_widely_deployed", {"deployment": "lab"}),
@@ -177,9 +199,15 @@ def test_every_accepted_value_meets_the_rule(rule_id: str, change: Change) -> No
 @pytest.mark.parametrize(
     "rule_id, change",
     [
-        ("achievement.led_from_sichuan", {"applicant.type": "government"}),
-        ("achievement.led_from_sichuan", {"applicant.type": "individual"}),
+        ("achievement.led_from_sichuan", {"lead.region_code": "500101"}),  # 重庆市万州区
+        ("achievement.led_from_sichuan", {"lead.region_code": "110101"}),  # 北京市东城区
         ("achievement.technical_level", {"tech_level": "other"}),
+        ("promotion.technical_level", {"tech_level": "domestic_advanced"}),
+        ("promotion.enterprise_led", {"lead_enterprise.type": "institute"}),
+        ("promotion.enterprise_led", {"lead_enterprise.type": "other"}),
+        ("promotion.enterprise_led", {"lead_enterprise.name": " "}),
+        ("finance.from_financial_institution", {"applicant.type": "individual"}),
+        ("finance.from_financial_institution", {"applicant.type": "government"}),
         ("promotion.research_partner", {"partners": []}),
         ("promotion.piloted", {"deployment": "widely_deployed"}),
         ("finance.published_on_platform", {"platform_listing_id": "   "}),
@@ -226,10 +254,29 @@ def test_priority_never_changes_the_state() -> None:
 # --- the tables against the notice ---------------------------------------------------------
 
 
+def uncovered(category: str, rules: tuple[Rule, ...]) -> list[str]:
+    covered = {clause for rule in rules for clause in rule.clauses}
+    return [clause for clause in CLAUSES[category] if clause not in covered]
+
+
 @pytest.mark.parametrize("category", CLAUSES)
 def test_every_clause_of_the_notice_has_a_rule(category: str) -> None:
-    covered = {clause for rule in RULESETS[category] for clause in rule.clauses}
-    assert [clause for clause in CLAUSES[category] if clause not in covered] == []
+    assert uncovered(category, RULESETS[category]) == []
+
+
+@pytest.mark.parametrize(
+    "category, rule_id, clause",
+    [
+        ("finance", "finance.from_financial_institution", "一(二)4"),
+        ("achievement", "achievement.applicant_in_district", "前言"),
+        ("achievement", "achievement.led_from_sichuan", None),  # 二(一)2: frontier cites it too
+    ],
+)
+def test_the_clause_table_catches_a_clause_left_without_a_rule(
+    category: str, rule_id: str, clause: str | None
+) -> None:
+    fewer = tuple(rule for rule in RULESETS[category] if rule.id != rule_id)
+    assert uncovered(category, fewer) == ([clause] if clause else [])
 
 
 @pytest.mark.parametrize("category", RULESETS)
@@ -238,7 +285,7 @@ def test_every_rule_cites_a_clause_of_its_own_category(category: str) -> None:
     for rule in RULESETS[category]:
         assert rule.id.startswith(f"{category}.")
         assert set(rule.clauses) <= set(CLAUSES[category]), rule.id
-        assert re.fullmatch(r"二\([一二三四]\)\d[①-⑦]?", rule.clause), rule.clause
+        assert re.fullmatch(r"前言|一\(二\)\d|二\([一二三四]\)\d[①-⑦]?", rule.clause), rule.clause
 
 
 def test_rule_ids_are_unique() -> None:
@@ -356,7 +403,7 @@ def test_the_result_has_one_finding_per_rule_in_the_tables_order(category: str) 
 
 def test_the_result_names_the_ruleset_version_it_was_judged_by() -> None:
     assert screen(entry("achievement"), window_closed=False).ruleset == RULESET_VERSION
-    assert RULESET_VERSION == "tianfu-2021.1"
+    assert RULESET_VERSION == "tianfu-2021.2"
 
 
 def test_the_result_serialises_to_the_screening_response_shape() -> None:
@@ -369,3 +416,134 @@ def test_the_result_serialises_to_the_screening_response_shape() -> None:
         "message": "该项目由国内外企业牵头",
         "message_en": "Led by an enterprise",
     }
+
+
+# --- round 2 of the notice's reading (domain.md) --------------------------------------------
+
+
+def test_an_individual_may_hand_in_an_achievement_a_sichuan_university_leads() -> None:
+    individual = {"applicant.type": "individual", "applicant.name": "王五"}
+    result = screen(entry("achievement", individual), window_closed=True)
+    assert finding(result.findings, "achievement.led_from_sichuan").outcome == PASS
+    assert result.state == IN_REVIEW
+
+
+@pytest.mark.parametrize("code", ["519999", "999999", 511902])
+def test_a_lead_whose_place_is_no_known_code_is_for_review_not_a_fail(code: object) -> None:
+    result = screen(entry("achievement", {"lead.region_code": code}), window_closed=True)
+    found = finding(result.findings, "achievement.led_from_sichuan")
+    assert (found.outcome, found.clause) == (REVIEW, "二(一)2")
+    assert "项目负责人所在地无法识别" in found.message
+    assert result.state == IN_REVIEW
+
+
+def test_a_lead_of_another_kind_fails_even_with_an_unknown_place() -> None:
+    change = {"lead.affiliation_type": "other", "lead.region_code": "519999"}
+    _, led = rule("achievement.led_from_sichuan")
+    assert led.outcome(entry("achievement", change)) == FAIL
+
+
+def test_an_entry_written_before_the_lead_was_asked_for_is_for_review() -> None:
+    found = finding(
+        evaluate(entry("achievement", {"lead": ABSENT})), "achievement.led_from_sichuan"
+    )
+    assert found.outcome == REVIEW
+    assert "未填写项目负责人" in found.message
+
+
+def test_promotions_are_not_held_to_a_sichuan_lead() -> None:
+    # 二(二)1 takes "国内外企业牵头": no rule of the promotion table reads where the lead is.
+    assert not any(r.clause == "二(一)2" for r in RULESETS["promotion"])
+    result = screen(entry("promotion", {"lead.region_code": "110101"}), window_closed=False)
+    assert [f.rule for f in result.findings if f.outcome == FAIL] == []
+
+
+@pytest.mark.parametrize("category", ["achievement", "promotion"])
+def test_international_leading_meets_the_technical_level(category: str) -> None:
+    result = screen(entry(category, {"tech_level": "international_leading"}), False)
+    assert finding(result.findings, f"{category}.technical_level").outcome == PASS
+
+
+def test_an_enterprise_must_lead_a_promotion() -> None:
+    _, led = rule("promotion.enterprise_led")
+    assert led.outcome(entry("promotion")) == PASS
+    university = entry("promotion", {"lead_enterprise": {"name": "四川大学", "type": "university"}})
+    assert led.outcome(university) == FAIL
+
+
+def test_a_lead_enterprise_of_unknown_type_is_for_review() -> None:
+    """An entry written when the lead enterprise was a name only, read through the upcast."""
+    from services.screening.domain.tracked import Tracked, as_entry
+
+    old = full_body("promotion") | {"lead_enterprise": "巴中某科技有限公司"}
+    tracked = Tracked("s-1", district="巴州区", category="promotion", fields=old)
+    found = finding(evaluate(as_entry(tracked)), "promotion.enterprise_led")
+    assert found.outcome == REVIEW
+    assert "牵头单位类型未注明" in found.message
+
+
+@pytest.mark.parametrize(
+    "change, outcome",
+    [
+        # A university applying for a project an enterprise leads is the technical partner.
+        ({"applicant.type": "university", "partners": ABSENT}, PASS),
+        ({"applicant.type": "institute", "partners": []}, PASS),
+        ({"applicant.type": "university", "partners": [], "lead_enterprise.type": ABSENT}, REVIEW),
+        (
+            {"applicant.type": "university", "partners": [], "lead_enterprise.type": "university"},
+            FAIL,
+        ),
+        ({"applicant.type": "enterprise", "partners": []}, FAIL),
+        ({"applicant.type": "enterprise", "partners": ABSENT}, MISSING),
+        ({"applicant.type": "enterprise"}, PASS),  # its partner is a university
+    ],
+)
+def test_the_research_partner_may_be_the_applicant_when_an_enterprise_leads(
+    change: Change, outcome: str
+) -> None:
+    _, partner = rule("promotion.research_partner")
+    assert partner.outcome(entry("promotion", change)) == outcome
+
+
+def test_a_finance_product_not_from_a_financial_institution_is_ineligible_citing_1_2_4() -> None:
+    result = screen(entry("finance", {"applicant.type": "enterprise"}), window_closed=False)
+    assert result.state == INELIGIBLE
+    assert [f.clause for f in result.findings if f.outcome == FAIL] == ["一(二)4"]
+
+
+def test_maturity_is_for_staff_to_judge() -> None:
+    found = finding(evaluate(entry("achievement")), "achievement.maturity")
+    assert (found.clause, found.outcome, found.message) == (
+        "二(一)3",
+        REVIEW,
+        "具有较高的技术含量和成熟度",
+    )
+
+
+@pytest.mark.parametrize("category", RULESETS)
+@pytest.mark.parametrize(
+    "code, outcome, message",
+    [
+        ("511902", PASS, None),  # the office's own 巴州区
+        ("511921", REVIEW, "申报单位不在本区县"),  # 通江县
+        ("510107", REVIEW, "申报单位不在本区县"),  # 成都市武侯区
+        ("110101", REVIEW, "申报单位不在本区县"),  # 北京市东城区
+        ("511900", REVIEW, "申报单位不在本区县"),  # 巴中市 as a whole: which county?
+        ("519999", REVIEW, "所在地无法识别"),
+        (ABSENT, REVIEW, "所在地无法识别"),  # older entries whose names did not map
+    ],
+)
+def test_an_applicant_outside_the_district_is_for_review_never_a_fail(
+    category: str, code: object, outcome: str, message: str | None
+) -> None:
+    result = screen(entry(category, {"applicant.region_code": code}), window_closed=True)
+    found = finding(result.findings, f"{category}.applicant_in_district")
+    assert found.outcome == outcome
+    if message:
+        assert found.message == message
+    assert result.state == IN_REVIEW
+
+
+def test_an_applicant_outside_the_district_of_an_eligible_entry_is_what_staff_review() -> None:
+    settled = {"applicant.region_code": "511921"}
+    assert screen(entry("finance", settled), False, review_settled=ELIGIBLE).state == ELIGIBLE

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import copy
 import functools
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from services.intake.domain.phones import Phone
+from shared import regions
 from shared.calls import BEIJING
+from shared.catalog.upcast import PLACE_NAMES, applicant_with_code
 from shared.catalog.vocabulary import ACHIEVEMENT, CATEGORIES, PROMOTION
 from shared.fields import (
     Flag,
@@ -34,13 +36,16 @@ CATEGORY_FIXED = "不能修改项目类别"
 
 FIRST_YEAR = 1949
 
-_PHONE = re.compile(
-    r"(?:1[3-9]\d{9}"  # mainland mobile
-    r"|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)\Z"  # landline with area code, optional extension
+REGION_EXAMPLE = "如 511902（巴中市巴州区）"
+REGION_SHAPE = f"须为六位行政区划代码（GB/T 2260），{REGION_EXAMPLE}"
+REGION_UNKNOWN = f"没有这个行政区划代码，请填写六位 GB/T 2260 代码，{REGION_EXAMPLE}"
+REGION_MISSING = f"提交前必须填写所在地行政区划代码 region_code（六位），{REGION_EXAMPLE}"
+AFFILIATION_TYPES = ("university", "institute", "enterprise", "other")
+# marshmallow formats error messages: the braces are doubled.
+LEAD_ENTERPRISE_SHAPE = (
+    '须为对象 {{"name": 牵头单位名称, "type": 单位类型}}，'
+    "type 为 enterprise、university、institute、other 之一"
 )
-
-
-_BAD_PHONE = "请填写有效的手机号或带区号的固定电话（如 0827-5223387）"
 
 
 class EntryInvalid(Exception):
@@ -51,16 +56,11 @@ class EntryInvalid(Exception):
         self.fields = fields
 
 
-class Phone(Text):
-    """A mainland mobile or a landline with area code; only surrounding spaces are dropped."""
-
-    strips_spaces = True  # the published pattern allows them (shared.openapi.text_rule)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(validate=validate.Regexp(_PHONE, error=_BAD_PHONE), **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+def _submit_requires(field: fields.Field[Any], message: str = MISSING) -> fields.Field[Any]:
+    """`field` optional in a draft (even inside a nested object given whole) but required to
+    submit, with `message` naming what to give."""
+    field.metadata = {**field.metadata, "required_to_submit": message}
+    return field
 
 
 def _text(max_len: int, *rules: validate.Validator, required: bool = False) -> Text:
@@ -71,6 +71,16 @@ def _text(max_len: int, *rules: validate.Validator, required: bool = False) -> T
 def _choice(*choices: str, required: bool = False) -> Text:
     rule = validate.OneOf(choices, error="必须是以下之一：" + "、".join(choices))
     return Text(validate=rule, required=required)
+
+
+def _known_region(code: str) -> None:
+    if not regions.is_known(code):
+        raise ValidationError(REGION_UNKNOWN)
+
+
+def _region_code(required: bool = False) -> Text:
+    shape = validate.Regexp(r"\d{6}\Z", error=REGION_SHAPE)
+    return Text(validate=[shape, _known_region], required=required)
 
 
 def _year_in_range(year: int) -> None:
@@ -95,9 +105,29 @@ class Applicant(StrictSchema):
         "financial_institution",
         required=True,
     )
-    province = _text(50, required=True)
-    city = _text(50, required=True)
-    district = _text(50, required=True)
+    # The place is its code; the names are kept as written and, given without a code, mapped
+    # to one (`with_region_code`).
+    region_code = _submit_requires(_region_code(), REGION_MISSING)
+    province = _text(50)
+    city = _text(50)
+    district = _text(50)
+
+
+class Lead(StrictSchema):
+    """项目负责人: who leads the project, and where their affiliation is (二(一)2)."""
+
+    name = _text(50, required=True)
+    title = _text(50)  # 职称
+    affiliation = _text(200, required=True)
+    affiliation_type = _choice(*AFFILIATION_TYPES, required=True)
+    region_code = _region_code(required=True)
+
+
+class LeadEnterprise(StrictSchema):
+    """The promotion's lead (二(二)1 asks for an enterprise; screening judges the type)."""
+
+    name = _text(200, required=True)
+    type = _choice(*AFFILIATION_TYPES, required=True)
 
 
 class Contact(StrictSchema):
@@ -153,11 +183,16 @@ _FIELDS: dict[str, fields.Field[Any]] = {
     "declarations": Object(Declarations),
     "call_id": _text(100),
     "ip": Object(Ip),
+    "lead": Object(Lead),
     "tech_level": _choice(
-        "international_advanced", "domestic_leading", "domestic_advanced", "other"
+        "international_leading",
+        "international_advanced",
+        "domestic_leading",
+        "domestic_advanced",
+        "other",
     ),
     "deployment": _choice("lab", "pilot_completed", "early_industrialization", "widely_deployed"),
-    "lead_enterprise": _text(200),
+    "lead_enterprise": Object(LeadEnterprise, error_messages={"type": LEAD_ENTERPRISE_SHAPE}),
     "partners": Items(Object(Partner), max_items=50),
     "agreement_signed": Flag(),
     "awards": Items(Object(Award), max_items=50),
@@ -180,7 +215,7 @@ _TABLE: tuple[tuple[tuple[str, ...], tuple[str, str, str, str]], ...] = (
     # fields                                               achievement promotion challenge finance
     (_COMMON,                                              ("R",       "R",      "R",      "R")),
     (("call_id",),                                         ("O",       "O",      "O",      "O")),
-    (("ip", "tech_level", "deployment"),                   ("R",       "R",      "-",      "-")),
+    (("ip", "lead", "tech_level", "deployment"),           ("R",       "R",      "-",      "-")),
     (("lead_enterprise", "partners", "agreement_signed"),  ("-",       "R",      "-",      "-")),
     (("awards", "plan_project"),                           ("-",       "O",      "-",      "-")),
     (("solved", "cooperation_mode"),                       ("-",       "-",      "R",      "-")),
@@ -192,7 +227,7 @@ _TABLE: tuple[tuple[tuple[str, ...], tuple[str, str, str, str]], ...] = (
 _STATUTORY_REVIEW_REQUIRED = (ACHIEVEMENT, PROMOTION)
 
 # A PATCH merges these key by key; every other field (lists included) is replaced whole.
-NESTED_OBJECTS = ("applicant", "contact", "declarations", "ip")
+NESTED_OBJECTS = ("applicant", "contact", "declarations", "ip", "lead", "lead_enterprise")
 
 
 def _marked(mark: str) -> dict[str, tuple[str, ...]]:
@@ -305,6 +340,22 @@ def merge(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def with_region_code(fields: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """`fields` after a create or PATCH whose checked body `given` names the applicant's place
+    but gives no `region_code`: the code the (merged) names map to, or none, since a code the
+    new names do not support would say the wrong place. Otherwise `fields` as they are."""
+    named, applicant = given.get("applicant"), fields.get("applicant")
+    if (
+        not isinstance(named, dict)
+        or not isinstance(applicant, dict)
+        or "region_code" in named
+        or not any(name in named for name in PLACE_NAMES)
+    ):
+        return fields
+    placed = applicant_with_code({k: v for k, v in applicant.items() if k != "region_code"})
+    return fields | {"applicant": placed}
+
+
 def missing_for_submit(category: str, fields: dict[str, Any]) -> dict[str, list[str]]:
     """Every field (nested keys as dotted paths) still missing before the entry can be
     submitted; empty when it is complete."""
@@ -335,8 +386,8 @@ def _missing(schema: Schema, values: Mapping[str, Any], prefix: str) -> dict[str
     for name, field in schema.fields.items():
         value = values.get(name)
         if value is None:
-            if field.required:
-                missing[prefix + name] = [MISSING]
+            if field.required or "required_to_submit" in field.metadata:
+                missing[prefix + name] = [field.metadata.get("required_to_submit", MISSING)]
         elif isinstance(field, Object) and isinstance(value, Mapping):
             missing.update(_missing(field.schema, value, f"{prefix}{name}."))
     return missing

@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import validate
 
-from services.intake.domain.entry import Phone
+from services.intake.domain.phones import Phone
 from shared.fields import StrictSchema, Text
 
 _NAME_LENGTH = validate.Length(min=1, max=50, error="长度须在 1 到 50 个字之间")

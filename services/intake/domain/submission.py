@@ -11,8 +11,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from services.intake.domain.entry import EntryInvalid, load_draft, merge, missing_for_submit
-from shared.calls import BEIJING, Call
+from services.intake.domain.entry import (
+    EntryInvalid,
+    load_draft,
+    merge,
+    missing_for_submit,
+    with_region_code,
+)
+from shared.calls import Call, beijing_time
+from shared.catalog.upcast import upcast_fields
 from shared.catalog.vocabulary import DRAFT, SUBMITTED, WITHDRAWN
 from shared.catalog.vocabulary import SUBMISSION_STATUS_LABELS as STATUS_NAMES
 from shared.errors import Refused
@@ -44,7 +51,7 @@ def apply(entry: Submission | None, event: Event) -> Submission:
             district=data["district"],
             call_id=data["call_id"],
             category=data["category"],
-            fields=data["fields"],
+            fields=upcast_fields(data["fields"]),
             version=event.version,
             created_at=at,
             updated_at=at,
@@ -53,7 +60,7 @@ def apply(entry: Submission | None, event: Event) -> Submission:
         raise ValueError(f"{event.type} before SubmissionDrafted in {event.stream_id}")
     entry = replace(entry, version=event.version, updated_at=at)
     if event.type == "SubmissionUpdated":
-        return replace(entry, fields=data["fields"])
+        return replace(entry, fields=upcast_fields(data["fields"]))
     if event.type == "SubmissionSubmitted":
         return replace(entry, status=SUBMITTED, submitted_at=at)
     if event.type == "SubmissionWithdrawn":
@@ -87,6 +94,7 @@ def draft(submission_id: str, district: str, call: Call, body: Any) -> dict[str,
             "validation_failed", "本次征集不接受该类别", {"category": ["本次征集不接受该类别"]}
         )
     fields.pop("call_id", None)
+    fields = with_region_code(fields, fields)
     return {
         "submission_id": submission_id,
         "district": district,
@@ -112,18 +120,12 @@ def update(entry: Submission, patch: Any, call: Call, now: datetime) -> dict[str
     except EntryInvalid as error:
         raise _refuse_invalid(error) from None
     changes.pop("call_id", None)
-    fields = merge(entry.fields, changes)
+    fields = with_region_code(merge(entry.fields, changes), changes)
     if entry.status == SUBMITTED:
         missing = missing_for_submit(entry.category, fields)
         if missing:
             raise Refused("validation_failed", "已提交的项目修改后仍须完整", missing)
     return {"submission_id": entry.id, "changed": sorted(changes), "fields": fields}
-
-
-def beijing_time(moment: datetime) -> str:
-    """As an office reads a deadline: 2021年11月2日 23:59:59（北京时间）."""
-    at = moment.astimezone(BEIJING)
-    return f"{at.year}年{at.month}月{at.day}日 {at:%H:%M:%S}（北京时间）"
 
 
 def submit(entry: Submission, call: Call, now: datetime) -> dict[str, Any]:

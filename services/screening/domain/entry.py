@@ -7,7 +7,7 @@ A field that is absent or null reads as None, which the rules take as "not given
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 # The one media status that counts: anything short of `stored` (still uploading, being
@@ -21,13 +21,16 @@ class Entry:
 
     `fields` is the entry body as in api.md (possibly a partial draft); `materials` maps a
     material kind to its media status (`awaiting_upload`, `verifying`, `stored`, `rejected`),
-    a kind with no upload being absent. The mappings are read, never changed.
+    a kind with no upload being absent. The mappings are read, never changed. `in_flight`
+    names the kinds not stored yet whose upload, requested before the close, media has still
+    to settle (see `evidence`).
     """
 
     category: str
     fields: Mapping[str, Any]
     materials: Mapping[str, str]
     district: str
+    in_flight: frozenset[str] = field(default=frozenset())
 
     def get(self, path: str) -> Any:
         """The value at a dotted path (`ip.dispute`), or None when any step is absent."""
@@ -41,3 +44,8 @@ class Entry:
     def has_stored(self, kind: str) -> bool:
         """Whether a material of this kind has been uploaded and verified."""
         return self.materials.get(kind) == STORED
+
+    def if_stored_in_flight(self) -> Entry:
+        """The entry as it would be if media stored every material in flight."""
+        stored = dict.fromkeys(self.in_flight, STORED)
+        return replace(self, materials={**self.materials, **stored}, in_flight=frozenset())

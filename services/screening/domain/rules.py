@@ -10,6 +10,11 @@ A rule's `check` answers "is the criterion met?" from the entry's data:
   concerns drafts and optional fields; once the window closes a `missing` finding excludes
   the entry just as a missing material does (see `screening`).
 
+- `Unsure(reason)`: the data is there but cannot settle the criterion (a place whose code is
+  not a known division, an entry written before a field existed), the finding is `review`
+  with the reason as its message, whatever the rule's outcome when broken: data that might be
+  right is for staff to check, never a `fail`.
+
 Two kinds of rule bend this:
 
 - `review`: the data cannot settle the criterion (is it an original breakthrough? are the
@@ -35,7 +40,18 @@ MISSING: Final = "missing"
 REVIEW: Final = "review"
 PRIORITY: Final = "priority"
 
-Check = Callable[[Entry], bool | None]
+
+@dataclass(frozen=True)
+class Unsure:
+    """A check's answer when the data is there but cannot settle the criterion: staff check
+    it (`review`), told why in `message`."""
+
+    message: str
+    message_en: str
+
+
+Answer = bool | Unsure | None
+Check = Callable[[Entry], Answer]
 
 
 @dataclass(frozen=True)
@@ -71,15 +87,24 @@ class Rule:
         """Every clause of the notice this rule stands for, the cited one first."""
         return (self.clause, *self.restates)
 
-    def outcome(self, entry: Entry) -> Outcome:
-        """This rule's finding for the entry: see the module docstring."""
-        met = self.check(entry)
+    def _outcome(self, met: Answer) -> Outcome:
         if self.outcome_if_broken == PRIORITY:
-            return PRIORITY if met else PASS
+            return PRIORITY if met is True else PASS
         if met is None:
             return MISSING
+        if isinstance(met, Unsure):
+            return REVIEW
         return PASS if met else self.outcome_if_broken
 
+    def outcome(self, entry: Entry) -> Outcome:
+        """This rule's finding for the entry: see the module docstring."""
+        return self._outcome(self.check(entry))
+
     def finding(self, entry: Entry) -> Finding:
-        """The finding to report, citing this rule's clause and message."""
-        return Finding(self.id, self.clause, self.outcome(entry), self.message, self.message_en)
+        """The finding to report, citing this rule's clause, with the rule's message or, when
+        the data could not settle it, the reason why."""
+        met = self.check(entry)
+        outcome = self._outcome(met)
+        if isinstance(met, Unsure) and outcome == REVIEW:
+            return Finding(self.id, self.clause, outcome, met.message, met.message_en)
+        return Finding(self.id, self.clause, outcome, self.message, self.message_en)

@@ -3,6 +3,10 @@ the notice's order, each citing its clause. `CLAUSES` lists, by hand from domain
 clause those tables name, so a test can prove that none is left without a rule.
 
 Each row reads: id, cited clause, outcome when broken, check, 中文 (the notice's words), English.
+
+Two rows cite clauses outside section 二: finance's 一(二)4 (the products are "金融机构推出的")
+and every category's 前言 (the notice's opening paragraph: the office collects "面向全区", so
+an applicant elsewhere is raised for review, never excluded).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from services.screening.domain.rules import FAIL, MISSING, PRIORITY, REVIEW, Rul
 from shared.catalog import vocabulary as v
 
 # Bump when a rule, clause or outcome changes: findings name the rule set that made them.
-RULESET_VERSION = "tianfu-2021.1"
+RULESET_VERSION = "tianfu-2021.2"
 
 # Clause 1 and exclusion ① both ask for a platform listing; the exclusion is cited, as that is
 # what takes an entry out of the call. The platform itself enforces its publishing norms
@@ -28,6 +32,8 @@ ACHIEVEMENT: tuple[Rule, ...] = (  # 二(一) 重大科技成果转化项目
     Rule("achievement.frontier_breakthrough", "二(一)2", REVIEW, c.for_staff("summary"),
          "瞄准国际、国内科技前沿和“卡脖子”技术，实现原创突破",
          "Aims at the frontier or a choke-point technology; an original breakthrough"),
+    Rule("achievement.maturity", "二(一)3", REVIEW, c.mature,
+         "具有较高的技术含量和成熟度", "High technical content and maturity"),
     Rule("achievement.ownership_clear", "二(一)3", FAIL, c.ownership_clear,
          "产权归属清晰，权利义务明确", "Ownership, rights and duties clear"),
     Rule("achievement.no_unresolved_ip_dispute", "二(一)6⑥", FAIL, c.no_unresolved_dispute,
@@ -53,6 +59,8 @@ ACHIEVEMENT: tuple[Rule, ...] = (  # 二(一) 重大科技成果转化项目
          "须提供征集所需完整材料：项目介绍资料", "Required material: the introduction"),
     Rule("achievement.proof", "二(一)6⑦", MISSING, c.proof,
          "须提供征集所需完整材料：成果证明材料", "Required material: proof of the achievement"),
+    Rule("achievement.applicant_in_district", "前言", REVIEW, c.in_the_district,
+         "申报单位不在本区县", "The applicant is not in the office's district"),
 )
 
 PROMOTION: tuple[Rule, ...] = (  # 二(二) 重大高新技术推广项目
@@ -94,6 +102,8 @@ PROMOTION: tuple[Rule, ...] = (  # 二(二) 重大高新技术推广项目
          "须提供征集所需完整材料：项目介绍资料", "Required material: the introduction"),
     Rule("promotion.proof", "二(二)4⑦", MISSING, c.proof,
          "须提供征集所需完整材料：成果证明材料", "Required material: proof of the achievement"),
+    Rule("promotion.applicant_in_district", "前言", REVIEW, c.in_the_district,
+         "申报单位不在本区县", "The applicant is not in the office's district"),
 )
 
 CHALLENGE: tuple[Rule, ...] = (  # 二(三) 重大科技难题攻关项目
@@ -119,9 +129,13 @@ CHALLENGE: tuple[Rule, ...] = (  # 二(三) 重大科技难题攻关项目
          "须提供征集所需完整材料：大会推介视频", "Required material: the promo video"),
     Rule("challenge.introduction", "二(三)4⑥", MISSING, c.introduction,
          "须提供征集所需完整材料：项目介绍资料", "Required material: the introduction"),
+    Rule("challenge.applicant_in_district", "前言", REVIEW, c.in_the_district,
+         "申报单位不在本区县", "The applicant is not in the office's district"),
 )
 
 FINANCE: tuple[Rule, ...] = (  # 二(四) 重大科技金融创新产品
+    Rule("finance.from_financial_institution", "一(二)4", FAIL, c.from_financial_institution,
+         "科技金融创新产品须为金融机构推出的", "Offered by a financial institution"),
     Rule("finance.published_on_platform", "二(四)1", FAIL, c.published,
          "金融创新产品需在天府科技云平台进行发布", "Published on the platform"),
     Rule("finance.quality_and_fit", "二(四)2", REVIEW, c.for_staff("summary", "benefits"),
@@ -131,6 +145,8 @@ FINANCE: tuple[Rule, ...] = (  # 二(四) 重大科技金融创新产品
          "须提供征集所需完整材料：大会推介视频", "Required material: the promo video"),
     Rule("finance.introduction", "二(四)3", MISSING, c.introduction,
          "须提供征集所需完整材料：项目介绍资料", "Required material: the introduction"),
+    Rule("finance.applicant_in_district", "前言", REVIEW, c.in_the_district,
+         "申报单位不在本区县", "The applicant is not in the office's district"),
 )
 # fmt: on
 
@@ -145,16 +161,16 @@ RULESETS: dict[str, tuple[Rule, ...]] = {
 # rules above: that is what lets a test catch a clause with no rule.
 CLAUSES: dict[str, tuple[str, ...]] = {
     v.ACHIEVEMENT: (
-        "二(一)1", "二(一)2", "二(一)3", "二(一)4", "二(一)5",
+        "前言", "二(一)1", "二(一)2", "二(一)3", "二(一)4", "二(一)5",
         "二(一)6①", "二(一)6②", "二(一)6③", "二(一)6④", "二(一)6⑤", "二(一)6⑥", "二(一)6⑦",
     ),
     v.PROMOTION: (
-        "二(二)1", "二(二)2", "二(二)3",
+        "前言", "二(二)1", "二(二)2", "二(二)3",
         "二(二)4①", "二(二)4②", "二(二)4③", "二(二)4④", "二(二)4⑤", "二(二)4⑥", "二(二)4⑦",
     ),
     v.CHALLENGE: (
-        "二(三)1", "二(三)2", "二(三)3",
+        "前言", "二(三)1", "二(三)2", "二(三)3",
         "二(三)4①", "二(三)4②", "二(三)4③", "二(三)4④", "二(三)4⑤", "二(三)4⑥",
     ),
-    v.FINANCE: ("二(四)1", "二(四)2", "二(四)3"),
+    v.FINANCE: ("前言", "一(二)4", "二(四)1", "二(四)2", "二(四)3"),
 }  # fmt: skip

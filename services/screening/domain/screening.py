@@ -4,6 +4,10 @@ The state follows from the findings in domain.md's order: any `fail` → ineligi
 `missing` → incomplete, or ineligible once the window has closed; else staff's settlement of
 the review items if there is one; else any `review` → in review; else eligible. Priority only
 ranks and never changes the state.
+
+The close is final for an entry only once nothing in flight could complete it: while media
+still has to settle materials requested before the close that would leave nothing missing,
+the entry stays incomplete rather than passing through ineligible (`evidence`).
 """
 
 from __future__ import annotations
@@ -73,11 +77,20 @@ def state_of(
     return IN_REVIEW if REVIEW in outcomes else ELIGIBLE
 
 
+def could_still_complete(entry: Entry) -> bool:
+    """Whether storing the materials in flight would leave nothing missing."""
+    if not entry.in_flight:
+        return False
+    hoped = evaluate(entry.if_stored_in_flight())
+    return all(finding.outcome != MISSING for finding in hoped)
+
+
 def screen(entry: Entry, window_closed: bool, review_settled: str | None = None) -> Result:
     """Screen an entry under the current rule set."""
     findings = evaluate(entry)
+    final = window_closed and not could_still_complete(entry)
     return Result(
-        state=state_of(findings, window_closed, review_settled),
+        state=state_of(findings, final, review_settled),
         ruleset=RULESET_VERSION,
         findings=findings,
         priority=any(finding.outcome == PRIORITY for finding in findings),

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
+from services.screening.domain import evidence
 from services.screening.domain.entry import Entry
 from shared.catalog.materials import materials_after
 from shared.catalog.media import MATERIAL_STATUS
-from shared.catalog.vocabulary import DRAFT, PENDING, STORED, SUBMITTED, WITHDRAWN
+from shared.catalog.upcast import upcast_fields
+from shared.catalog.vocabulary import DRAFT, PENDING, SUBMITTED, WITHDRAWN
 
 SUBMISSION_EVENTS = frozenset(
     {"SubmissionDrafted", "SubmissionUpdated", "SubmissionSubmitted", "SubmissionWithdrawn"}
@@ -50,20 +53,23 @@ def relevant(event_type: str) -> bool:
     return event_type in SUBMISSION_EVENTS or event_type in MATERIAL_STATUS
 
 
-def fold(tracked: Tracked, event_type: str, data: Mapping[str, Any]) -> Tracked:
-    """The entry as known after an event of `event_type` carrying `data`."""
+def fold(
+    tracked: Tracked, event_type: str, data: Mapping[str, Any], at: datetime | None = None
+) -> Tracked:
+    """The entry as known after an event of `event_type` carrying `data` that occurred `at`
+    (media's events: when a material was requested and uploaded, see `evidence`)."""
     if event_type == "SubmissionDrafted":
         return replace(
             tracked,
             district=data["district"],
             call_id=data["call_id"],
             category=data["category"],
-            fields=data["fields"],
+            fields=upcast_fields(data["fields"]),
             status=DRAFT,
         )
     if event_type == "SubmissionUpdated":
         # Intake sends the full fields after each change, so nothing is merged here.
-        return replace(tracked, fields=data["fields"])
+        return replace(tracked, fields=upcast_fields(data["fields"]))
     if event_type == "SubmissionSubmitted":
         return replace(tracked, status=SUBMITTED)
     if event_type == "SubmissionWithdrawn":
@@ -72,26 +78,18 @@ def fold(tracked: Tracked, event_type: str, data: Mapping[str, Any]) -> Tracked:
         # Superseded materials are kept: one replaced while it was being verified still counts
         # once media stores it (the deadline is judged on evidence, domain.md).
         after = materials_after(tracked.materials, event_type, data, keep_superseded=True)
-        return replace(tracked, materials=after)
+        return replace(tracked, materials=evidence.stamped(after, event_type, data, at))
     return tracked
 
 
-def material_statuses(items: list[dict[str, Any]]) -> dict[str, str]:
-    """{kind: status} as the rules read it: the latest material of each kind, except that a
-    stored one wins over a newer one not (yet) stored. A replacement being uploaded or failing
-    verification does not take away the material the entry already has."""
-    statuses: dict[str, str] = {}
-    for item in items:  # oldest first: a later material of a kind overrides an earlier one
-        if statuses.get(item["kind"]) != STORED or item["status"] == STORED:
-            statuses[item["kind"]] = item["status"]
-    return statuses
-
-
-def as_entry(tracked: Tracked) -> Entry:
-    """The entry as the rules read it (a known entry: intake has told its category)."""
+def as_entry(tracked: Tracked, closes_at: datetime | None = None) -> Entry:
+    """The entry as the rules read it (a known entry: intake has told its category), with the
+    materials that count when its call closes at `closes_at` (None: no close known)."""
     return Entry(
         category=str(tracked.category),
-        fields=tracked.fields or {},
-        materials=material_statuses(tracked.materials),
+        # Rows saved before the upcast existed keep older fields: read them in today's shape.
+        fields=upcast_fields(tracked.fields or {}),
+        materials=evidence.statuses(tracked.materials, closes_at),
         district=str(tracked.district),
+        in_flight=evidence.in_flight(tracked.materials, closes_at),
     )
