@@ -16,9 +16,9 @@ from services.intake.domain.entry import CATEGORIES
 from services.intake.entries import entry_body, reachable
 from shared.auth import Principal
 from shared.calls import BEIJING, Call, beijing_time
-from shared.catalog.vocabulary import CATEGORY_LABELS as CATEGORY_NAMES
 from shared.catalog import submission as catalog
 from shared.catalog.upcast import upcast_fields
+from shared.catalog.vocabulary import CATEGORY_LABELS as CATEGORY_NAMES
 from shared.errors import Refused
 from shared.eventstore import EventStore
 from shared.repository import Streams
