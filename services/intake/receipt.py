@@ -13,6 +13,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from services.intake.domain.entry import SCHEMAS, Phone
+from shared.catalog.vocabulary import APPLICANT_TYPE_LABELS, TECH_LEVEL_LABELS
 from shared.fields import Flag, Items, Object, WholeNumber
 
 # Top-level fields in the receipt's order; a nested object's keys follow its schema's order.
@@ -87,16 +88,7 @@ AFFILIATION_TYPE_LABELS = {
 }
 
 CHOICE_LABELS = {
-    "applicant.type": {
-        "enterprise": "企业",
-        "university": "高校",
-        "institute": "科研院所",
-        "government": "政府部门",
-        "society": "学会",
-        "workstation": "院士（专家）工作站",
-        "individual": "个人",
-        "financial_institution": "金融机构",
-    },
+    "applicant.type": APPLICANT_TYPE_LABELS,
     "declarations.statutory_review": {
         "not_required": "无需法定审查",
         "approved": "已通过法定审查",
@@ -105,13 +97,7 @@ CHOICE_LABELS = {
     "ip.dispute": {"none": "无争议", "resolved": "争议已解决", "unresolved": "存在未解决的争议"},
     "lead.affiliation_type": AFFILIATION_TYPE_LABELS,
     "lead_enterprise.type": AFFILIATION_TYPE_LABELS,
-    "tech_level": {
-        "international_leading": "国际领先",
-        "international_advanced": "国际先进",
-        "domestic_leading": "国内领先",
-        "domestic_advanced": "国内先进",
-        "other": "其他",
-    },
+    "tech_level": TECH_LEVEL_LABELS,
     "deployment": {
         "lab": "实验室阶段",
         "pilot_completed": "已完成中试",
