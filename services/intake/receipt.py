@@ -55,7 +55,7 @@ LABELS = {
     "ip.dispute": "知识产权或法律纠纷",
     "ip.patents": "专利号",
     "lead": "项目负责人",
-    "lead.name": "姓名",
+    "lead.name": "负责人姓名",
     "lead.title": "职称",
     "lead.affiliation": "所在单位",
     "lead.affiliation_type": "所在单位类型",
