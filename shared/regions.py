@@ -52,6 +52,18 @@ def full_name(code: str) -> str | None:
     return "".join(name for name in names if name and name not in _GROUPINGS)
 
 
+def places_within(prefix: str = SICHUAN) -> list[tuple[str, str]]:
+    """Every place whose code starts with `prefix` (the province, its prefectures and
+    counties), as (code, full name) in code order: what a picker offers."""
+    return [
+        (code, name)
+        for code in sorted(_table())
+        if code.startswith(prefix) and _table()[code] not in _GROUPINGS
+        for name in (full_name(code),)
+        if name
+    ]
+
+
 def in_sichuan(code: str) -> bool | None:
     """Whether the place is in 四川省; None when the code is unknown (a `review`, not a fail)."""
     return code.startswith(SICHUAN) if is_known(code) else None

@@ -1,5 +1,6 @@
 """The vocabulary the console shows (`GET /api/v1/catalog`): categories, material kinds and
-the reports' states with their Chinese labels, and per category the receipt form's fields.
+the reports' states with their Chinese labels, per category the receipt form's fields, and
+Sichuan's places (GB/T 2260 code and full name) for the form's region pickers.
 
 Codes come from where they are declared (intake's categories, media's kinds); the labels are
 the ones the reports print, so the console and the 汇总表 say the same words.
@@ -12,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from services.intake import receipt
+from shared import regions
 from shared.catalog.vocabulary import (
     CATEGORIES,
     CATEGORY_LABELS,
@@ -32,4 +34,6 @@ def catalog() -> dict[str, Any]:
         "material_kinds": _labelled(MATERIAL_KINDS, MATERIAL_KIND_LABELS),
         "states": _labelled(STATE_LABELS, STATE_LABELS),
         "forms": {category: receipt.form(category) for category in CATEGORIES},
+        # Offered by the pickers of `region` fields; a code elsewhere may still be typed.
+        "regions": [{"code": code, "name": name} for code, name in regions.places_within()],
     }

@@ -97,7 +97,10 @@ class FormField(Schema):
     )
     type = fields.String(
         required=True,
-        metadata={"enum": ["text", "choice", "boolean", "integer", "phone", "email", "list"]},
+        metadata={
+            "enum": ["text", "choice", "boolean", "integer", "phone", "email", "region", "list"],
+            "description": "region：六位行政区划代码（GB/T 2260），可从 regions 中选",
+        },
     )
     required = fields.Boolean(required=True, metadata={"description": "提交前是否必填"})
     choices = fields.List(fields.Nested(Labelled), metadata={"description": "choice 的取值"})
@@ -111,6 +114,11 @@ class FormField(Schema):
     )
 
 
+class CodeAndName(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
 class Catalog(Schema):
     categories = fields.List(fields.Nested(Labelled), required=True)
     material_kinds = fields.List(fields.Nested(Labelled), required=True)
@@ -122,6 +130,13 @@ class Catalog(Schema):
         values=fields.List(fields.Nested(FormField)),
         required=True,
         metadata={"description": "每个类别的回执字段，按回执的顺序"},
+    )
+    regions = fields.List(
+        fields.Nested(CodeAndName),
+        required=True,
+        metadata={
+            "description": "四川省的行政区划（省、市州、区县）：代码和全称，供 region 字段选择"
+        },
     )
 
 
@@ -142,11 +157,6 @@ def choice_param(name: str, description: str, choices: tuple[str, ...]) -> dict[
 
 def _shape(name: str) -> str:
     return name.removesuffix("Entry")
-
-
-class CodeAndName(Schema):
-    code = fields.String(required=True)
-    name = fields.String(required=True)
 
 
 class CallContact(Schema):
@@ -255,8 +265,8 @@ def add_paths(api: APISpec) -> None:
         api.components.schema(name, schema=schema)
     for name, schema in {
         "Officer": Officer, "EntryMeta": EntryMeta, "HistoryItem": HistoryItem,
-        "Labelled": Labelled, "FormField": FormField, "Catalog": Catalog,
-        "CodeAndName": CodeAndName, "CallContact": CallContact, "CallItem": CallItem,
+        "Labelled": Labelled, "FormField": FormField, "CodeAndName": CodeAndName,
+        "Catalog": Catalog, "CallContact": CallContact, "CallItem": CallItem,
     }.items():  # fmt: skip
         api.components.schema(name, schema=schema)
     _add_category_shapes(api)

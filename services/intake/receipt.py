@@ -13,15 +13,19 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from services.intake.domain.entry import SCHEMAS, Phone
+from shared.catalog.vocabulary import APPLICANT_TYPE_LABELS, TECH_LEVEL_LABELS
 from shared.fields import Flag, Items, Object, WholeNumber
 
 # Top-level fields in the receipt's order; a nested object's keys follow its schema's order.
 ORDER = (
     "title", "summary", "benefits", "platform_listing_id", "applicant", "contact",
-    "declarations", "ip", "tech_level", "deployment", "lead_enterprise", "partners",
+    "declarations", "ip", "lead", "tech_level", "deployment", "lead_enterprise", "partners",
     "agreement_signed", "plan_project", "awards", "solved", "cooperation_mode", "institution",
     "product_type",
 )  # fmt: skip
+
+# A place is its GB/T 2260 code under this key (`applicant.region_code`, `lead.region_code`).
+REGION_KEY = "region_code"
 
 # Not asked on the form: the category is chosen before it, the call is the open one.
 NOT_ON_FORM = ("category", "call_id")
@@ -34,6 +38,7 @@ LABELS = {
     "applicant": "申报单位",
     "applicant.name": "单位名称",
     "applicant.type": "单位类型",
+    "applicant.region_code": "所在地（行政区划）",
     "applicant.province": "所在省份",
     "applicant.city": "所在市（州）",
     "applicant.district": "所在区县",
@@ -49,9 +54,17 @@ LABELS = {
     "ip.ownership_clear": "权属清晰、权利义务明确",
     "ip.dispute": "知识产权或法律纠纷",
     "ip.patents": "专利号",
+    "lead": "项目负责人",
+    "lead.name": "负责人姓名",
+    "lead.title": "职称",
+    "lead.affiliation": "所在单位",
+    "lead.affiliation_type": "所在单位类型",
+    "lead.region_code": "所在单位所在地（行政区划）",
     "tech_level": "技术水平",
     "deployment": "应用阶段",
-    "lead_enterprise": "牵头企业",
+    "lead_enterprise": "牵头单位",
+    "lead_enterprise.name": "牵头单位名称",
+    "lead_enterprise.type": "牵头单位类型",
     "partners": "技术合作单位（高校或科研院所）",
     "partners.name": "名称",
     "partners.type": "类型",
@@ -67,29 +80,24 @@ LABELS = {
     "product_type": "产品类型",
 }
 
+AFFILIATION_TYPE_LABELS = {
+    "university": "高校",
+    "institute": "科研院所",
+    "enterprise": "企业",
+    "other": "其他",
+}
+
 CHOICE_LABELS = {
-    "applicant.type": {
-        "enterprise": "企业",
-        "university": "高校",
-        "institute": "科研院所",
-        "government": "政府部门",
-        "society": "学会",
-        "workstation": "院士（专家）工作站",
-        "individual": "个人",
-        "financial_institution": "金融机构",
-    },
+    "applicant.type": APPLICANT_TYPE_LABELS,
     "declarations.statutory_review": {
         "not_required": "无需法定审查",
         "approved": "已通过法定审查",
         "pending": "审查中",
     },
     "ip.dispute": {"none": "无争议", "resolved": "争议已解决", "unresolved": "存在未解决的争议"},
-    "tech_level": {
-        "international_advanced": "国际先进",
-        "domestic_leading": "国内领先",
-        "domestic_advanced": "国内先进",
-        "other": "其他",
-    },
+    "lead.affiliation_type": AFFILIATION_TYPE_LABELS,
+    "lead_enterprise.type": AFFILIATION_TYPE_LABELS,
+    "tech_level": TECH_LEVEL_LABELS,
     "deployment": {
         "lab": "实验室阶段",
         "pilot_completed": "已完成中试",
@@ -136,7 +144,9 @@ def form(category: str) -> list[dict[str, Any]]:
 
 
 def _flattened(path: str, field: fields.Field[Any], parent_required: bool) -> list[dict[str, Any]]:
-    required = parent_required and field.required
+    # Some keys are optional in a draft's nested object but asked for on submitting
+    # (`applicant.region_code`): the form marks what submitting asks for.
+    required = parent_required and (field.required or "required_to_submit" in field.metadata)
     if isinstance(field, Object):
         return [
             item
@@ -161,6 +171,8 @@ def _shape(path: str, field: fields.Field[Any]) -> dict[str, Any]:
         return {"type": "choice", "choices": [{"code": c, "label": labels[c]} for c in choices]}
     if isinstance(field, Phone):
         return {"type": "phone"}
+    if path.rpartition(".")[2] == REGION_KEY:
+        return {"type": "region"}  # a GB/T 2260 code, picked from the catalog's `regions`
     if any(isinstance(r, validate.Email) for r in rules):
         return {"type": "email"}
     return {"type": "text", "max_length": _max(field)}

@@ -50,8 +50,24 @@ class Summary(Schema):
     districts = fields.List(fields.Nested(DistrictSummary), required=True)
 
 
-class NameOnly(Schema):
+class ReportApplicant(Schema):
     name = fields.String(allow_none=True)
+    type = fields.String(allow_none=True, metadata={"description": "申报单位类型（回执的代码）"})
+    region_code = fields.String(
+        allow_none=True,
+        metadata={"description": "所在地的行政区划代码（GB/T 2260）", "example": "511902"},
+    )
+    location = fields.String(
+        metadata={
+            "description": "所在地全称（由代码得出；没有代码的旧项目为当时填写的地名）",
+            "example": "四川省巴中市巴州区",
+        }
+    )
+
+
+class ReportLead(Schema):
+    name = fields.String(metadata={"description": "项目负责人姓名"})
+    affiliation = fields.String(metadata={"description": "项目负责人所在单位"})
 
 
 class NameAndPhone(Schema):
@@ -71,14 +87,35 @@ class ReportEntry(Schema):
     district = fields.String(allow_none=True)
     category = fields.String(allow_none=True, metadata={"enum": list(CATEGORIES)})
     title = fields.String(allow_none=True)
-    applicant = fields.Nested(NameOnly)
+    platform_listing_id = fields.String(metadata={"description": "天府科技云平台发布编号"})
+    applicant = fields.Nested(ReportApplicant)
+    lead = fields.Nested(
+        ReportLead,
+        allow_none=True,
+        metadata={"description": "项目负责人（科技成果转化、高新技术推广项目）；未填为 null"},
+    )
+    tech_level = fields.String(
+        allow_none=True,
+        metadata={"description": "技术水平（回执的代码，如 international_leading）"},
+    )
     contact = fields.Nested(NameAndPhone)
     state = fields.String(
         required=True, metadata={"enum": list(STATES), "description": f"总体状态：{STATE_NAMES}"}
     )
     status = fields.String(metadata={"description": "申报方的状态（draft、submitted、withdrawn）"})
     screening_state = fields.String(allow_none=True, metadata={"description": "筛查状态"})
-    findings_count = fields.Integer(metadata={"description": "筛查发现的问题数"})
+    findings_count = fields.Integer(
+        metadata={"description": "筛查发现的问题数：不符合（fail）和缺材料（missing）的条目"}
+    )
+    review_count = fields.Integer(
+        metadata={
+            "description": "待人工审核的条目数（review）；"
+            "项目已符合或不符合条件时为 0（已审核或无须审核）"
+        }
+    )
+    priority = fields.Boolean(
+        allow_none=True, metadata={"description": "优先支持（二(二)3）；尚未筛查为 null"}
+    )
     materials = fields.List(fields.Nested(EntryMaterial))
     officer = fields.Nested(NameAndPhone, allow_none=True, metadata={"description": "保姆"})
     selection = fields.String(allow_none=True, metadata={"enum": list(SELECTIONS)})

@@ -106,17 +106,30 @@ def entry_body(entry: Entry) -> dict[str, Any]:
     officer = None
     if entry.officer_name is not None:
         officer = {"name": entry.officer_name, "phone": entry.officer_phone}
+    lead = None
+    if entry.lead_name or entry.lead_affiliation:
+        lead = {"name": entry.lead_name, "affiliation": entry.lead_affiliation}
     return {
         "submission_id": entry.submission_id,
         "district": entry.district,
         "category": entry.category,
         "title": entry.title,
-        "applicant": {"name": entry.applicant_name},
+        "platform_listing_id": entry.platform_listing_id,
+        "applicant": {
+            "name": entry.applicant_name,
+            "type": entry.applicant_type,
+            "region_code": entry.region_code,
+            "location": entry.location,
+        },
+        "lead": lead,
+        "tech_level": entry.tech_level,
         "contact": {"name": entry.contact_name, "phone": entry.contact_phone},
         "state": entry.state,
         "status": entry.status,
         "screening_state": entry.screening_state,
         "findings_count": entry.findings_count,
+        "review_count": entry.review_count,
+        "priority": entry.priority,
         "materials": entry.materials,
         "officer": officer,
         "selection": entry.selection,

@@ -87,3 +87,24 @@ STATE_LABELS: dict[str, str] = {
     SELECTED: "已入选",
 }
 STATES: tuple[str, ...] = tuple(STATE_LABELS)
+
+# Who hands an entry in (回执's 单位类型), in the receipt's order.
+APPLICANT_TYPE_LABELS: dict[str, str] = {
+    "enterprise": "企业",
+    "university": "高校",
+    "institute": "科研院所",
+    "government": "政府部门",
+    "society": "学会",
+    "workstation": "院士（专家）工作站",
+    "individual": "个人",
+    "financial_institution": "金融机构",
+}
+
+# An achievement's or a promotion's technical level (二(一)5, 二(二)2), highest first.
+TECH_LEVEL_LABELS: dict[str, str] = {
+    "international_leading": "国际领先",
+    "international_advanced": "国际先进",
+    "domestic_leading": "国内领先",
+    "domestic_advanced": "国内先进",
+    "other": "其他",
+}

@@ -12,6 +12,7 @@ would append) and keeps the ground truth of each entry computed from those event
 
 from __future__ import annotations
 
+import copy
 import random
 import uuid
 from collections.abc import Iterator
@@ -74,7 +75,9 @@ class Truth:
     applicant: str
     status: str = "draft"
     screening: str | None = None
-    findings: int = 0
+    findings: int = 0  # problems: fail and missing
+    reviews: int = 0  # review items still awaiting staff
+    priority: bool | None = None
     selection: str | None = None
     officer: str | None = None
     materials: dict[str, str] = field(default_factory=dict)  # material id -> status
@@ -103,9 +106,12 @@ class World:
 
     # -- what each owner would log ------------------------------------------------------------
 
-    def draft(self, district: str, category: str, title: str | None = None) -> str:
+    def draft(self, district: str, category: str, title: str | None = None,
+              body: dict[str, Any] | None = None) -> str:  # fmt: skip
+        """A new entry with `body` as its fields (default: a full body of the category, in
+        today's shape), under a random title and applicant name unless given."""
         sid = str(uuid.uuid4())
-        body = full_body(category)
+        body = copy.deepcopy(body) if body is not None else full_body(category)
         body["title"] = title or f"项目{self.rng.randrange(10**6)}"
         body["applicant"]["name"] = f"{district}某单位{self.rng.randrange(100)}"
         self.append(
@@ -170,20 +176,43 @@ class World:
         self.truth[sid].materials[mid] = status
         return mid
 
-    def screen(self, sid: str, state: str, findings: int) -> None:
+    def screen(self, sid: str, state: str, problems: int, reviews: int = 0,
+               priority: bool = False) -> None:  # fmt: skip
+        """A screening result with every outcome screening gives: `problems` problems (missing
+        ones, alternating with fails when the state is ineligible), `reviews` review items,
+        passes, and a priority finding if `priority`."""
+        failing = state == "ineligible"  # a fail anywhere else would have made it ineligible
+        outcomes = ["pass", "pass"]
+        outcomes += ["fail" if failing and n % 2 else "missing" for n in range(problems)]
+        outcomes += ["review"] * reviews + (["priority"] if priority else ["pass"])
+        self.rng.shuffle(outcomes)
         listed = [
-            {"rule": f"r{n}", "clause": "二(一)6⑦", "outcome": "missing", "message": "缺少材料"}
-            for n in range(findings)
+            {"rule": f"r{n}", "clause": "二(一)6⑦", "outcome": outcome, "message": "……"}
+            for n, outcome in enumerate(outcomes)
         ]
         self.append(
             "screening",
             screening.ScreeningCompleted,
             screening.stream_id(sid),
             {"submission_id": sid, "state": state, "ruleset": "tianfu-2021",
-             "findings": listed, "priority": False, "window_closed": False},
+             "findings": listed, "priority": priority, "window_closed": False},
         )  # fmt: skip
-        self.truth[sid].screening = state
-        self.truth[sid].findings = findings
+        truth = self.truth[sid]
+        truth.screening = state
+        truth.findings = problems
+        # Review items await staff only while the entry is incomplete or in review.
+        truth.reviews = reviews if state in ("incomplete", "in_review") else 0
+        truth.priority = priority
+
+    def random_screen(self, sid: str) -> None:
+        """A lawful screening result in a random state: eligible has no problem, in review
+        at least one review item and no problem, incomplete a missing item, ineligible a
+        fail or missing one; review items may come with any of them."""
+        rng = self.rng
+        state = rng.choice(SCREENED)
+        problems = rng.randrange(1, 4) if state in ("incomplete", "ineligible") else 0
+        reviews = rng.randrange(1, 3) if state == "in_review" else rng.randrange(3)
+        self.screen(sid, state, problems, reviews, priority=rng.random() < 0.3)
 
     def select(self, sid: str, decision: str) -> None:
         data = {"submission_id": sid, "decision": decision, "note": ""}
@@ -207,7 +236,7 @@ class World:
             if rng.random() < 0.7:
                 self.submit(sid)
                 if rng.random() < 0.8:
-                    self.screen(sid, rng.choice(SCREENED), rng.randrange(4))
+                    self.random_screen(sid)
                     if self.truth[sid].screening == "eligible" and rng.random() < 0.5:
                         self.select(sid, "selected")
                         if rng.random() < 0.2:

@@ -31,6 +31,11 @@ def _body(category: str) -> dict[str, Any]:
 def _without(body: dict[str, Any], name: str) -> dict[str, Any]:
     changed = copy.deepcopy(body)
     head, _, key = name.partition(".")
+    if name == "applicant.region_code":
+        # Place names given without a code are mapped to one: without the code means without
+        # what stands for it too.
+        for place in ("province", "city", "district"):
+            changed[head].pop(place, None)
     if key:
         changed[head].pop(key, None)
     else:

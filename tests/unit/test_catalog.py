@@ -12,6 +12,7 @@ from services.intake import receipt
 from services.intake.catalog import catalog
 from services.intake.domain.entry import (
     CATEGORIES,
+    NESTED_OBJECTS,
     SCHEMAS,
     EntryInvalid,
     EntrySchema,
@@ -104,7 +105,7 @@ def test_max_lengths_are_the_schemas(category: str) -> None:
 
 
 def test_every_label_is_used_and_every_field_has_one() -> None:
-    used = {"applicant", "contact", "declarations", "ip"}  # the nested objects, for messages
+    used = set(NESTED_OBJECTS)  # the nested objects' own labels, for messages
     for category in CATEGORIES:
         for name, field in _form(category).items():
             assert field["label"], name
@@ -137,3 +138,26 @@ def test_the_labels_are_the_vocabulary_the_reports_print() -> None:
     ):
         assert {i["code"]: i["label"] for i in answer[table]} == printed, table
     assert [s["code"] for s in answer["states"]] == list(vocabulary.STATES)
+
+
+def test_region_codes_are_picked_from_sichuan_s_places() -> None:
+    form = _form("achievement")
+    assert form["applicant.region_code"]["type"] == "region"
+    assert form["applicant.region_code"]["required"]  # asked for on submitting
+    assert form["lead.region_code"]["type"] == "region"
+    places = {p["code"]: p["name"] for p in catalog()["regions"]}
+    assert places["511902"] == "四川省巴中市巴州区"
+    assert places["510000"] == "四川省"
+    assert all(code.startswith("51") for code in places)
+    assert "110101" not in places
+
+
+def test_the_new_fields_of_issue_13_are_on_the_form() -> None:
+    promotion = _form("promotion")
+    affiliation = promotion["lead.affiliation_type"]["choices"]
+    assert affiliation[0] == {"code": "university", "label": "高校"}
+    assert promotion["lead_enterprise.type"]["type"] == "choice"
+    assert promotion["lead_enterprise.name"]["required"]
+    levels = {c["code"]: c["label"] for c in promotion["tech_level"]["choices"]}
+    assert levels["international_leading"] == "国际领先"
+    assert "lead.name" not in _form("finance")

@@ -87,6 +87,7 @@ def _entries() -> list[Entry]:
         Entry(submission_id=SID, known=True, district="巴州区", category="challenge",
               title=title, applicant_name="=HYPERLINK(\"x\")", contact_name="@张三\x07",
               contact_phone="+8613800000000", officer_name="-李四", status="submitted",
+              location="=1+1", lead_name="@王五", lead_affiliation="\t四川大学",
               updated_at=datetime(2021, 10, 1, tzinfo=UTC))
         for title in HOSTILE_TITLES
     ]  # fmt: skip
@@ -100,10 +101,13 @@ def test_the_xlsx_opens_whatever_was_stored_and_nothing_is_a_formula() -> None:
     assert len(rows) == len(HOSTILE_TITLES)
     for row, title in zip(rows, HOSTILE_TITLES, strict=True):
         # An XML reader (Excel's too) reads a stored CR or CRLF as a newline.
-        assert row[3].value == cells.text(title).replace("\r\n", "\n").replace("\r", "\n")
-        assert row[4].value == '\'=HYPERLINK("x")' and row[4].data_type == "s"
-        assert (row[5].value, row[6].value, row[10].value) == ("'@张三", "'+8613800000000",
-                                                               "'-李四")  # fmt: skip
+        value = {header: cell.value for header, cell in zip(HEADERS, row, strict=True)}
+        assert value["项目名称"] == cells.text(title).replace("\r\n", "\n").replace("\r", "\n")
+        assert value["申报单位"] == '\'=HYPERLINK("x")'
+        assert row[HEADERS.index("申报单位")].data_type == "s"
+        assert (value["联系人"], value["联系电话"], value["服务专员（保姆）"]) == (
+            "'@张三", "'+8613800000000", "'-李四")  # fmt: skip
+        assert (value["所在地"], value["项目负责人"]) == ("'=1+1", "'@王五（\t四川大学）")
         assert all(cell.data_type != "f" for cell in row)
 
 
@@ -111,6 +115,8 @@ def test_the_csv_parses_whatever_was_stored_with_formulas_defused() -> None:
     text = export.csv_bytes(_entries()).decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text, newline="")))
     assert table[0] == HEADERS
-    assert [row[3] for row in table[1:]] == [cells.text(t) for t in HOSTILE_TITLES]
-    assert {row[4] for row in table[1:]} == {'\'=HYPERLINK("x")'}
-    assert {row[5] for row in table[1:]} == {"'@张三"}
+    column = {header: n for n, header in enumerate(HEADERS)}
+    assert [row[column["项目名称"]] for row in table[1:]] == [cells.text(t) for t in HOSTILE_TITLES]
+    assert {row[column["申报单位"]] for row in table[1:]} == {'\'=HYPERLINK("x")'}
+    assert {row[column["联系人"]] for row in table[1:]} == {"'@张三"}
+    assert {row[column["所在地"]] for row in table[1:]} == {"'=1+1"}

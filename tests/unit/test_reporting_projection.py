@@ -12,6 +12,7 @@ from services.reporting.adapters.export import HEADERS, row_values
 from services.reporting.domain import labels
 from services.reporting.domain.projection import Entry, fold, overall_state
 from shared.catalog.vocabulary import CATEGORY_LABELS, STATE_LABELS, STATES
+from tests.entries import full_body
 
 T0 = datetime(2021, 10, 1, tzinfo=UTC)
 SID = "7f0c5e8e-0000-4000-8000-000000000001"
@@ -55,6 +56,21 @@ def test_every_state_and_category_has_a_chinese_label() -> None:
     )
 
 
+def _findings(*outcomes: str) -> list[dict[str, Any]]:
+    return [
+        {"rule": f"r{n}", "clause": "二(一)1", "outcome": outcome, "message": "……"}
+        for n, outcome in enumerate(outcomes)
+    ]
+
+
+def _screened(state: str, *outcomes: str, priority: bool = False) -> Entry:
+    data = {"submission_id": SID, "state": state, "findings": _findings(*outcomes),
+            "priority": priority, "window_closed": False}  # fmt: skip
+    entry = fold(None, "ScreeningCompleted", data, T0)
+    assert entry is not None
+    return entry
+
+
 def _events() -> dict[str, list[tuple[str, dict[str, Any]]]]:
     fields = {"title": "钙钛矿", "applicant": {"name": "某公司"},
               "contact": {"name": "张三", "phone": "13800000000"}}  # fmt: skip
@@ -84,7 +100,12 @@ def _events() -> dict[str, list[tuple[str, dict[str, Any]]]]:
         "screening": [
             (
                 "ScreeningCompleted",
-                {"submission_id": SID, "state": "in_review", "findings": [{}, {}]},
+                {
+                    "submission_id": SID,
+                    "state": "in_review",
+                    "findings": _findings("pass", "review", "priority", "review"),
+                    "priority": True,
+                },
             ),
             ("ScreeningCompleted", {"submission_id": SID, "state": "eligible", "findings": []}),
             ("SelectionRecorded", {"submission_id": SID, "decision": "selected"}),
@@ -169,3 +190,78 @@ def test_a_row_of_the_summary_table_is_in_chinese() -> None:
     assert row["材料"] == "项目介绍资料：待上传"
     assert row["筛查问题数"] == 2
     assert row["更新时间"] == "2021-10-01 08:00"  # T0 is midnight UTC: 8 o'clock in Beijing
+
+
+@pytest.mark.parametrize(
+    ("state", "outcomes", "problems", "reviews"),
+    [
+        ("eligible", ("pass", "pass", "priority"), 0, 0),
+        ("ineligible", ("pass", "fail", "missing", "review"), 2, 0),
+        ("incomplete", ("pass", "missing", "missing", "review"), 2, 1),
+        ("in_review", ("pass", "review", "review", "priority"), 0, 2),
+        # Staff settled the review items: nothing awaits them any more.
+        ("eligible", ("pass", "review", "review"), 0, 0),
+        ("ineligible", ("fail",), 1, 0),
+    ],
+)
+def test_problems_count_fail_and_missing_and_review_items_are_counted_apart(
+    state: str, outcomes: tuple[str, ...], problems: int, reviews: int
+) -> None:
+    entry = _screened(state, *outcomes)
+    assert (entry.findings_count, entry.review_count) == (problems, reviews)
+
+
+def test_priority_is_what_screening_says_and_blank_before_it() -> None:
+    assert _screened("eligible", "priority", priority=True).priority is True
+    assert _screened("eligible", "pass").priority is False
+    assert Entry(submission_id=SID).priority is None
+
+
+def _drafted(fields: dict[str, Any]) -> Entry:
+    data = {"submission_id": SID, "district": "巴州区", "call_id": "c",
+            "category": "promotion", "fields": fields}  # fmt: skip
+    entry = fold(None, "SubmissionDrafted", data, T0)
+    assert entry is not None
+    return entry
+
+
+def test_the_entry_s_listing_number_applicant_place_lead_and_level_come_from_its_fields() -> None:
+    entry = _drafted(full_body("promotion") | {"tech_level": "international_leading"})
+    assert entry.platform_listing_id == "TFY-2021_0001"
+    assert (entry.applicant_type, entry.region_code) == ("enterprise", "511902")
+    assert entry.location == "四川省巴中市巴州区"
+    assert (entry.lead_name, entry.lead_affiliation) == ("李四", "四川大学")
+    assert entry.tech_level == "international_leading"
+    updated = fold(entry, "SubmissionUpdated", {"submission_id": SID, "fields": {}}, T0)
+    assert updated is not None and updated.location == "" and updated.lead_name == ""
+
+
+def test_an_entry_written_before_codes_is_placed_by_its_names() -> None:
+    old = full_body("promotion")
+    old["applicant"] = {"name": "某公司", "type": "enterprise", "province": "四川",
+                        "city": "巴中市", "district": "通江县"}  # fmt: skip
+    old["lead_enterprise"] = "巴中某科技有限公司"  # a string before #13
+    del old["lead"]
+    entry = _drafted(old)
+    assert (entry.region_code, entry.location) == ("511921", "四川省巴中市通江县")
+    assert (entry.lead_name, entry.lead_affiliation) == ("", "")
+    # Names that map to no code are shown as written, never guessed.
+    old["applicant"] |= {"province": "火星", "city": "某市 ", "district": ""}
+    entry = _drafted(old)
+    assert (entry.region_code, entry.location) == (None, "火星某市")
+
+
+def test_the_summary_table_s_new_columns() -> None:
+    entry = _drafted(full_body("achievement") | {"tech_level": "international_leading"})
+    entry = entry._replace(status="submitted", screening_state="in_review", findings_count=0,
+                           review_count=2, priority=False)  # fmt: skip
+    row = dict(zip(HEADERS, row_values(1, entry), strict=True))
+    assert row["平台发布编号"] == "TFY-2021_0001"
+    assert row["技术水平"] == "国际领先"
+    assert row["优先支持"] == "否"
+    assert row["申报单位类型"] == "企业"
+    assert row["所在地"] == "四川省巴中市巴州区"
+    assert row["项目负责人"] == "李四（四川大学）"
+    assert (row["筛查问题数"], row["待审核项数"]) == (0, 2)
+    blank = dict(zip(HEADERS, row_values(2, Entry(submission_id=SID)), strict=True))
+    assert (blank["优先支持"], blank["技术水平"], blank["项目负责人"]) == ("", "", "")

@@ -10,6 +10,7 @@ export const MATERIAL_KINDS = {};
 const FORMS = {}; // category -> the receipt's fields, in order
 const LABELS = {}; // field name -> label, over every category
 const CHOICES = {}; // field name (list items: `partners.type`) -> {code: label}
+const REGIONS = new Map(); // Sichuan's GB/T 2260 code -> full name (四川省巴中市巴州区)
 
 let loading = null;
 
@@ -30,6 +31,7 @@ function fill(catalog) {
   Object.assign(CATEGORIES, byCode(catalog.categories));
   Object.assign(STATES, byCode(catalog.states));
   Object.assign(MATERIAL_KINDS, byCode(catalog.material_kinds));
+  for (const place of catalog.regions || []) REGIONS.set(place.code, place.name);
   for (const [category, fields] of Object.entries(catalog.forms)) {
     FORMS[category] = fields;
     for (const field of fields) {
@@ -50,3 +52,9 @@ export const fieldLabel = (name) => LABELS[name] ?? null;
 
 /** {code: label} of a choice field (`tech_level`, `partners.type`), or null. */
 export const choicesOf = (name) => CHOICES[name] || null;
+
+/** Sichuan's places for a region picker: [[code, full name]], in code order. */
+export const regions = () => [...REGIONS];
+
+/** The full name of a region code the catalog lists (Sichuan's), or null. */
+export const regionName = (code) => REGIONS.get(code) ?? null;

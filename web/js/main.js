@@ -20,7 +20,7 @@ const ROUTES = {
   office: [
     [/^#\/entries\/?$/, (v) => officeEntries(v)],
     [/^#\/entries\/new\/?$/, (v) => chooseCategory(v)],
-    [/^#\/entries\/new\/(\w+)$/, (v, m) => editor(v, { category: m[1] })],
+    [/^#\/entries\/new\/(\w+)(?:\?call=([^&]+))?$/, (v, m) => editor(v, { category: m[1], callId: m[2] && decodeURIComponent(m[2]) })],
     [/^#\/entries\/([\w-]+)$/, (v, m) => editor(v, { id: m[1] })],
   ],
   staff: [

@@ -15,10 +15,16 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from services.reporting.adapters import cells
-from services.reporting.domain.labels import label, materials_text
+from services.reporting.domain.labels import label, lead_text, materials_text, priority_text
 from services.reporting.domain.projection import Entry
 from shared.calls import BEIJING
-from shared.catalog.vocabulary import CATEGORY_LABELS, SELECTION_LABELS, STATE_LABELS
+from shared.catalog.vocabulary import (
+    APPLICANT_TYPE_LABELS,
+    CATEGORY_LABELS,
+    SELECTION_LABELS,
+    STATE_LABELS,
+    TECH_LEVEL_LABELS,
+)
 
 # (header, width in characters): widths fit the usual content of each column.
 COLUMNS: list[tuple[str, int]] = [
@@ -26,11 +32,18 @@ COLUMNS: list[tuple[str, int]] = [
     ("区县", 10),
     ("项目类别", 18),
     ("项目名称", 40),
+    ("平台发布编号", 18),
     ("申报单位", 30),
+    ("申报单位类型", 14),
+    ("所在地", 24),
+    ("项目负责人", 30),
     ("联系人", 10),
     ("联系电话", 16),
+    ("技术水平", 10),
     ("状态", 16),
     ("筛查问题数", 10),
+    ("待审核项数", 10),
+    ("优先支持", 8),
     ("材料", 48),
     ("服务专员（保姆）", 14),
     ("服务专员电话", 16),
@@ -53,11 +66,18 @@ def row_values(n: int, entry: Entry) -> list[Any]:
         entry.district or "",
         label(CATEGORY_LABELS, entry.category),
         entry.title,
+        entry.platform_listing_id,
         entry.applicant_name,
+        label(APPLICANT_TYPE_LABELS, entry.applicant_type),
+        entry.location,
+        lead_text(entry.lead_name, entry.lead_affiliation),
         entry.contact_name,
         entry.contact_phone,
+        label(TECH_LEVEL_LABELS, entry.tech_level),
         label(STATE_LABELS, entry.state),
         entry.findings_count,
+        entry.review_count,
+        priority_text(entry.priority),
         materials_text(entry.materials),
         entry.officer_name or "",
         entry.officer_phone or "",

@@ -20,6 +20,7 @@ names depend on the search path; a generation number in the table name is plaine
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -64,12 +65,21 @@ ENTRY_COLUMNS = (
     "category",
     "call_id",
     "title",
+    "platform_listing_id",
     "applicant_name",
+    "applicant_type",
+    "region_code",
+    "location",
+    "lead_name",
+    "lead_affiliation",
+    "tech_level",
     "contact_name",
     "contact_phone",
     "status",
     "screening_state",
     "findings_count",
+    "review_count",
+    "priority",
     "selection",
     "officer_name",
     "officer_phone",
@@ -78,6 +88,22 @@ ENTRY_COLUMNS = (
     "created_at",
     "updated_at",
 )
+
+
+def added_columns() -> list[Column[Any]]:
+    """The columns issue #13 added to the entries table (migration reporting_0002 adds them
+    to the generations that existed before it; a rebuild fills them)."""
+    return [
+        Column("platform_listing_id", Text, nullable=False),
+        Column("applicant_type", String(30)),
+        Column("region_code", String(20)),
+        Column("location", Text, nullable=False),
+        Column("lead_name", Text, nullable=False),
+        Column("lead_affiliation", Text, nullable=False),
+        Column("tech_level", String(30)),
+        Column("review_count", Integer, nullable=False),
+        Column("priority", Boolean),
+    ]
 
 
 @functools.cache
@@ -98,6 +124,7 @@ def entries(gen: int) -> Table:
         Column("status", String(20), nullable=False),
         Column("screening_state", String(20)),
         Column("findings_count", Integer, nullable=False),
+        *added_columns(),
         Column("selection", String(20)),
         Column("officer_name", Text),
         Column("officer_phone", Text),

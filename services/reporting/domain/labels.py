@@ -23,3 +23,17 @@ def materials_text(materials: Sequence[dict[str, Any]]) -> str:
         f"{label(MATERIAL_STATUS_LABELS, m.get('status'))}"
         for m in materials
     )
+
+
+def lead_text(name: str, affiliation: str) -> str:
+    """One cell for who leads: `张三（四川大学）`; either part alone when the other is blank."""
+    if name and affiliation:
+        return f"{name}（{affiliation}）"
+    return name or affiliation
+
+
+def priority_text(priority: bool | None) -> str:
+    """二(二)3's priority: 是 or 否 once screened, blank before."""
+    if priority is None:
+        return ""
+    return "是" if priority else "否"

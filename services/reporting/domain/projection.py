@@ -19,10 +19,27 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from shared import regions
 from shared.catalog.materials import materials_after
 from shared.catalog.media import MATERIAL_STATUS
-from shared.catalog.vocabulary import DRAFT, SELECTED, SUBMITTED, WITHDRAWN
+from shared.catalog.upcast import PLACE_NAMES, upcast_fields
+from shared.catalog.vocabulary import (
+    DRAFT,
+    IN_REVIEW,
+    INCOMPLETE,
+    SELECTED,
+    SUBMITTED,
+    WITHDRAWN,
+)
 from shared.catalog.vocabulary import SCREENED_STATES as SCREENED
+
+# A finding is a problem (the 汇总表's 问题数) when it fails or misses something; `review`
+# items are counted apart, and `pass` and `priority` are not problems.
+PROBLEMS = frozenset({"fail", "missing"})
+REVIEW = "review"
+# The states in which review items still await staff: once an entry is eligible or ineligible
+# they were settled by staff or no longer matter (a fail, or missing at the close, decides).
+AWAITING_REVIEW = frozenset({INCOMPLETE, IN_REVIEW})
 
 # What reports keep of each material (the entry's materials as intake shows them).
 SHOWN = ("material_id", "kind", "filename", "status")
@@ -70,12 +87,21 @@ class Entry(NamedTuple):
     category: str | None = None
     call_id: str | None = None
     title: str = ""
+    platform_listing_id: str = ""
     applicant_name: str = ""
+    applicant_type: str | None = None
+    region_code: str | None = None  # the applicant's place (GB/T 2260)
+    location: str = ""  # its full name, or the names written before codes
+    lead_name: str = ""
+    lead_affiliation: str = ""
+    tech_level: str | None = None
     contact_name: str = ""
     contact_phone: str = ""
     status: str = DRAFT
     screening_state: str | None = None
-    findings_count: int = 0
+    findings_count: int = 0  # problems: fail and missing
+    review_count: int = 0  # review items awaiting staff
+    priority: bool | None = None  # 二(二)3 (None: not screened yet)
     selection: str | None = None
     officer_name: str | None = None
     officer_phone: str | None = None
@@ -99,16 +125,54 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _code(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _location(applicant: dict[str, Any]) -> str:
+    """The applicant's place for people: the code's full name, else the names as written
+    (an entry from before codes whose names do not map)."""
+    code = _code(applicant.get("region_code"))
+    named = regions.full_name(code) if code else None
+    if named:
+        return named
+    return "".join(_text(applicant.get(name)).strip() for name in PLACE_NAMES)
+
+
 def _content(fields: dict[str, Any]) -> dict[str, Any]:
-    applicant = fields.get("applicant")
-    contact = fields.get("contact")
-    applicant = applicant if isinstance(applicant, dict) else {}
-    contact = contact if isinstance(contact, dict) else {}
+    fields = upcast_fields(fields)  # entries written before #13 read in today's shape
+    applicant = _object(fields.get("applicant"))
+    contact = _object(fields.get("contact"))
+    lead = _object(fields.get("lead"))
     return {
         "title": _text(fields.get("title")),
+        "platform_listing_id": _text(fields.get("platform_listing_id")),
         "applicant_name": _text(applicant.get("name")),
+        "applicant_type": _code(applicant.get("type")),
+        "region_code": _code(applicant.get("region_code")),
+        "location": _location(applicant),
+        "lead_name": _text(lead.get("name")),
+        "lead_affiliation": _text(lead.get("affiliation")),
+        "tech_level": _code(fields.get("tech_level")),
         "contact_name": _text(contact.get("name")),
         "contact_phone": _text(contact.get("phone")),
+    }
+
+
+def _screened(data: dict[str, Any]) -> dict[str, Any]:
+    """What a screening result gives the row: its state, its problems and review items
+    counted apart (a pass is not a problem), and the priority."""
+    outcomes = [f.get("outcome") for f in data["findings"] if isinstance(f, dict)]
+    state = data["state"]
+    return {
+        "screening_state": state,
+        "findings_count": sum(outcome in PROBLEMS for outcome in outcomes),
+        "review_count": outcomes.count(REVIEW) if state in AWAITING_REVIEW else 0,
+        "priority": bool(data.get("priority")),
     }
 
 
@@ -145,7 +209,7 @@ def fold(entry: Entry | None, type_: str, data: dict[str, Any], at: datetime) ->
         after = materials_after(before.materials, type_, data)
         changes = {"materials": [_shown(item) for item in after]}
     elif type_ == "ScreeningCompleted":
-        changes = {"screening_state": data["state"], "findings_count": len(data["findings"])}
+        changes = _screened(data)
     else:  # SelectionRecorded
         changes = {"selection": data["decision"]}
     # The latest time anything happened to the entry, whichever owner's log comes first.

@@ -1,6 +1,7 @@
 // The receipt form's DOM for one category, filled from an entry: a fieldset per section, a
 // control per field, an error slot beside each (see errors.js), repeated rows for lists.
 
+import { regionName, regions } from "../catalog.js";
 import { h, select } from "../ui.js";
 import { eid, fid } from "./ids.js";
 import { sectionsFor } from "./layout.js";
@@ -16,10 +17,46 @@ export function errorSlot(path) {
   return h("div.field-error", { id: eid(path), "data-error-for": path, "aria-live": "polite" });
 }
 
+const REGION_LIST = "regions-sichuan";
+
+// The suggestions of every region picker: Sichuan's places, name shown, code filled in. Made
+// once per form (a form is rebuilt whole, and the list is the same for each picker in it).
+function regionList() {
+  return h(
+    "datalist",
+    { id: REGION_LIST },
+    regions().map(([code, name]) => h("option", { value: code, label: name }, name)),
+  );
+}
+
+// A searchable picker of a GB/T 2260 code: typing a name or a code offers Sichuan's places; the
+// code is what is stored, and the name of the chosen one is shown beside it.
+function regionControl(common, value) {
+  const input = h("input", {
+    ...common,
+    type: "text",
+    list: REGION_LIST,
+    inputmode: "numeric",
+    value: value ?? "",
+    placeholder: "输入地名或代码查找",
+    autocomplete: "off",
+  });
+  const named = h("div.hint", { "data-region-name": common.name, "aria-live": "polite" });
+  const show = () => {
+    const code = input.value.trim();
+    named.textContent = code ? regionName(code) || (/^\d{6}$/.test(code) ? "（四川省以外或未收录的代码，保存时由系统核对）" : "") : "";
+  };
+  input.addEventListener("input", show);
+  show();
+  return h("div", {}, input, named);
+}
+
 function control(field, value) {
   const id = fid(field.path);
   const common = { id, name: field.path, "aria-describedby": eid(field.path) };
   switch (field.kind) {
+    case "region":
+      return regionControl(common, value);
     case "textarea":
       return h("textarea", { ...common, value: value ?? "" });
     case "select":
@@ -112,7 +149,7 @@ function fieldBox(field, value, disabled) {
 /** The form element for `category`, filled from `entry` (fields only). */
 export function buildForm(category, entry = {}, { disabled = false } = {}) {
   const form = h("form", { novalidate: true, "data-category": category, autocomplete: "off" });
-  form.append(errorSlot("_body"));
+  form.append(errorSlot("_body"), regionList());
   for (const section of sectionsFor(category)) {
     const box = h("div.fields", {}, section.fields.map((f) => fieldBox(f, getPath(entry, f.path), disabled)));
     form.append(h("fieldset", { disabled }, h("legend", {}, section.title), section.group ? errorSlot(section.group) : null, box));

@@ -3,6 +3,7 @@
 // materials and history (side.js).
 
 import { ApiError, get, post, request } from "../api.js";
+import { deadlineBanner, loadCalls, openCalls, openCallsBanner } from "../calls.js";
 import { statusBadge } from "../entry.js";
 import { buildForm } from "../form/build.js";
 import { clearErrors, showErrors } from "../form/errors.js";
@@ -27,11 +28,13 @@ export function actionsOf(entry) {
 }
 
 class Editor {
-  constructor(view, entry, category) {
+  constructor(view, entry, category, callId) {
     this.view = view;
     this.state = { entry, idempotencyKey: crypto.randomUUID() };
     this.category = category;
+    this.callId = callId; // a new entry's call, when the office chose one of several
     this.head = h("div.page-head");
+    this.banner = h("div");
     this.notices = h("div", { "aria-live": "assertive" });
     this.formBox = h("div");
     this.actions = h("div.sticky-actions");
@@ -45,7 +48,7 @@ class Editor {
 
   mount() {
     const formColumn = h("div", {}, h("div.panel", {}, this.formBox), this.actions);
-    mainArea().append(this.head, this.notices, h("div.grid2", {}, formColumn, this.side.el));
+    mainArea().append(this.head, this.banner, this.notices, h("div.grid2", {}, formColumn, this.side.el));
     this.render();
     this.side.refresh();
   }
@@ -60,6 +63,14 @@ class Editor {
     });
     this.formBox.replaceChildren(this.form);
     this.renderActions();
+  }
+
+  /** The deadline of the entry's call (a new entry: the chosen call, or the one open call). */
+  async showDeadline() {
+    const calls = await loadCalls();
+    const id = this.entry ? this.entry.call_id : this.callId;
+    const call = id ? calls.find((c) => c.id === id) : openCalls(calls).length === 1 ? openCalls(calls)[0] : null;
+    if (!this.view.gone) this.banner.replaceChildren(call ? deadlineBanner(call) : openCallsBanner(calls));
   }
 
   renderHead() {
@@ -116,8 +127,9 @@ class Editor {
   // Creates the draft on the first save (the idempotency key makes a retry harmless).
   async ensureSaved() {
     if (this.entry) return;
+    const body = this.callId ? { category: this.category, call_id: this.callId } : { category: this.category };
     const { data } = await request("POST", "/api/v1/submissions", {
-      body: { category: this.category },
+      body,
       headers: { "Idempotency-Key": this.state.idempotencyKey },
     });
     this.state.entry = data;
@@ -179,15 +191,16 @@ class Editor {
   }
 }
 
-export async function editor(view, { id, category }) {
+export async function editor(view, { id, category, callId }) {
   if (category && !CATEGORIES[category]) {
     location.hash = "#/entries/new";
     return;
   }
   const entry = id ? await get(`/api/v1/submissions/${id}`) : null;
   if (view.gone) return;
-  const page = new Editor(view, entry, entry ? entry.category : category);
+  const page = new Editor(view, entry, entry ? entry.category : category, callId);
   page.mount();
+  page.showDeadline().catch(() => {}); // the banner is a help: the form works without it
   // Screening follows a submission or an upload within seconds: keep the panel current.
   view.every(SCREENING_REFRESH_MS, () => {
     if (page.entry && page.entry.status === "submitted") page.side.refreshScreening();

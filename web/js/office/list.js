@@ -2,6 +2,7 @@
 // state beside each submitted entry, and the export of the district's 汇总表.
 
 import { download, get, query } from "../api.js";
+import { loadCalls, openCallsBanner } from "../calls.js";
 import { kindsFor, latestByKind, loadScreening, screeningBadge, statusBadge } from "../entry.js";
 import { CATEGORIES, MATERIAL_KINDS, STATUSES, fmtTime, label } from "../labels.js";
 import { busy, dataTable, h, mainArea, pager, select, toast } from "../ui.js";
@@ -54,6 +55,9 @@ export async function entries(view) {
   const body = h("div", { "aria-live": "polite" });
   const statusSel = select({ id: "flt-status" }, STATUSES, "", "全部");
   const categorySel = select({ id: "flt-category" }, CATEGORIES, "", "全部");
+  const banner = h("div");
+  // The deadlines of the open calls; a help only, so the list shows without them.
+  loadCalls().then((calls) => !view.gone && banner.replaceChildren(openCallsBanner(calls)), () => {});
   mainArea().append(
     h(
       "div.page-head",
@@ -61,6 +65,7 @@ export async function entries(view) {
       h("h1", {}, `${view.who.district} · 申报项目`),
       h("div.row", {}, exportButton(), h("a.btn", { href: "#/entries/new" }, "新建项目")),
     ),
+    banner,
     h(
       "div.panel",
       {},

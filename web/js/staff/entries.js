@@ -28,9 +28,15 @@ const COLUMNS = [
   { label: "项目名称", cell: (e) => h("a", { href: `#/entry/${e.submission_id}` }, e.title || "（未命名）") },
   { label: "区县", cell: (e) => e.district },
   { label: "类别", cell: (e) => label(CATEGORIES, e.category) },
-  { label: "申报单位", cell: (e) => (e.applicant && e.applicant.name) || "" },
+  {
+    label: "申报单位",
+    cell: (e) => h("span", {}, (e.applicant && e.applicant.name) || "", e.applicant && e.applicant.location ? h("div.small.muted", {}, e.applicant.location) : null),
+  },
   { label: "状态", cell: (e) => badge(e.state, label(STATES, e.state)) },
+  // Problems are fails and missing items; review items await staff and are counted apart.
   { label: "筛查问题", num: true, cell: (e) => String(e.findings_count ?? "") },
+  { label: "待审核项", num: true, cell: (e) => (e.review_count ? String(e.review_count) : "") },
+  { label: "优先", cell: (e) => (e.priority ? badge("priority", "优先支持") : "") },
   { label: "材料", cell: (e) => h("span.small", {}, materialsText(e.materials)) },
   { label: "服务专员", cell: (e) => (e.officer ? e.officer.name : "") },
   { label: "更新时间", cell: (e) => fmtTime(e.updated_at) },
