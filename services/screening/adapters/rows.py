@@ -69,6 +69,7 @@ def awaiting_deadline(
         )
         .exists()
     )
+    # NULL both for a row without a return and for JSON null (what `None` is saved as).
     due = screenings.c.returned["due"].astext.cast(DateTime(timezone=True))
     return list(
         conn.execute(
@@ -79,7 +80,7 @@ def awaiting_deadline(
                 or_(
                     and_(
                         screenings.c.call_id.in_(closed_calls),
-                        or_(screenings.c.returned.is_(None), due < now),
+                        or_(due.is_(None), due < now),
                     ),
                     and_(screenings.c.status == RETURNED, due < now),
                 ),
