@@ -10,7 +10,7 @@ district by name (`office:巴州区`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -72,16 +72,60 @@ def past(deadline: datetime, moment: datetime) -> bool:
 
 
 # When a call closes for one entry: (call, the entry's district, its submission id) -> the
-# moment. The call's own close today; domain.md foresees extensions granted to an entry or a
-# district by the city, which would be a function of this shape reading them. Media (refusing
-# new upload slots) and screening (judging completeness at the close) take one, so both judge
-# the same moment.
+# moment: the call's own close, or later when the city granted the entry or its district a
+# late exception (`extended`). Media (refusing new upload slots) and screening (judging
+# completeness at the close) take one, so both judge the same moment.
 ClosesAt = Callable[[Call, str, str], datetime]
 
 
 def call_closes(call: Call, district: str, submission_id: str) -> datetime:
     """No extensions: every entry's call closes when the call does."""
     return call.closes
+
+
+@dataclass(frozen=True)
+class Extension:
+    """A late exception (逾期补交) the city granted: one district's entries of a call, or one
+    entry (`submission_id`), may be handed in, amended and given materials until `until`."""
+
+    call_id: str
+    district: str  # the district's name, as entries and tokens carry it
+    submission_id: str | None
+    until: datetime
+
+    def covers(self, call_id: str, district: str, submission_id: str) -> bool:
+        if self.call_id != call_id:
+            return False
+        if self.submission_id is not None:
+            return self.submission_id == submission_id
+        return self.district == district
+
+
+def extended(
+    call: Call,
+    district: str,
+    submission_id: str,
+    extensions: Iterable[Extension],
+    returned_due: datetime | None = None,
+) -> datetime:
+    """When the call closes for one entry: the latest of the call's close, the extensions
+    that cover the entry, and the due time of a return for revision (the office may complete
+    a returned entry until then, even after the call closed). Never earlier than the call's
+    close: an extension only ever gives more time."""
+    moments = [call.closes]
+    moments += [e.until for e in extensions if e.covers(call.id, district, submission_id)]
+    if returned_due is not None:
+        moments.append(returned_due)
+    return max(moments)
+
+
+def returned_until(
+    call: Call, district: str, submission_id: str, extensions: Iterable[Extension], due: datetime
+) -> datetime:
+    """Until when a returned entry may be edited and submitted again: the return's due time
+    (staff chose it, even before the call's close), or later when an extension covers it."""
+    later = [e.until for e in extensions if e.covers(call.id, district, submission_id)]
+    return max([due, *later])
 
 
 def _district_code(value: str) -> str:

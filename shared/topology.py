@@ -80,7 +80,8 @@ def declare(connection: Connection, queues: list[Queue], exchange: str, dead_let
 # Who reads which stream types. The relay declares these queues before it publishes anything.
 CONSUMERS: dict[str, list[str]] = {
     "intake": ["media", "screening"],
-    "screening": ["submission", "media"],
+    # `call`: the late exceptions (ExtensionGranted) screening judges completeness by.
+    "screening": ["submission", "media", "call"],
     "reporting": ["submission", "media", "screening"],
     # Media's own workers share this queue: one verification per uploaded material.
     "media-verify": ["media.MaterialUploaded"],
@@ -89,6 +90,7 @@ CONSUMERS: dict[str, list[str]] = {
 # Which service's log holds each stream type (where catch-up reads it from).
 STREAM_OWNERS: dict[str, str] = {
     "submission": "intake",
+    "call": "intake",
     "media": "media",
     "screening": "screening",
 }

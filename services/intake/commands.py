@@ -10,17 +10,19 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert
 
+from services.intake.adapters import extensions
 from services.intake.adapters.tables import idempotency_keys, submissions
 from services.intake.domain import submission as domain
 from services.intake.entries import Linked, entry_body, reachable
 from shared.auth import Principal
-from shared.calls import Call, open_calls
+from shared.calls import Call, Extension, open_calls
 from shared.catalog import submission as catalog
 from shared.errors import Refused
 from shared.events import Actor, Event, EventType, new_event
@@ -30,6 +32,15 @@ from shared.repository import Streams, conflict_refused
 Clock = Callable[[], datetime]
 Decision = tuple[EventType, dict[str, Any]]  # the event a command gives, and its data
 CONFLICT = "项目已被他人修改，请刷新后重试"
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What a command decides by besides the entry: whether the city selected it (from
+    screening's events) and the late exceptions that cover it."""
+
+    selected: bool
+    extensions: list[Extension]
 
 
 def body_hash(body: Any) -> str:
@@ -155,19 +166,21 @@ class Intake:
         self,
         principal: Principal,
         submission_id: str,
-        decide: Callable[[domain.Submission, bool], Decision],
+        decide: Callable[[domain.Submission, Situation], Decision],
         expected_version: int | None = None,
     ) -> dict[str, Any]:
-        """`decide(entry, selected)` on the entry as it is, under its row's lock; an
+        """`decide(entry, situation)` on the entry as it is, under its row's lock; an
         `expected_version` (If-Match) elsewhere than the entry is a 409 before any decision."""
         with self.store.engine.begin() as conn:
             linked = reachable(conn, principal, submission_id, lock=True)
+
+            def events(entry: domain.Submission) -> list[Event]:
+                granted = extensions.covering(conn, entry.call_id, entry.district, entry.id)
+                return _event(principal, decide(entry, Situation(linked.selected, granted)))
+
             with conflict_refused(CONFLICT):
                 after = self.streams.change(
-                    conn,
-                    catalog.stream_id(submission_id),
-                    lambda entry: _event(principal, decide(entry, linked.selected)),
-                    expected_version,
+                    conn, catalog.stream_id(submission_id), events, expected_version
                 )
             _save(conn, after, linked)
         return entry_body(after, linked)
@@ -176,24 +189,37 @@ class Intake:
         self, principal: Principal, submission_id: str, version: int, body: Any
     ) -> dict[str, Any]:
         self._office(principal)
-        return self._command(
-            principal,
-            submission_id,
-            lambda entry, _: (
-                catalog.SubmissionUpdated,
-                domain.update(entry, body, self._call(entry.call_id), self.clock()),
-            ),
-            expected_version=version,
-        )
+
+        def decide(entry: domain.Submission, situation: Situation) -> Decision:
+            call = self._call(entry.call_id)
+            until = entry.deadline(call, situation.extensions)
+            return catalog.SubmissionUpdated, domain.update(entry, body, call, self.clock(), until)
+
+        return self._command(principal, submission_id, decide, expected_version=version)
 
     def submit(self, principal: Principal, submission_id: str) -> dict[str, Any]:
         self._office(principal)
+
+        def decide(entry: domain.Submission, situation: Situation) -> Decision:
+            call = self._call(entry.call_id)
+            until = entry.deadline(call, situation.extensions)
+            return catalog.SubmissionSubmitted, domain.submit(entry, call, self.clock(), until)
+
+        return self._command(principal, submission_id, decide)
+
+    def return_for_revision(
+        self, principal: Principal, submission_id: str, body: Any
+    ) -> dict[str, Any]:
+        """Staff return a submitted entry (退回修改): the office may edit it and submit it
+        again until the due time, even after the call closed."""
+        if not principal.is_staff:
+            raise Refused("forbidden", "只有市科协工作人员可以退回修改")
         return self._command(
             principal,
             submission_id,
             lambda entry, _: (
-                catalog.SubmissionSubmitted,
-                domain.submit(entry, self._call(entry.call_id), self.clock()),
+                catalog.SubmissionReturned,
+                domain.return_for_revision(entry, body, self.clock()),
             ),
         )
 
@@ -202,7 +228,10 @@ class Intake:
         return self._command(
             principal,
             submission_id,
-            lambda entry, selected: (catalog.SubmissionWithdrawn, domain.withdraw(entry, selected)),
+            lambda entry, situation: (
+                catalog.SubmissionWithdrawn,
+                domain.withdraw(entry, situation.selected),
+            ),
         )
 
     def assign_officer(

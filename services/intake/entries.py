@@ -39,6 +39,8 @@ def entry_body(entry: domain.Submission, linked: Linked = Linked()) -> dict[str,
         "version": entry.version,
         "selected": linked.selected,
         "officer": entry.officer,
+        # The latest return for revision (退回修改): reasons, fields, due, when and by whom.
+        "returned": entry.returned,
         "materials": list(linked.materials),
         "created_at": entry.created_at.isoformat() if entry.created_at else None,
         "updated_at": entry.updated_at.isoformat() if entry.updated_at else None,

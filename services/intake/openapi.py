@@ -8,7 +8,7 @@ import copy
 from typing import Any
 
 from apispec import APISpec
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from services.intake.domain.entry import (
     CATEGORIES,
@@ -67,6 +67,68 @@ class EntryMeta(Schema):
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
     submitted_at = fields.DateTime(required=True, allow_none=True)
+    # Not required: entries listed from rows written before returns existed do not carry it.
+    returned = fields.Nested(
+        "ReturnRecord",
+        allow_none=True,
+        metadata={"description": "最近一次退回修改（无则为 null）：理由、涉及的字段或条款、期限"},
+    )
+
+
+class ReturnRecord(Schema):
+    reasons = fields.String(required=True, metadata={"description": "退回理由"})
+    fields_ = fields.List(
+        fields.String(), required=True, data_key="fields",
+        metadata={"description": "涉及的字段路径或通知条款"},
+    )  # fmt: skip
+    due = fields.DateTime(required=True, metadata={"description": "重新提交的期限"})
+    at = fields.DateTime(required=True, metadata={"description": "退回时间"})
+    by = fields.String(required=True, metadata={"description": "退回人"})
+
+
+class ReturnBody(Schema):
+    reasons = fields.String(
+        required=True, validate=validate.Length(min=1, max=2000),
+        metadata={"description": "退回理由"},
+    )  # fmt: skip
+    fields_ = fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)),
+        data_key="fields", validate=validate.Length(max=100),
+        metadata={"description": "涉及的字段（如 contact.phone）或通知条款（如 二(一)6⑦），可省"},
+    )  # fmt: skip
+    due = fields.AwareDateTime(
+        required=True, metadata={"description": "重新提交的期限（带时区，须为将来的时间）"}
+    )
+
+
+class ExtensionBody(Schema):
+    district = fields.String(
+        validate=validate.Length(min=1, max=50),
+        metadata={"description": "区县名称或区划代码（与 submission_id 二选一）"},
+    )
+    submission_id = fields.String(
+        validate=validate.Length(min=1, max=36),
+        metadata={"description": "本次征集中的项目 id（与 district 二选一）"},
+    )
+    until = fields.AwareDateTime(
+        required=True, metadata={"description": "补交期限（带时区，须晚于征集截止时间和当前时间）"}
+    )
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ExtensionItem(Schema):
+    id = fields.UUID(required=True)
+    call_id = fields.String(required=True)
+    district = fields.String(required=True, metadata={"description": "区县名称"})
+    district_code = fields.String(required=True, allow_none=True)
+    submission_id = fields.String(
+        required=True, allow_none=True, metadata={"description": "null：整个区县"}
+    )
+    until = fields.DateTime(required=True)
+    until_text = fields.String(required=True, metadata={"description": "补交期限（北京时间）"})
+    reason = fields.String(required=True)
+    granted_by = fields.String(required=True)
+    granted_at = fields.DateTime(required=True)
 
 
 class HistoryItem(Schema):
@@ -264,9 +326,12 @@ def add_paths(api: APISpec) -> None:
     for name, schema in ENTRY_SCHEMAS.items():
         api.components.schema(name, schema=schema)
     for name, schema in {
-        "Officer": Officer, "EntryMeta": EntryMeta, "HistoryItem": HistoryItem,
+        "Officer": Officer, "ReturnRecord": ReturnRecord, "EntryMeta": EntryMeta,
+        "HistoryItem": HistoryItem,
         "Labelled": Labelled, "FormField": FormField, "CodeAndName": CodeAndName,
         "Catalog": Catalog, "CallContact": CallContact, "CallItem": CallItem,
+"ReturnBody": ReturnBody, "ExtensionBody": ExtensionBody,
+        "ExtensionItem": ExtensionItem,
     }.items():  # fmt: skip
         api.components.schema(name, schema=schema)
     _add_category_shapes(api)
@@ -361,8 +426,12 @@ def add_paths(api: APISpec) -> None:
         },
     )
     for action, operation_id, summary, description, body in (
-        ("submit", "submit_submission", "提交", "草稿 → 已提交；缺的必填项以 422 列出，"
-         "截止后答 call_closed（409）。", None),
+        ("submit", "submit_submission", "提交", "草稿或已退回修改 → 已提交；缺的必填项以 422 "
+         "列出，截止后（草稿：征集截止或准予的补交期限；退回的项目：退回期限）答 call_closed"
+         "（409）。", None),
+        ("return", "return_submission", "退回修改（市科协）", "已提交 → 已退回修改：区县可在"
+         "期限前修改并重新提交（征集截止后亦可）；逾期未重新提交的，筛查判为不符合条件。"
+         "只能退回已提交的项目（否则 invalid_state 409），期限须为将来的时间。", "ReturnBody"),
         ("withdraw", "withdraw_submission", "撤回", "→ 已撤回（市里已遴选的不能撤回）。", None),
         ("service-officer", "assign_service_officer", "指派保姆（市科协）",
          "为项目指派服务专员（保姆）：姓名和电话。", "Officer"),
@@ -455,6 +524,42 @@ def add_paths(api: APISpec) -> None:
                     **errors(401, 403),
                 },
             }
+        },
+    )
+    extensions = {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": ref("ExtensionItem")},
+            "total": {"type": "integer"},
+        },
+    }
+    api.path(
+        path="/api/v1/calls/{call_id}/extensions",
+        parameters=[path_param("call_id", "征集的 id")],
+        operations={
+            "post": {
+                "tags": [TAG],
+                "operationId": "grant_extension",
+                "summary": "准予逾期补交（市科协）",
+                "description": "给一个区县（district）或一个项目（submission_id）延长期限并说明"
+                "理由："
+                "期限前可提交、修改、上传材料，筛查按延长后的时间判断材料是否齐全。",
+                "requestBody": {"required": True, **json_content("ExtensionBody")},
+                "responses": {
+                    "201": {"description": "已准予", **json_content("ExtensionItem")},
+                    **errors(401, 403, 404, 413, 415, 422),
+                },
+            },
+            "get": {
+                "tags": [TAG],
+                "operationId": "list_extensions",
+                "summary": "逾期补交列表",
+                "description": "市科协：全部；区县科协：本区县的（含本区县项目的）。",
+                "responses": {
+                    "200": {"description": "逾期补交", **json_content(extensions)},
+                    **errors(401, 403, 404),
+                },
+            },
         },
     )
     api.path(

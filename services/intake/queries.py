@@ -10,20 +10,22 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from services.intake.adapters import extensions
 from services.intake.adapters.tables import submissions
 from services.intake.domain import submission as domain
 from services.intake.domain.entry import CATEGORIES
 from services.intake.entries import entry_body, reachable
 from shared.auth import Principal
-from shared.calls import BEIJING, Call, beijing_time
+from shared.calls import BEIJING, Call, beijing_time, extended
 from shared.catalog import submission as catalog
 from shared.catalog.upcast import upcast_fields
 from shared.catalog.vocabulary import CATEGORY_LABELS as CATEGORY_NAMES
+from shared.catalog.vocabulary import SUBMISSION_STATUSES
 from shared.errors import Refused
 from shared.eventstore import EventStore
 from shared.repository import Streams
 
-STATUSES = (domain.DRAFT, domain.SUBMITTED, domain.WITHDRAWN)
+STATUSES = SUBMISSION_STATUSES
 
 
 def _reader(principal: Principal) -> None:
@@ -49,17 +51,29 @@ class Entries:
         self.store = store
         self.streams = Streams(store, domain.apply)
 
-    def owner_of(self, submission_id: str) -> dict[str, str] | None:
-        """The entry's district and call (None: no such entry)."""
+    def owner_of(self, submission_id: str, calls: dict[str, Call]) -> dict[str, str] | None:
+        """The entry's district and call, and when the call closes for it (`closes`, ISO:
+        later than the call's close under an extension or a return's due; absent when the
+        calls file no longer names its call). None: no such entry."""
         if not isinstance(submission_id, str):
             return None
         with self.store.engine.connect() as conn:
             row = conn.execute(
-                select(submissions.c.district, submissions.c.call_id).where(
-                    submissions.c.id == submission_id
-                )
+                select(
+                    submissions.c.district, submissions.c.call_id, submissions.c.body["returned"]
+                ).where(submissions.c.id == submission_id)
             ).first()
-        return None if row is None else {"district": row.district, "call_id": row.call_id}
+            if row is None:
+                return None
+            owner = {"district": row.district, "call_id": row.call_id}
+            call = calls.get(row.call_id)
+            if call is None:
+                return owner
+            granted = extensions.covering(conn, call.id, row.district, submission_id)
+        returned = row[2]
+        due = datetime.fromisoformat(returned["due"]) if returned else None
+        closes = extended(call, row.district, submission_id, granted, due)
+        return owner | {"closes": closes.isoformat()}
 
     def get(self, principal: Principal, submission_id: str) -> dict[str, Any]:
         _reader(principal)

@@ -19,6 +19,7 @@ from services.intake import catalog
 from services.intake.adapters import linked
 from services.intake.commands import Intake
 from services.intake.domain.officer import load_officer
+from services.intake.extensions import Extensions
 from services.intake.queries import Entries, calls_for
 from shared import config, openapi, text
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
@@ -91,11 +92,16 @@ class IntakeService(ServesEventLog):
         """At start and every 10 s: read what the broker did not bring (see shared.consumer)."""
         self.subscription.catch_up_all(linked.apply)
 
+    def extensions(self) -> Extensions:
+        return Extensions(self.event_store, self.calls)
+
     @rpc
     def submission_owner(self, submission_id: str) -> dict[str, str] | None:
-        """Whose entry this is and of which call, for media's ownership and deadline checks:
-        `{"district", "call_id"}`, None when there is no such entry."""
-        return self.entries().owner_of(submission_id)
+        """Whose entry this is, of which call, and when that call closes for it, for media's
+        ownership and deadline checks: `{"district", "call_id", "closes"}` (`closes`: the
+        call's close, later under an extension or a return's due), None when there is no
+        such entry."""
+        return self.entries().owner_of(submission_id, self.calls)
 
     @http("POST", BASE)
     @endpoint
@@ -137,6 +143,13 @@ class IntakeService(ServesEventLog):
     def withdraw(self, request: Request, submission_id: str) -> Response:
         return _entry(self.intake().withdraw(self.authenticate(request), submission_id))
 
+    @http("POST", f"{BASE}/<submission_id>/return")
+    @endpoint
+    def return_for_revision(self, request: Request, submission_id: str) -> Response:
+        principal = self.authenticate(request)
+        body = read_json(request)
+        return _entry(self.intake().return_for_revision(principal, submission_id, body))
+
     @http("POST", f"{BASE}/<submission_id>/service-officer")
     @endpoint
     def assign_officer(self, request: Request, submission_id: str) -> Response:
@@ -166,6 +179,19 @@ class IntakeService(ServesEventLog):
     def list_calls(self, request: Request) -> Response:
         principal = self.authenticate(request)
         items = calls_for(principal, self.calls, datetime.now(UTC))
+        return json_response({"items": items, "total": len(items)})
+
+    @http("POST", "/api/v1/calls/<call_id>/extensions")
+    @endpoint
+    def grant_extension(self, request: Request, call_id: str) -> Response:
+        principal = self.authenticate(request)
+        body = read_json(request)
+        return json_response(self.extensions().grant(principal, call_id, body), 201)
+
+    @http("GET", "/api/v1/calls/<call_id>/extensions")
+    @endpoint
+    def list_extensions(self, request: Request, call_id: str) -> Response:
+        items = self.extensions().list(self.authenticate(request), call_id)
         return json_response({"items": items, "total": len(items)})
 
     @http("GET", "/api/v1/openapi.json")

@@ -141,14 +141,22 @@ class Media:
         return self._slot(m)
 
     def _check_open(self, owner: Mapping[str, str], submission_id: str, now: datetime) -> None:
-        """No new upload slot once the entry's call has closed: a material requested after
-        the close would never count (domain.md: the deadline is judged on evidence). A slot
-        opened before the close may still be uploaded to and completed while it lives. An
-        entry of a call the calls file no longer names has no deadline to judge by."""
+        """No new upload slot once the entry's call has closed for it: a material requested
+        after the close would never count (domain.md: the deadline is judged on evidence). A
+        slot opened before the close may still be uploaded to and completed while it lives.
+        The close is intake's answer (`closes`: later than the call's under a late exception
+        or a return for revision, which intake owns); an older intake answers without it, and
+        the call's own close (`closes_at`) is judged then. An entry of a call the calls file
+        no longer names has no deadline to judge by."""
         call = self.calls.get(owner.get("call_id") or "")
         if call is None:
             return
-        closes = self.closes_at(call, owner["district"], submission_id)
+        given = owner.get("closes")
+        closes = (
+            datetime.fromisoformat(given)
+            if isinstance(given, str)
+            else self.closes_at(call, owner["district"], submission_id)
+        )
         if past(closes, now):
             raise Refused("call_closed", f"征集已于{beijing_time(closes)}截止，不能再上传材料")
 

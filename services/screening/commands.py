@@ -5,8 +5,10 @@ and saves the row:
 - `apply`: an intake or media event, inside the subscription's transaction (so a redelivered
   or replayed event, which the subscription skips, appends nothing);
 - `close_windows`: the deadline timer, re-screening submitted entries of calls that closed
-  (which materials count at the close is judged from media's own times, `domain.evidence`;
-  the timer only decides when the result is written);
+  for them (at the call's close, or later under a late exception or a return's due: which
+  materials count at the close is judged from media's own times, `domain.evidence`; the
+  timer only decides when the result is written), and returned entries not submitted again
+  by their due (`domain.returns`, judged by intake's event times);
 - `review`, `select`: staff's decisions; `view`: the screening as the API shows it.
 
 A screening appends `ScreeningCompleted` only when the outcome changed: the state, the findings
@@ -26,16 +28,16 @@ from typing import Any
 from sqlalchemy import Connection
 
 from services.screening.adapters import rows
-from services.screening.domain import decisions
+from services.screening.domain import decisions, returns
 from services.screening.domain.decisions import Recorded
 from services.screening.domain.rulesets import RULESETS
 from services.screening.domain.screening import screen
 from services.screening.domain.tracked import Tracked, as_entry, fold, relevant
 from services.screening.schemas import ReviewBody, SelectionBody
 from shared.auth import Principal
-from shared.calls import Call, ClosesAt, call_closes, past
+from shared.calls import Call, extended, past, returned_until
 from shared.catalog import screening as catalog
-from shared.catalog.vocabulary import SUBMITTED
+from shared.catalog.vocabulary import RETURNED, SUBMITTED
 from shared.errors import Refused, not_found
 from shared.events import Actor, Event, EventType, lookup, new_event
 from shared.eventstore import EventStore, VersionConflict
@@ -88,12 +90,10 @@ class Screening:
         store: EventStore,
         calls: dict[str, Call],
         clock: Clock = lambda: datetime.now(UTC),
-        closes_at: ClosesAt = call_closes,
     ) -> None:
         self.store = store
         self.calls = calls
         self.clock = clock
-        self.closes_at = closes_at  # media refuses new slots by the same moment
 
     # -- deciding -----------------------------------------------------------------------
 
@@ -109,27 +109,47 @@ class Screening:
             causation_id=cause.causation_id,
         )
 
+    def _closes(
+        self, conn: Connection, tracked: Tracked
+    ) -> tuple[datetime | None, datetime | None]:
+        """When the call closes for the entry (the call's close, later under an extension or
+        a return's due: intake and media judge the same moment, `shared.calls.extended`), and
+        the deadline of its standing return (None: none). (None, None) when the calls file no
+        longer names its call."""
+        call = self.calls.get(tracked.call_id or "")
+        if call is None:
+            return None, None
+        district, sid = str(tracked.district), tracked.submission_id
+        granted = rows.extensions_of(conn, call.id, district, sid)
+        due = returns.due(tracked.returned) if tracked.returned else None
+        closes = extended(call, district, sid, granted, due)
+        deadline = returned_until(call, district, sid, granted, due) if due else None
+        return closes, deadline
+
     def _rescreen(
-        self, tracked: Tracked, cause: Cause, now: datetime
+        self, conn: Connection, tracked: Tracked, cause: Cause, now: datetime
     ) -> tuple[Tracked, list[Event]]:
         """Screen a submitted entry; the ScreeningCompleted to append if the outcome changed.
         Drafts are not screened (`pending`), nor is a withdrawn entry (it keeps its last
-        result, which says what it was when it left)."""
-        if tracked.status != SUBMITTED or not tracked.known:
+        result, which says what it was when it left), nor a returned one until it is submitted
+        again, unless it missed the return's deadline (`returns`): then it is ineligible."""
+        if tracked.status not in (SUBMITTED, RETURNED) or not tracked.known:
             return tracked, []
-        call = self.calls.get(tracked.call_id or "")
-        closes = (
-            None
-            if call is None
-            else self.closes_at(call, str(tracked.district), tracked.submission_id)
-        )
-        closed = closes is not None and past(closes, now)
-        tracked = replace(tracked, window_closed=closed)
-        if tracked.category not in RULESETS:
-            return tracked, []  # intake validates categories; nothing to judge by otherwise
-        settled = tracked.review["decision"] if tracked.review else None
-        entry = as_entry(tracked, closes)
-        result = screen(entry, closed, settled).to_dict() | {"window_closed": closed}
+        closes, deadline = self._closes(conn, tracked)
+        if returns.lapsed(tracked.returned, deadline, now):
+            assert deadline is not None
+            tracked = replace(tracked, window_closed=True)
+            result = returns.not_resubmitted(deadline).to_dict() | {"window_closed": True}
+        elif tracked.status != SUBMITTED:
+            return replace(tracked, window_closed=False), []
+        else:
+            closed = closes is not None and past(closes, now)
+            tracked = replace(tracked, window_closed=closed)
+            if tracked.category not in RULESETS:
+                return tracked, []  # intake validates categories; nothing to judge by otherwise
+            settled = tracked.review["decision"] if tracked.review else None
+            entry = as_entry(tracked, closes)
+            result = screen(entry, closed, settled).to_dict() | {"window_closed": closed}
         event = self._event(tracked, catalog.ScreeningCompleted, result, cause)
         # Compared in the event's own (validated, serialised) form, as the row keeps it.
         if _outcome(event.data) == _outcome(tracked.result):
@@ -157,6 +177,9 @@ class Screening:
         """An intake or media event, applied by the subscription in its transaction (once,
         in order). Media's events may arrive before intake's first: the row is made on the
         first event either way, and the entry is screened once it is known and submitted."""
+        if event.type == "ExtensionGranted":
+            self._extend(conn, event)
+            return
         if not relevant(event.type):
             return
         now = self.clock()
@@ -171,27 +194,42 @@ class Screening:
         if reason is not None:
             after, lapsed = decisions.lapse(after, cause.actor.subject, now, reason)
             events = self._record(after, lapsed, cause)
-        after, screened = self._rescreen(after, cause, now)
+        after, screened = self._rescreen(conn, after, cause, now)
         self._commit(conn, after, events + screened, now)
 
+    def _extend(self, conn: Connection, event: Event) -> None:
+        """A late exception: the entries it covers are judged again at their new close (one
+        judged ineligible at the call's close for a missing material is incomplete again
+        until the extension ends; the deadline timer judges it then)."""
+        now, cause = self.clock(), Cause.of(event)
+        for submission_id in rows.add_extension(conn, event.data):
+            tracked = rows.lock(conn, submission_id)
+            if tracked is None:
+                continue
+            after, screened = self._rescreen(conn, tracked, cause, now)
+            self._commit(conn, after, screened, now)
+
     def close_windows(self, limit: int = 500) -> int:
-        """Re-screen submitted entries of calls that have closed and were not screened as
-        closed since: what is still missing at the deadline now excludes the entry (⑦),
-        without anyone touching it. Returns how many entries were re-screened."""
+        """Re-screen entries whose close has passed and were not screened as closed since:
+        what is still missing at the deadline now excludes the entry (⑦), and a returned
+        entry not submitted again by its due is ineligible, without anyone touching it.
+        Returns how many entries were re-screened."""
         now = self.clock()
         closed = [call.id for call in self.calls.values() if call.has_closed(now)]
-        if not closed:
-            return 0
         with self.store.engine.connect() as conn:
-            due = rows.awaiting_deadline(conn, closed, limit)
+            due = rows.awaiting_deadline(conn, closed, now, limit)
         done = 0
         for submission_id in due:
             with self.store.engine.begin() as conn:
                 tracked = rows.lock(conn, submission_id)
                 # Checked again under the lock: another process may have got here first.
-                if tracked is None or tracked.status != SUBMITTED or tracked.window_closed:
+                if (
+                    tracked is None
+                    or tracked.status not in (SUBMITTED, RETURNED)
+                    or tracked.window_closed
+                ):
                     continue
-                after, events = self._rescreen(tracked, Cause(SCREENER), now)
+                after, events = self._rescreen(conn, tracked, Cause(SCREENER), now)
                 self._commit(conn, after, events, now)
                 done += 1
         return done
@@ -225,14 +263,14 @@ class Screening:
         principal: Principal,
         submission_id: str,
         act: str,
-        decide: Callable[[Tracked, Cause, datetime], tuple[Tracked, list[Event]]],
+        decide: Callable[[Connection, Tracked, Cause, datetime], tuple[Tracked, list[Event]]],
     ) -> dict[str, Any]:
         now = self.clock()
         cause = Cause(Actor(principal.role, principal.subject, principal.district))
         with self.store.engine.begin() as conn:
             tracked = self._find(conn, principal, submission_id, lock=True)
             decisions.check_decidable(tracked, act)
-            after, events = decide(tracked, cause, now)
+            after, events = decide(conn, tracked, cause, now)
             try:
                 after = self._commit(conn, after, events, now)
             except VersionConflict as conflict:  # not expected under the row lock
@@ -249,10 +287,12 @@ class Screening:
         self._staff(principal, "只有市科协工作人员可以审核")
         decision = ReviewBody().load(body)
 
-        def decide(tracked: Tracked, cause: Cause, now: datetime) -> tuple[Tracked, list[Event]]:
+        def decide(
+            conn: Connection, tracked: Tracked, cause: Cause, now: datetime
+        ) -> tuple[Tracked, list[Event]]:
             tracked, recorded = decisions.review(tracked, decision, principal.subject, now)
             events = self._record(tracked, [recorded], cause)
-            tracked, screened = self._rescreen(tracked, cause, now)
+            tracked, screened = self._rescreen(conn, tracked, cause, now)
             return tracked, [*events, *screened]
 
         return self._decide(principal, submission_id, "审核", decide)
@@ -262,7 +302,9 @@ class Screening:
         self._staff(principal, "只有市科协工作人员可以遴选")
         decision = SelectionBody().load(body)
 
-        def decide(tracked: Tracked, cause: Cause, now: datetime) -> tuple[Tracked, list[Event]]:
+        def decide(
+            conn: Connection, tracked: Tracked, cause: Cause, now: datetime
+        ) -> tuple[Tracked, list[Event]]:
             tracked, recorded = decisions.select(tracked, decision, principal.subject, now)
             return tracked, self._record(tracked, [recorded], cause)
 

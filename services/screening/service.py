@@ -42,9 +42,10 @@ class ScreeningService(ServesEventLog):
 
     @timer(interval=1, eager=True)
     def close_windows(self) -> None:
-        """Every second: a call that has just closed turns what its entries still miss into
-        ineligible (二(一)6⑦), though no event marks the moment. Cheap when nothing is due
-        (one indexed query, skipped while no call has closed)."""
+        """Every second: a call that has just closed for an entry (its close, an extension's
+        end) turns what the entry still misses into ineligible (二(一)6⑦), and a return for
+        revision past its due with no resubmission makes the entry ineligible, though no event
+        marks either moment. Cheap when nothing is due (one query)."""
         self.screening().close_windows()
 
     @http("GET", f"{BASE}/<submission_id>")

@@ -39,6 +39,21 @@ class Withdrawn(Schema):
     reason = fields.String(load_default="", validate=validate.Length(max=500))
 
 
+class Returned(Schema):
+    """Staff returned a submitted entry for revision (退回修改): why, what to look at (field
+    paths or the notice's clauses), and until when the office may edit and submit it again."""
+
+    submission_id = fields.String(required=True)
+    reasons = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    fields_ = fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)),
+        load_default=list,
+        data_key="fields",
+        validate=validate.Length(max=100),
+    )
+    due = fields.AwareDateTime(required=True)
+
+
 class OfficerAssigned(Schema):
     submission_id = fields.String(required=True)
     name = fields.String(required=True)
@@ -49,4 +64,5 @@ SubmissionDrafted = declare("SubmissionDrafted", STREAM_TYPE, Drafted)
 SubmissionUpdated = declare("SubmissionUpdated", STREAM_TYPE, Updated)
 SubmissionSubmitted = declare("SubmissionSubmitted", STREAM_TYPE, Submitted)
 SubmissionWithdrawn = declare("SubmissionWithdrawn", STREAM_TYPE, Withdrawn)
+SubmissionReturned = declare("SubmissionReturned", STREAM_TYPE, Returned)
 ServiceOfficerAssigned = declare("ServiceOfficerAssigned", STREAM_TYPE, OfficerAssigned)

@@ -49,11 +49,18 @@ MATERIAL_STATUS_LABELS: dict[str, str] = {
 }
 MATERIAL_STATUSES: tuple[str, ...] = tuple(MATERIAL_STATUS_LABELS)
 
-# An entry's status as intake keeps it.
+# An entry's status as intake keeps it. `returned`: staff returned a submitted entry for
+# revision (退回修改); the office edits it and submits it again until the return's due time.
 DRAFT: Final = "draft"
 SUBMITTED: Final = "submitted"
+RETURNED: Final = "returned"
 WITHDRAWN: Final = "withdrawn"
-SUBMISSION_STATUS_LABELS: dict[str, str] = {DRAFT: "草稿", SUBMITTED: "已提交", WITHDRAWN: "已撤回"}
+SUBMISSION_STATUS_LABELS: dict[str, str] = {
+    DRAFT: "草稿",
+    SUBMITTED: "已提交",
+    RETURNED: "已退回修改",
+    WITHDRAWN: "已撤回",
+}
 SUBMISSION_STATUSES: tuple[str, ...] = tuple(SUBMISSION_STATUS_LABELS)
 
 # A screening's state: `pending` until a submitted entry is first screened, then one of the
@@ -83,6 +90,7 @@ STATE_LABELS: dict[str, str] = {
     IN_REVIEW: "待审核",
     ELIGIBLE: "符合条件",
     INELIGIBLE: "不符合条件",
+    RETURNED: "已退回修改",
     WITHDRAWN: "已撤回",
     SELECTED: "已入选",
 }

@@ -21,7 +21,14 @@ from shared.catalog import vocabulary as v
 def test_every_code_has_a_chinese_label_in_the_notices_order() -> None:
     assert v.CATEGORIES == ("achievement", "promotion", "challenge", "finance")
     assert v.MATERIAL_KINDS == ("promo_video", "introduction", "proof")
-    assert ("draft", "submitted", *v.SCREENED_STATES, "withdrawn", "selected") == v.STATES
+    assert (
+        "draft",
+        "submitted",
+        *v.SCREENED_STATES,
+        "returned",
+        "withdrawn",
+        "selected",
+    ) == v.STATES
     for table in (v.CATEGORY_LABELS, v.MATERIAL_KIND_LABELS, v.MATERIAL_STATUS_LABELS,
                   v.STATE_LABELS, v.SELECTION_LABELS, v.SUBMISSION_STATUS_LABELS):  # fmt: skip
         assert all(label and not label.isascii() for label in table.values())

@@ -2,7 +2,18 @@
 listed and shown, written in the same transaction as the entry's events, so it never lags them.
 """
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, false
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    false,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
@@ -32,4 +43,20 @@ idempotency_keys = Table(
     Column("submission_id", String(36), nullable=False),
     Column("response", JSONB, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# The late exceptions (逾期补交) staff granted, written with their `ExtensionGranted` events:
+# what submit and amend (and media, through `submission_owner`) judge an entry's close by.
+extensions = Table(
+    "extensions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("call_id", String(100), nullable=False),
+    Column("district", String(50), nullable=False),
+    Column("submission_id", String(36), nullable=True),  # null: the whole district's entries
+    Column("until", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("granted_by", String(200), nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Index("extensions_call_district", "call_id", "district"),
 )

@@ -27,6 +27,7 @@ from shared.catalog.vocabulary import (
     DRAFT,
     IN_REVIEW,
     INCOMPLETE,
+    RETURNED,
     SELECTED,
     SUBMITTED,
     WITHDRAWN,
@@ -47,6 +48,7 @@ SHOWN = ("material_id", "kind", "filename", "status")
 INTAKE_STATUS = {
     "SubmissionSubmitted": SUBMITTED,
     "SubmissionWithdrawn": WITHDRAWN,
+    "SubmissionReturned": RETURNED,
 }
 # Every event type the projection acts on; any other type changes nothing.
 RELEVANT = frozenset(
@@ -68,6 +70,10 @@ def overall_state(status: str, screening: str | None, selection: str | None) -> 
     when intake's `SubmissionSubmitted` has not been folded yet; `pending` is not a result."""
     if status == WITHDRAWN:
         return WITHDRAWN
+    if status == RETURNED:
+        # A return clears the screening it followed (see `apply`): only a result screening
+        # gives while the entry is returned counts, the one for a return not resubmitted by due.
+        return screening if screening in SCREENED else RETURNED
     if selection == SELECTED:
         return SELECTED
     if screening in SCREENED:
@@ -203,6 +209,8 @@ def fold(entry: Entry | None, type_: str, data: dict[str, Any], at: datetime) ->
         changes = _content(data["fields"])
     elif type_ in INTAKE_STATUS:
         changes = {"status": INTAKE_STATUS[type_]}
+        if type_ == "SubmissionReturned":
+            changes["screening_state"] = None  # judged again once it is submitted again
     elif type_ == "ServiceOfficerAssigned":
         changes = {"officer_name": data["name"], "officer_phone": data["phone"]}
     elif type_ in MATERIAL_STATUS:

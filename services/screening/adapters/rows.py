@@ -6,12 +6,13 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, DateTime, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from services.screening.adapters.tables import screenings
+from services.screening.adapters.tables import extensions, screenings
 from services.screening.domain.tracked import Tracked
-from shared.catalog.vocabulary import SUBMITTED
+from shared.calls import Extension
+from shared.catalog.vocabulary import RETURNED, SUBMITTED
 
 
 def lock(conn: Connection, submission_id: str, create: bool = False) -> Tracked | None:
@@ -46,19 +47,89 @@ def save(conn: Connection, tracked: Tracked, at: datetime) -> None:
     )
 
 
-def awaiting_deadline(conn: Connection, call_ids: list[str], limit: int) -> list[str]:
-    """Submitted entries of these (closed) calls not yet screened as closed."""
+def awaiting_deadline(
+    conn: Connection, closed_calls: list[str], now: datetime, limit: int
+) -> list[str]:
+    """Entries whose own close has passed and that were not screened as closed since: entries
+    of closed calls (submitted, or returned for revision) whose return's due, if any, has
+    passed too, and entries returned for revision past their due whatever the call; in either
+    case with no extension of theirs or of their district running past `now`."""
+    extended = (
+        select(extensions.c.id)
+        .where(
+            extensions.c.call_id == screenings.c.call_id,
+            extensions.c.until >= now,
+            or_(
+                extensions.c.submission_id == screenings.c.submission_id,
+                and_(
+                    extensions.c.submission_id.is_(None),
+                    extensions.c.district == screenings.c.district,
+                ),
+            ),
+        )
+        .exists()
+    )
+    # NULL both for a row without a return and for JSON null (what `None` is saved as).
+    due = screenings.c.returned["due"].astext.cast(DateTime(timezone=True))
     return list(
         conn.execute(
             select(screenings.c.submission_id)
             .where(
-                screenings.c.status == SUBMITTED,
+                screenings.c.status.in_((SUBMITTED, RETURNED)),
                 screenings.c.window_closed.is_(False),
-                screenings.c.call_id.in_(call_ids),
+                or_(
+                    and_(
+                        screenings.c.call_id.in_(closed_calls),
+                        or_(due.is_(None), due < now),
+                    ),
+                    and_(screenings.c.status == RETURNED, due < now),
+                ),
+                ~extended,
             )
             .limit(limit)
         ).scalars()
     )
+
+
+def extensions_of(
+    conn: Connection, call_id: str, district: str, submission_id: str
+) -> list[Extension]:
+    """The extensions of `call_id` granted to the entry or to its district."""
+    found = conn.execute(
+        select(extensions).where(
+            extensions.c.call_id == call_id,
+            or_(
+                extensions.c.submission_id == submission_id,
+                and_(extensions.c.submission_id.is_(None), extensions.c.district == district),
+            ),
+        )
+    )
+    return [Extension(r.call_id, r.district, r.submission_id, r.until) for r in found]
+
+
+def add_extension(conn: Connection, data: dict[str, Any]) -> list[str]:
+    """Keep an ExtensionGranted (once: a replayed event adds nothing); the entries it covers
+    that are submitted or returned, to be screened again at their new close."""
+    conn.execute(
+        insert(extensions)
+        .values(
+            id=data["extension_id"],
+            call_id=data["call_id"],
+            district=data["district"],
+            submission_id=data.get("submission_id"),
+            until=datetime.fromisoformat(data["until"]),
+        )
+        .on_conflict_do_nothing()
+    )
+    covered = [screenings.c.call_id == data["call_id"]]
+    if data.get("submission_id"):
+        covered.append(screenings.c.submission_id == data["submission_id"])
+    else:
+        covered.append(screenings.c.district == data["district"])
+    query = select(screenings.c.submission_id).where(
+        *covered, screenings.c.status.in_((SUBMITTED, RETURNED))
+    )
+    return list(conn.execute(query).scalars())
 
 
 def _tracked(row: Any) -> Tracked:
@@ -75,4 +146,5 @@ def _tracked(row: Any) -> Tracked:
         review=row.review,
         selection=row.selection,
         version=row.version,
+        returned=row.returned,
     )

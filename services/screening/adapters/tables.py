@@ -44,9 +44,24 @@ screenings = Table(
     Column("selection", JSONB, nullable=True),
     Column("version", Integer, nullable=False, server_default="0"),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # The standing return for revision (domain.returns), kept after a resubmission.
+    Column("returned", JSONB, nullable=True),
     Index(
         "screenings_awaiting_deadline",
         "call_id",
         postgresql_where=text("status = 'submitted' AND NOT window_closed"),
     ),
+)
+
+# The late exceptions granted on calls (intake's ExtensionGranted): an entry's close is the
+# latest of its call's close and the extensions of its district or of the entry itself.
+extensions = Table(
+    "extensions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("call_id", String(100), nullable=False),
+    Column("district", String(50), nullable=False),
+    Column("submission_id", String(36), nullable=True),
+    Column("until", DateTime(timezone=True), nullable=False),
+    Index("extensions_call_district", "call_id", "district"),
 )

@@ -5,8 +5,9 @@ Pure: the use case loads the entry, calls these, and appends what they return.
   `missing`, so it is refused rather than recorded unused.
 - The city selects (遴选) only an `eligible` entry; `not_selected` may be recorded for any
   screened entry.
-- An amendment of a submitted entry's fields lapses both: staff reviewed and the city selected
-  the entry as it was, so neither decision may carry over to text they have not seen.
+- An amendment of a submitted (or returned for revision) entry's fields lapses both: staff
+  reviewed and the city selected the entry as it was, so neither decision may carry over to
+  text they have not seen.
 - A withdrawal lapses both too, and no decision is taken on a withdrawn entry: **the office's
   withdrawal stands.** An office may withdraw its entry until the city has selected it *and
   intake knows it* (intake refuses the withdrawal then); once intake has accepted a withdrawal
@@ -33,6 +34,7 @@ from shared.catalog.vocabulary import (
     ELIGIBLE,
     IN_REVIEW,
     NOT_SELECTED,
+    RETURNED,
     SELECTED,
     SUBMITTED,
     WITHDRAWN,
@@ -49,6 +51,8 @@ def check_decidable(tracked: Tracked, act: str) -> None:
     is out of the call, whatever it was before."""
     if tracked.status == WITHDRAWN:
         raise Refused("invalid_state", f"项目已撤回，不能{act}", state=tracked.state)
+    if tracked.status == RETURNED:
+        raise Refused("invalid_state", f"项目已退回修改，重新提交后才能{act}", state=tracked.state)
     if tracked.status != SUBMITTED or tracked.result is None:
         raise Refused("invalid_state", "项目尚未提交，尚无筛查结果", state=tracked.state)
 
@@ -86,7 +90,7 @@ def amended(before: Tracked, after: Tracked, event_type: str) -> bool:
     patched."""
     return (
         event_type == "SubmissionUpdated"
-        and before.status == SUBMITTED
+        and before.status in (SUBMITTED, RETURNED)
         and after.fields != before.fields
     )
 

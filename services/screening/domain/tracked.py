@@ -8,15 +8,21 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from services.screening.domain import evidence
+from services.screening.domain import evidence, returns
 from services.screening.domain.entry import Entry
 from shared.catalog.materials import materials_after
 from shared.catalog.media import MATERIAL_STATUS
 from shared.catalog.upcast import upcast_fields
-from shared.catalog.vocabulary import DRAFT, PENDING, SUBMITTED, WITHDRAWN
+from shared.catalog.vocabulary import DRAFT, PENDING, RETURNED, SUBMITTED, WITHDRAWN
 
 SUBMISSION_EVENTS = frozenset(
-    {"SubmissionDrafted", "SubmissionUpdated", "SubmissionSubmitted", "SubmissionWithdrawn"}
+    {
+        "SubmissionDrafted",
+        "SubmissionUpdated",
+        "SubmissionSubmitted",
+        "SubmissionReturned",
+        "SubmissionWithdrawn",
+    }
 )
 
 
@@ -37,6 +43,9 @@ class Tracked:
     review: dict[str, Any] | None = None
     selection: dict[str, Any] | None = None
     version: int = 0
+    # The standing return for revision (`returns.returned`), kept after the entry is
+    # submitted again: its due still bounds the entry's close.
+    returned: dict[str, Any] | None = None
 
     @property
     def known(self) -> bool:
@@ -71,7 +80,21 @@ def fold(
         # Intake sends the full fields after each change, so nothing is merged here.
         return replace(tracked, fields=upcast_fields(data["fields"]))
     if event_type == "SubmissionSubmitted":
+        if tracked.returned is not None:
+            return replace(
+                tracked, status=SUBMITTED, returned=returns.resubmitted(tracked.returned, at)
+            )
         return replace(tracked, status=SUBMITTED)
+    if event_type == "SubmissionReturned":
+        # Staff sent it back: what it was screened as no longer stands (it is to be screened
+        # again once submitted again, and the new result is recorded even if it is the same).
+        return replace(
+            tracked,
+            status=RETURNED,
+            returned=returns.returned(data, at or datetime.fromisoformat(data["due"])),
+            result=None,
+            window_closed=False,
+        )
     if event_type == "SubmissionWithdrawn":
         return replace(tracked, status=WITHDRAWN)
     if event_type in MATERIAL_STATUS:
