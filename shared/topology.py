@@ -82,6 +82,7 @@ CONSUMERS: dict[str, list[str]] = {
     "intake": ["media", "screening"],
     "screening": ["submission", "media"],
     "reporting": ["submission", "media", "screening"],
+    "matching": ["submission"],
     # Media's own workers share this queue: one verification per uploaded material.
     "media-verify": ["media.MaterialUploaded"],
 }
