@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image for every Kechuang process (the four nameko services, the outbox relays, the
+# One image for every Kechuang process (the five nameko services, the outbox relays, the
 # `kechuang` CLI: the command is chosen in docker-compose.yml / deploy/k8s/), and a small
 # nginx image for the front door. Targets:
 #   docker build --target app   -t kechuang:local .         (the default, last stage)
@@ -41,7 +41,7 @@ RUN /opt/venv/bin/python -m ops.openapi /app/openapi.json
 # What the processes read by path, relative to the working directory /app: the nameko
 # configs (`nameko run --config services/<svc>/config.yml`) and the calls files.
 COPY deploy/calls.yaml deploy/calls.demo.yaml /app/deploy/
-RUN for svc in intake media screening reporting; do \
+RUN for svc in intake media screening reporting matching; do \
       install -D -m 0644 "services/$svc/config.yml" "/app/services/$svc/config.yml"; \
     done
 

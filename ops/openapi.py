@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from services.intake import openapi as intake
+from services.matching import openapi as matching
 from services.media import openapi as media
 from services.reporting import openapi as reporting
 from services.screening import openapi as screening
@@ -27,6 +28,7 @@ PARTS: tuple[AddPaths, ...] = (
     media.add_paths,
     screening.add_paths,
     reporting.add_paths,
+    matching.add_paths,
 )
 
 

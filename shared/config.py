@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SERVICES = ("intake", "media", "screening", "reporting")
+SERVICES = ("intake", "media", "screening", "reporting", "matching")
 # Where the local runner keeps its runtime files (keys, PIDs, logs); see deploy/local/.
 RUN_DIR = Path(__file__).resolve().parent.parent / ".run"
 

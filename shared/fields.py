@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import validate as _validate
 
 from shared import text
 
@@ -74,13 +75,17 @@ class Object(fields.Nested):
 
 
 class Items(fields.List[Any]):
-    """A JSON array of at most `max_items` items."""
+    """A JSON array of at most `max_items` items (and whatever else `validate` asks)."""
 
     default_error_messages = {**FIELD_MESSAGES, "invalid": "必须是列表"}
 
-    def __init__(self, inner: fields.Field[Any], max_items: int, **kwargs: Any) -> None:
-        rule = validate.Length(max=max_items, error="最多 {max} 项")
-        super().__init__(inner, validate=rule, **kwargs)
+    def __init__(
+        self, inner: fields.Field[Any], max_items: int, validate: Any = None, **kwargs: Any
+    ) -> None:
+        rules: list[Any] = [_validate.Length(max=max_items, error="最多 {max} 项")]
+        if validate is not None:
+            rules += list(validate) if isinstance(validate, list | tuple) else [validate]
+        super().__init__(inner, validate=rules, **kwargs)
 
 
 class StrictSchema(Schema):

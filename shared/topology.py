@@ -83,6 +83,7 @@ CONSUMERS: dict[str, list[str]] = {
     # `call`: the late exceptions (ExtensionGranted) screening judges completeness by.
     "screening": ["submission", "media", "call"],
     "reporting": ["submission", "media", "screening"],
+    "matching": ["submission"],
     # Media's own workers share this queue: one verification per uploaded material.
     "media-verify": ["media.MaterialUploaded"],
 }

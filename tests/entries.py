@@ -22,6 +22,8 @@ def full_body(category: str) -> dict[str, Any]:
         "platform_listing_id": "TFY-2021_0001",
         "declarations": {"lawful": True, "state_secret": False, "statutory_review": "approved"},
         "call_id": "tianfu-2021",
+        "industry_codes": ["D", "44"],
+        "keywords": ["钙钛矿", "太阳能电池"],
     }
     if category in ("achievement", "promotion"):
         body |= {

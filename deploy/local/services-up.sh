@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start the four services (MEDIA_WORKERS media processes), the outbox relays and the nginx
+# Start the five services (MEDIA_WORKERS media processes), the outbox relays and the nginx
 # front door, then wait until every /healthz answers through the front door.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 load_secrets
@@ -8,7 +8,7 @@ BIN="$REPO/.venv/bin"
 
 # Every pool from one budget: service processes × pool, three relays × 2, the CLI's 3, and a
 # reserve for the test suite's in-process services; PostgreSQL keeps 3 for superusers.
-needed=$(( (INTAKE_WORKERS + MEDIA_WORKERS + 2) * KECHUANG_DB_POOL_SIZE + 3 * 2 + 3 + KECHUANG_DB_TEST_RESERVE ))
+needed=$(( (INTAKE_WORKERS + MEDIA_WORKERS + 3) * KECHUANG_DB_POOL_SIZE + 3 * 2 + 3 + KECHUANG_DB_TEST_RESERVE ))
 allowed=$(( KECHUANG_PG_MAX_CONNECTIONS - 3 ))
 if (( needed > allowed )); then
   say "connection budget exceeded: $needed connections needed (INTAKE_WORKERS=$INTAKE_WORKERS, MEDIA_WORKERS=$MEDIA_WORKERS, KECHUANG_DB_POOL_SIZE=$KECHUANG_DB_POOL_SIZE, reserve $KECHUANG_DB_TEST_RESERVE), PostgreSQL allows $allowed; raise KECHUANG_PG_MAX_CONNECTIONS or lower the pool"
@@ -35,7 +35,7 @@ if [[ ! -f "$SUPERVISOR/programs/nginx.conf" ]]; then
     case "$name" in minio | postgres | rabbitmq) ;; *) stop_pid "$name" ;; esac
   done
 fi
-rm -f "$SUPERVISOR/programs/"{intake,media,screening,reporting,relay,nginx}*.conf
+rm -f "$SUPERVISOR/programs/"{intake,media,screening,reporting,matching,relay,nginx}*.conf
 supervise_service() {  # NAME PACKAGE CLASS HTTP_VAR ADDRESS
   # Services verify tokens with the public key; the private key is not theirs to read, nor
   # MinIO's root credentials (media has its own user, see `kechuang provision-storage`).
@@ -59,6 +59,8 @@ supervise_pool media MediaService KECHUANG_MEDIA_HTTP 8102 "$MEDIA_WORKERS"
 media_servers="$servers"
 supervise_service screening screening ScreeningService KECHUANG_SCREENING_HTTP 127.0.0.1:8103
 supervise_service reporting reporting ReportingService KECHUANG_REPORTING_HTTP 127.0.0.1:8104
+# Matching runs no relay: nobody consumes its MatchDecided events yet (shared/catalog/matching.py).
+supervise_service matching matching MatchingService KECHUANG_MATCHING_HTTP 127.0.0.1:8105
 for service in intake media screening; do
   supervise "relay-$service" env -u MINIO_ROOT_USER -u MINIO_ROOT_PASSWORD "$BIN/kechuang" relay "$service"
 done
@@ -82,7 +84,7 @@ if ((changed)) && running nginx; then
 fi
 
 base="http://127.0.0.1:$KECHUANG_PORT"
-for service in intake media screening reporting; do
+for service in intake media screening reporting matching; do
   if ! wait_for "$service /healthz (see $LOGS)" 60 curl -fsS "$base/healthz/$service"; then
     supervisorctl status; exit 1
   fi

@@ -160,8 +160,20 @@ class FormField(Schema):
     type = fields.String(
         required=True,
         metadata={
-            "enum": ["text", "choice", "boolean", "integer", "phone", "email", "region", "list"],
-            "description": "region：六位行政区划代码（GB/T 2260），可从 regions 中选",
+            "enum": [
+                "text",
+                "choice",
+                "boolean",
+                "integer",
+                "phone",
+                "email",
+                "region",
+                "industry",
+                "list",
+            ],
+            "description": "region：六位行政区划代码（GB/T 2260），可从 regions 中选；"
+            "industry：国民经济行业分类（GB/T 4754-2017）的门类字母或两位大类代码，"
+            "门类可从 industries 中选",
         },
     )
     required = fields.Boolean(required=True, metadata={"description": "提交前是否必填"})
@@ -198,6 +210,14 @@ class Catalog(Schema):
         required=True,
         metadata={
             "description": "四川省的行政区划（省、市州、区县）：代码和全称，供 region 字段选择"
+        },
+    )
+    industries = fields.List(
+        fields.Nested(CodeAndName),
+        required=True,
+        metadata={
+            "description": "国民经济行业分类（GB/T 4754-2017）的 20 个门类：字母和名称，"
+            "供 industry 字段选择"
         },
     )
 

@@ -21,11 +21,14 @@ ORDER = (
     "title", "summary", "benefits", "platform_listing_id", "applicant", "contact",
     "declarations", "ip", "lead", "tech_level", "deployment", "lead_enterprise", "partners",
     "agreement_signed", "plan_project", "awards", "solved", "cooperation_mode", "institution",
-    "product_type",
+    "product_type", "industry_codes", "keywords",
 )  # fmt: skip
 
 # A place is its GB/T 2260 code under this key (`applicant.region_code`, `lead.region_code`).
 REGION_KEY = "region_code"
+
+# Industries are GB/T 4754-2017 codes under this key.
+INDUSTRY_KEY = "industry_codes"
 
 # Not asked on the form: the category is chosen before it, the call is the open one.
 NOT_ON_FORM = ("category", "call_id")
@@ -78,6 +81,8 @@ LABELS = {
     "cooperation_mode": "合作方式",
     "institution": "发布机构",
     "product_type": "产品类型",
+    "industry_codes": "所属行业（国民经济行业分类）",
+    "keywords": "关键词",
 }
 
 AFFILIATION_TYPE_LABELS = {
@@ -173,6 +178,8 @@ def _shape(path: str, field: fields.Field[Any]) -> dict[str, Any]:
         return {"type": "phone"}
     if path.rpartition(".")[2] == REGION_KEY:
         return {"type": "region"}  # a GB/T 2260 code, picked from the catalog's `regions`
+    if path == INDUSTRY_KEY:
+        return {"type": "industry"}  # a GB/T 4754 code, picked from the catalog's `industries`
     if any(isinstance(r, validate.Email) for r in rules):
         return {"type": "email"}
     return {"type": "text", "max_length": _max(field)}

@@ -36,6 +36,7 @@ SECRETS = {
     "KECHUANG_DB_PASSWORD_MEDIA": "dummy-media",
     "KECHUANG_DB_PASSWORD_SCREENING": "dummy-screening",
     "KECHUANG_DB_PASSWORD_REPORTING": "dummy-reporting",
+    "KECHUANG_DB_PASSWORD_MATCHING": "dummy-matching",
     "MINIO_ROOT_PASSWORD": "dummy-minio",
     "KECHUANG_S3_SECRET_KEY": "dummy-media-s3",
 }
@@ -44,6 +45,7 @@ SERVICE_CLASSES = {
     "media": "MediaService",
     "screening": "ScreeningService",
     "reporting": "ReportingService",
+    "matching": "MatchingService",
 }
 RELAYS = {f"relay-{owner}": owner for owner in sorted(set(topology.STREAM_OWNERS.values()))}
 INFRA = {"rabbitmq", "postgres", "minio"}
@@ -360,7 +362,7 @@ def test_images_are_pinned(compose):
 
 # --- nginx -----------------------------------------------------------------------------------
 
-UPSTREAMS = {"intake", "media", "screening", "reporting", "minio"}
+UPSTREAMS = {"intake", "media", "screening", "reporting", "matching", "minio"}
 ROUTES_IN_IMAGE = "/etc/nginx/kechuang/routes.conf"
 HTTP_IN_IMAGE = "/etc/nginx/kechuang/http.conf"  # the request-id maps and the log format
 

@@ -84,8 +84,9 @@ def test_the_required_fields_follow_the_api_table() -> None:
     }
     assert set(REQUIRED["challenge"]) == common | {"solved", "cooperation_mode"}
     assert set(REQUIRED["finance"]) == common | {"institution", "product_type"}
-    assert OPTIONAL["promotion"] == ("call_id", "awards", "plan_project")
-    assert OPTIONAL["finance"] == ("call_id",)
+    matching = ("industry_codes", "keywords")  # every category, optional (issue #17)
+    assert OPTIONAL["promotion"] == ("call_id", *matching, "awards", "plan_project")
+    assert OPTIONAL["finance"] == ("call_id", *matching)
 
 
 @pytest.mark.parametrize("category", ["achievement", "promotion"])
@@ -383,3 +384,27 @@ def test_merge_adds_a_nested_object_the_entry_did_not_have() -> None:
     merged = merge({"category": "finance"}, {"applicant": {"name": "巴中某银行"}})
     assert merged == {"category": "finance", "applicant": {"name": "巴中某银行"}}
     assert "applicant.type" in missing_for_submit("finance", merged)
+
+
+@pytest.mark.parametrize("codes", [["A"], ["C", "13"], ["T", "97"], ["01", "43", "96"]])
+def test_industry_codes_are_gbt_4754_sections_and_divisions(codes: list[str]) -> None:
+    body = {"category": "challenge", "industry_codes": codes}
+    assert load_draft(body)["industry_codes"] == codes
+
+
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        ({"industry_codes": ["U"]}, "industry_codes.0"),
+        ({"industry_codes": ["00"]}, "industry_codes.0"),
+        ({"industry_codes": ["98"]}, "industry_codes.0"),
+        ({"industry_codes": ["C", "C"]}, "industry_codes"),
+        ({"keywords": [f"词{n}" for n in range(9)]}, "keywords"),
+        ({"keywords": ["一" * 21]}, "keywords.0"),
+        ({"keywords": ["秸秆", "秸秆"]}, "keywords"),
+    ],
+)
+def test_industry_codes_and_keywords_are_checked(body: dict[str, Any], path: str) -> None:
+    with pytest.raises(EntryInvalid) as caught:
+        load_draft({"category": "achievement", **body})
+    assert path in caught.value.fields

@@ -20,6 +20,7 @@ from werkzeug.test import EnvironBuilder
 
 from ops import openapi
 from services.intake.service import IntakeService
+from services.matching.service import MatchingService
 from services.media import schemas as media_schemas
 from services.media.service import MediaService
 from services.reporting.service import ReportingService
@@ -32,6 +33,7 @@ SERVICES: dict[str, type] = {
     "media": MediaService,
     "screening": ScreeningService,
     "reporting": ReportingService,
+    "matching": MatchingService,
 }
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 # The paths of api.md (the contract clients script against), with their methods.
@@ -55,11 +57,15 @@ CONTRACT = {
     ("get", "/api/v1/reports/entries.xlsx"),
     ("get", "/api/v1/reports/entries.csv"),
     ("get", "/api/v1/reports/lag"),
+    ("get", "/api/v1/matches/{submission_id}"),
+    ("post", "/api/v1/matches/{submission_id}/{other_id}"),
+    ("get", "/api/v1/duplicates"),
     ("get", "/api/v1/openapi.json"),
     ("get", "/healthz/intake"),
     ("get", "/healthz/media"),
     ("get", "/healthz/screening"),
     ("get", "/healthz/reporting"),
+    ("get", "/healthz/matching"),
 }
 PUBLIC = {("get", "/api/v1/openapi.json")} | {("get", f"/healthz/{s}") for s in SERVICES}
 # OpenAPI 3.0 Schema Object keywords (plus the `x-` extensions).

@@ -17,7 +17,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from services.intake.domain.phones import Phone
-from shared import regions
+from shared import industries, regions
 from shared.calls import BEIJING
 from shared.catalog.upcast import PLACE_NAMES, applicant_with_code
 from shared.catalog.vocabulary import ACHIEVEMENT, CATEGORIES, PROMOTION
@@ -40,6 +40,10 @@ REGION_EXAMPLE = "如 511902（巴中市巴州区）"
 REGION_SHAPE = f"须为六位行政区划代码（GB/T 2260），{REGION_EXAMPLE}"
 REGION_UNKNOWN = f"没有这个行政区划代码，请填写六位 GB/T 2260 代码，{REGION_EXAMPLE}"
 REGION_MISSING = f"提交前必须填写所在地行政区划代码 region_code（六位），{REGION_EXAMPLE}"
+INDUSTRY_UNKNOWN = (
+    "须为国民经济行业分类（GB/T 4754-2017）的门类字母（A 到 T）或大类代码（01 到 97）"
+)
+MAX_KEYWORDS = 8
 AFFILIATION_TYPES = ("university", "institute", "enterprise", "other")
 # marshmallow formats error messages: the braces are doubled.
 LEAD_ENTERPRISE_SHAPE = (
@@ -81,6 +85,16 @@ def _known_region(code: str) -> None:
 def _region_code(required: bool = False) -> Text:
     shape = validate.Regexp(r"\d{6}\Z", error=REGION_SHAPE)
     return Text(validate=[shape, _known_region], required=required)
+
+
+def _known_industry(code: str) -> None:
+    if not industries.is_known(code):
+        raise ValidationError(INDUSTRY_UNKNOWN)
+
+
+def _distinct(values: list[Any]) -> None:
+    if len(set(values)) != len(values):
+        raise ValidationError("不能重复")
 
 
 def _year_in_range(year: int) -> None:
@@ -201,6 +215,9 @@ _FIELDS: dict[str, fields.Field[Any]] = {
     "cooperation_mode": _choice("joint", "commissioned", "either", "none"),
     "institution": _text(200),
     "product_type": _choice("loan", "insurance", "guarantee", "equity", "other"),
+    # What matching (供需对接) reads beside the text: the industries and a few keywords.
+    "industry_codes": Items(Text(validate=_known_industry), max_items=10, validate=_distinct),
+    "keywords": Items(_text(20), max_items=MAX_KEYWORDS, validate=_distinct),
 }
 
 _COMMON = (
@@ -214,7 +231,7 @@ _COMMON = (
 _TABLE: tuple[tuple[tuple[str, ...], tuple[str, str, str, str]], ...] = (
     # fields                                               achievement promotion challenge finance
     (_COMMON,                                              ("R",       "R",      "R",      "R")),
-    (("call_id",),                                         ("O",       "O",      "O",      "O")),
+    (("call_id", "industry_codes", "keywords"),            ("O",       "O",      "O",      "O")),
     (("ip", "lead", "tech_level", "deployment"),           ("R",       "R",      "-",      "-")),
     (("lead_enterprise", "partners", "agreement_signed"),  ("-",       "R",      "-",      "-")),
     (("awards", "plan_project"),                           ("-",       "O",      "-",      "-")),

@@ -1,0 +1,53 @@
+"""Applying intake's events to `match_entries`, inside the subscription's transaction.
+
+The row is locked while it is folded, so two workers never fold the same entry at once. Words
+and signature are derived again only when the text changed (a draft or an update), not when
+the entry is merely submitted or withdrawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects.postgresql import insert
+
+from services.matching.adapters.tables import PROFILE_COLUMNS, entries
+from services.matching.domain import duplicates, text
+from services.matching.domain.profile import RELEVANT, UPDATED, Profile, fold
+from shared.events import Event
+
+
+def profile_of(row: Any) -> Profile:
+    values = {name: row._mapping[name] for name in PROFILE_COLUMNS}
+    values["keywords"] = tuple(values["keywords"])
+    values["industry_codes"] = tuple(values["industry_codes"])
+    return Profile(**values)
+
+
+def to_row(profile: Profile) -> dict[str, Any]:
+    row = {name: getattr(profile, name) for name in PROFILE_COLUMNS}
+    row["keywords"] = list(profile.keywords)
+    row["industry_codes"] = list(profile.industry_codes)
+    return row
+
+
+def apply(conn: Connection, event: Event) -> None:
+    if event.type not in RELEVANT:
+        return
+    sid = event.data["submission_id"]
+    found = conn.execute(
+        select(entries).where(entries.c.submission_id == sid).with_for_update()
+    ).first()
+    before = profile_of(found) if found is not None else None
+    after = fold(before, event.type, event.data)
+    if after is None:
+        return
+    values = to_row(after) | {"updated_at": event.occurred_at}
+    if before is None or event.type == UPDATED or replace(before, status=after.status) != after:
+        values |= {"terms": text.terms(after), "signature": duplicates.signature(after)}
+    if found is None:
+        conn.execute(insert(entries).values(**values).on_conflict_do_nothing())
+    else:
+        conn.execute(entries.update().where(entries.c.submission_id == sid).values(**values))

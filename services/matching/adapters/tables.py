@@ -1,0 +1,54 @@
+"""Matching's tables (migrations: services/matching/migrations).
+
+- `match_entries`: one row per entry (the folded `domain.profile.Profile`), with what was
+  derived from its text when it changed: the words ranking reads (`terms`) and the MinHash
+  signature near-duplicates are found by (`signature`), so a query segments nothing.
+- `match_decisions`: staff's latest decision on a (challenge, offer) pair, written in the
+  transaction that appends its `MatchDecided` event.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, Index, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+entries = Table(
+    "match_entries",
+    metadata,
+    Column("submission_id", String(36), primary_key=True),
+    Column("district", String(50), nullable=False),
+    Column("call_id", String(100), nullable=False),
+    Column("category", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("benefits", Text, nullable=False),
+    Column("applicant_name", Text, nullable=False),
+    Column("keywords", JSONB, nullable=False),
+    Column("industry_codes", JSONB, nullable=False),
+    Column("cooperation_mode", String(20)),
+    Column("region_code", String(20)),
+    Column("terms", JSONB, nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("match_entries_pool", "status", "category"),
+)
+
+decisions = Table(
+    "match_decisions",
+    metadata,
+    Column("challenge_id", String(36), primary_key=True),
+    Column("offer_id", String(36), primary_key=True),
+    Column("decision", String(20), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("decided_by", Text, nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+)
+
+PROFILE_COLUMNS = (
+    "submission_id", "district", "call_id", "category", "status", "title", "summary",
+    "benefits", "applicant_name", "keywords", "industry_codes", "cooperation_mode",
+    "region_code",
+)  # fmt: skip

@@ -1,0 +1,96 @@
+"""Entries handed in twice (疑似重复申报): near-duplicate pairs across districts and calls.
+
+Copies come with small edits (a few characters changed, sentences reordered, a new title
+word), so the texts are compared as sets of character shingles (`text.shingles`): an edit
+changes only the few shingles around it and a reordering only those across the seams.
+Candidates come from MinHash signatures in an LSH index (datasketch), so not every pair is
+compared; each candidate is then checked exactly: the Jaccard similarity of the whole text's
+shingles, each field's, and the titles' edit similarity (rapidfuzz).
+
+A pair is a duplicate when the whole text is at least SIMILAR alike, or the titles are alike
+and the whole text at least LOOSELY so (a copied title over a reworded summary).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+from rapidfuzz import fuzz
+
+from services.matching.domain.profile import Profile
+from services.matching.domain.text import jaccard, normalized, shingles
+
+NUM_PERM = 128
+SEED = 20211102
+SCHEME = "affine32"
+CANDIDATE_THRESHOLD = 0.3  # LSH's: looser than SIMILAR, so the exact check decides
+SIMILAR = 0.5
+LOOSELY = 0.3
+FIELD_ALIKE = 0.5
+TITLE_ALIKE = 0.8
+
+
+def whole_text(profile: Profile) -> str:
+    return "\n".join((profile.title, profile.summary, profile.benefits))
+
+
+def signature(profile: Profile) -> bytes:
+    """The MinHash signature of the entry's whole text, as bytes to store beside it."""
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+    minhash.update_batch([s.encode("utf-8") for s in sorted(shingles(whole_text(profile)))])
+    return minhash.hashvalues.astype("<u4").tobytes()
+
+
+def _minhash(stored: bytes) -> LeanMinHash:
+    values = np.frombuffer(stored, dtype="<u4")
+    return LeanMinHash(seed=SEED, hashvalues=values, scheme=SCHEME)
+
+
+@dataclass(frozen=True)
+class Pair:
+    a: Profile
+    b: Profile
+    similarity: float  # the whole texts' shingle Jaccard
+    title_similarity: float  # rapidfuzz's ratio of the normalized titles, 0 to 1
+    fields: tuple[str, ...]  # which fields are alike: title, summary, benefits
+
+
+def compare(a: Profile, b: Profile) -> Pair:
+    similarity = jaccard(shingles(whole_text(a)), shingles(whole_text(b)))
+    title = fuzz.ratio(normalized(a.title), normalized(b.title)) / 100
+    alike = ["title"] if title >= TITLE_ALIKE else []
+    for name in ("summary", "benefits"):
+        if jaccard(shingles(getattr(a, name)), shingles(getattr(b, name))) >= FIELD_ALIKE:
+            alike.append(name)
+    first, second = sorted((a, b), key=lambda p: p.submission_id)
+    return Pair(first, second, round(similarity, 4), round(title, 4), tuple(alike))
+
+
+def is_duplicate(pair: Pair) -> bool:
+    return pair.similarity >= SIMILAR or ("title" in pair.fields and pair.similarity >= LOOSELY)
+
+
+def pairs(entries: Sequence[tuple[Profile, bytes]]) -> list[Pair]:
+    """Every near-duplicate pair among `entries` (profile, stored signature), most alike
+    first."""
+    lsh = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM)
+    by_id = {}
+    for profile, stored in entries:
+        by_id[profile.submission_id] = (profile, _minhash(stored))
+        lsh.insert(profile.submission_id, by_id[profile.submission_id][1])
+    seen: set[tuple[str, str]] = set()
+    found = []
+    for key, (profile, minhash) in by_id.items():
+        for other in lsh.query(minhash):
+            ids = (key, other) if key < other else (other, key)
+            if other == key or ids in seen:
+                continue
+            seen.add(ids)
+            pair = compare(profile, by_id[other][0])
+            if is_duplicate(pair):
+                found.append(pair)
+    found.sort(key=lambda p: (-p.similarity, p.a.submission_id, p.b.submission_id))
+    return found

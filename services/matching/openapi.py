@@ -1,0 +1,186 @@
+"""Matching's part of the OpenAPI 3 document: an entry's matches, staff's decision on one, and
+the near-duplicate pairs. The request body is matching's own schema (`queries.DecisionSchema`);
+the response schemas describe what `queries.Matching` answers with. Assembled by `ops.openapi`."""
+
+from __future__ import annotations
+
+from apispec import APISpec
+from marshmallow import Schema, fields
+
+from services.matching.queries import MAX_LIMIT, DecisionSchema
+from shared.catalog.matching import DECISIONS
+from shared.catalog.vocabulary import CATEGORIES
+from shared.openapi import (
+    add_health,
+    errors,
+    json_content,
+    page_of,
+    paging_params,
+    path_param,
+    ref,
+)
+
+TAG = "matching"
+
+
+class MatchEntry(Schema):
+    submission_id = fields.UUID(required=True)
+    category = fields.String(required=True, metadata={"enum": list(CATEGORIES)})
+    title = fields.String(required=True)
+    district = fields.String(required=True)
+    call_id = fields.String(required=True)
+    applicant_name = fields.String(required=True, metadata={"description": "申报单位名称"})
+
+
+class MatchReasons(Schema):
+    terms = fields.List(
+        fields.String(), required=True, metadata={"description": "共同词语，越少见的越靠前"}
+    )
+    industry_codes = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "共同的行业（GB/T 4754-2017）：同一大类，否则同一门类"},
+    )
+    cooperation_mode = fields.String(
+        allow_none=True,
+        metadata={"description": "难题方的合作方式，与成果、推广项目相容时给出"},
+    )
+    city = fields.String(allow_none=True, metadata={"description": "双方同在的市（州）"})
+
+
+class Match(MatchEntry):
+    score = fields.Float(
+        required=True,
+        metadata={
+            "description": "0 到 1：文本相关度（BM25，相对本列表最相关者）0.6，"
+            "同行业 0.2（同门类 0.1），合作方式相容 0.1，同城 0.1"
+        },
+    )
+    explanation = fields.String(
+        required=True,
+        metadata={"example": "共同词语：秸秆、饲料；同属行业：农、林、牧、渔业；同在巴中市"},
+    )
+    reasons = fields.Nested(MatchReasons, required=True)
+    decision = fields.String(
+        allow_none=True,
+        metadata={"enum": ["confirmed"], "description": "confirmed：已确认对接成功"},
+    )
+
+
+class Matches(MatchEntry):
+    side = fields.String(
+        required=True,
+        metadata={
+            "enum": ["need", "offer"],
+            "description": "need：科技难题；offer：成果、推广、金融",
+        },
+    )
+    items = fields.List(fields.Nested(Match), required=True)
+
+
+class Decision(Schema):
+    challenge_id = fields.UUID(required=True)
+    offer_id = fields.UUID(required=True)
+    decision = fields.String(required=True, metadata={"enum": list(DECISIONS)})
+    note = fields.String(required=True)
+    decided_by = fields.String(required=True)
+    decided_at = fields.DateTime(required=True)
+
+
+class DuplicatePair(Schema):
+    a = fields.Nested(MatchEntry, required=True)
+    b = fields.Nested(MatchEntry, required=True)
+    similarity = fields.Float(
+        required=True, metadata={"description": "全文（名称、简介、效益）三字片段的 Jaccard 相似度"}
+    )
+    title_similarity = fields.Float(required=True, metadata={"description": "名称的编辑相似度"})
+    fields_ = fields.List(
+        fields.String(metadata={"enum": ["title", "summary", "benefits"]}),
+        required=True,
+        data_key="fields",
+        metadata={"description": "相似的字段"},
+    )
+
+
+def add_paths(api: APISpec) -> None:
+    """Matching's tag, schemas and paths."""
+    api.tag(
+        {"name": TAG, "description": "供需对接：难题与成果、推广、金融产品的匹配；疑似重复申报"}
+    )
+    for name, schema in {
+        "MatchEntry": MatchEntry, "MatchReasons": MatchReasons, "Match": Match,
+        "Matches": Matches, "MatchDecisionBody": DecisionSchema, "MatchDecision": Decision,
+        "DuplicatePair": DuplicatePair,
+    }.items():  # fmt: skip
+        api.components.schema(name, schema=schema)
+    entry = path_param("submission_id", "项目 ID（科技难题，或成果、推广、金融产品）")
+    api.path(
+        path="/api/v1/matches/{submission_id}",
+        operations={
+            "get": {
+                "tags": [TAG],
+                "operationId": "get_matches",
+                "summary": "项目的供需对接",
+                "description": "科技难题：可能解决它的成果、推广项目和金融产品；成果、推广、金融："
+                "它可能解决的难题。跨区县、跨征集，只列已提交（未撤回）的项目，已排除的不列。"
+                "区县科协只能查本区县的项目（否则 404），市科协可查全部。",
+                "parameters": [
+                    entry,
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "description": "最多返回几条",
+                        "schema": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": MAX_LIMIT,
+                            "default": 10,
+                        },
+                    },
+                ],  # fmt: skip
+                "responses": {
+                    "200": {"description": "按得分从高到低", **json_content("Matches")},
+                    **errors(401, 403, 404, 422),
+                },
+            }
+        },
+    )
+    api.path(
+        path="/api/v1/matches/{submission_id}/{other_id}",
+        operations={
+            "post": {
+                "tags": [TAG],
+                "operationId": "decide_match",
+                "summary": "确认（对接成功）或排除一条对接（市科协）",
+                "description": "两个项目须一为科技难题、一为成果、推广项目或金融产品，顺序不限；"
+                "再次决定覆盖前一次。记为 MatchDecided 事件。",
+                "parameters": [entry, path_param("other_id", "另一方的项目 ID")],
+                "requestBody": {"required": True, **json_content(ref("MatchDecisionBody"))},
+                "responses": {
+                    "200": {"description": "已记录", **json_content("MatchDecision")},
+                    **errors(401, 403, 404, 413, 415, 422),
+                },
+            }
+        },
+    )
+    api.path(
+        path="/api/v1/duplicates",
+        operations={
+            "get": {
+                "tags": [TAG],
+                "operationId": "list_duplicates",
+                "summary": "疑似重复申报（市科协）",
+                "description": "已提交的项目中内容高度相似的两两配对（跨区县、跨征集），"
+                "相似度从高到低。",
+                "parameters": paging_params(),
+                "responses": {
+                    "200": {
+                        "description": "分页列表",
+                        **json_content(page_of(ref("DuplicatePair"))),
+                    },
+                    **errors(401, 403, 422),
+                },
+            }
+        },
+    )
+    add_health(api, TAG)

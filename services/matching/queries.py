@@ -1,0 +1,204 @@
+"""Matching's answers and its one command, with who may see what.
+
+- An entry's matches: an office asks about its own district's entries only (another's is 404,
+  as if it did not exist); staff about any. Counterparts are handed-in entries only (submitted,
+  not withdrawn), since an office sees them: another district's draft is not for its eyes.
+  A dismissed match is left out; a confirmed one is marked.
+- Decisions (confirm 对接成功, dismiss): staff only, on a challenge and an offer both known and
+  not withdrawn; recorded as a `MatchDecided` event in matching's own store and in
+  `match_decisions`, in one transaction.
+- Duplicates: staff only, among handed-in entries.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects.postgresql import insert
+
+from services.matching.adapters.live import profile_of
+from services.matching.adapters.tables import decisions, entries
+from services.matching.domain import duplicates, scoring
+from services.matching.domain.profile import NEED, OFFER, OFFERS, Profile
+from shared.auth import Principal
+from shared.catalog import matching as catalog
+from shared.catalog.vocabulary import CHALLENGE
+from shared.errors import Refused, not_found, parse_id
+from shared.events import Actor, new_event
+from shared.eventstore import EventStore
+
+MAX_LIMIT = 50
+ENTRY = "项目"
+
+
+class LimitSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(
+        load_default=10,
+        strict=False,
+        validate=validate.Range(1, MAX_LIMIT, error="须为 1 到 {max} 之间的整数"),
+        error_messages={"invalid": "须为整数"},
+    )
+
+
+class DecisionSchema(Schema):
+    decision = fields.String(
+        required=True,
+        validate=validate.OneOf(catalog.DECISIONS, error="必须是 confirmed 或 dismissed"),
+        error_messages={"required": "必须填写"},
+    )
+    note = fields.String(
+        load_default="", validate=validate.Length(max=2000, error="最多 {max} 个字")
+    )
+
+
+def _staff_only(principal: Principal, what: str) -> None:
+    if not principal.is_staff:
+        raise Refused("forbidden", f"只有市科协工作人员可以{what}")
+
+
+def summary_of(profile: Profile) -> dict[str, Any]:
+    return {
+        "submission_id": profile.submission_id,
+        "category": profile.category,
+        "title": profile.title,
+        "district": profile.district,
+        "call_id": profile.call_id,
+        "applicant_name": profile.applicant_name,
+    }
+
+
+class Matching:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _entry(self, submission_id: str) -> tuple[Profile, list[str]] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(entries).where(entries.c.submission_id == submission_id)
+            ).first()
+        return (profile_of(row), list(row.terms)) if row is not None else None
+
+    def _visible(self, principal: Principal, submission_id: str) -> tuple[Profile, list[str]]:
+        """The entry `principal` may ask about: an office's own (not withdrawn), any for staff."""
+        if not (principal.is_staff or principal.is_office):
+            raise Refused("forbidden", "无权查看供需对接")
+        found = self._entry(parse_id(submission_id, ENTRY))
+        if found is None or found[0].status == "withdrawn" or found[0].side is None:
+            raise not_found(ENTRY)
+        if principal.is_office and found[0].district != principal.district:
+            raise not_found(ENTRY)
+        return found
+
+    def matches(self, principal: Principal, submission_id: str, args: dict[str, str]) -> dict:
+        subject, subject_terms = self._visible(principal, submission_id)
+        limit = LimitSchema().load(args)["limit"]
+        wanted = list(OFFERS) if subject.side == NEED else [CHALLENGE]
+        with self.engine.connect() as conn:
+            pool = [
+                (profile_of(row), list(row.terms))
+                for row in conn.execute(
+                    select(entries).where(
+                        entries.c.status == "submitted", entries.c.category.in_(wanted)
+                    )
+                )
+            ]
+            column = decisions.c.challenge_id if subject.side == NEED else decisions.c.offer_id
+            other = decisions.c.offer_id if subject.side == NEED else decisions.c.challenge_id
+            decided = {
+                row.other: row.decision
+                for row in conn.execute(
+                    select(other.label("other"), decisions.c.decision).where(
+                        column == subject.submission_id
+                    )
+                )
+            }
+        pool = [(p, t) for p, t in pool if decided.get(p.submission_id) != "dismissed"]
+        found = scoring.rank(subject, subject_terms, pool, limit)
+        return {
+            **summary_of(subject),
+            "side": subject.side,
+            "items": [
+                {
+                    **summary_of(match.other),
+                    "score": match.score,
+                    "explanation": match.explanation,
+                    "reasons": {
+                        "terms": list(match.terms),
+                        "industry_codes": list(match.industries),
+                        "cooperation_mode": match.cooperation,
+                        "city": match.city,
+                    },
+                    "decision": decided.get(match.other.submission_id),
+                }
+                for match in found
+            ],
+        }
+
+    def decide(
+        self, principal: Principal, submission_id: str, other_id: str, body: Any
+    ) -> dict[str, Any]:
+        _staff_only(principal, "确认或排除供需对接")
+        if not isinstance(body, dict):
+            raise Refused("validation_failed", "请求体必须是 JSON 对象", {"_body": ["须为对象"]})
+        checked = DecisionSchema().load(body)
+        pair = []
+        for sid in (submission_id, other_id):
+            found = self._entry(parse_id(sid, ENTRY))
+            if found is None or found[0].status == "withdrawn" or found[0].side is None:
+                raise not_found(ENTRY)
+            pair.append(found[0])
+        a, b = pair
+        if not a.answers(b):
+            raise Refused(
+                "validation_failed",
+                "供需对接须是一个科技难题和一个成果、推广项目或金融产品",
+                {"other_id": ["须与前一个项目一需一供"]},
+            )
+        need, offer = (a, b) if a.side == NEED else (b, a)
+        assert offer.side == OFFER
+        actor = Actor(principal.role, principal.subject, principal.district)
+        data = {"challenge_id": need.submission_id, "offer_id": offer.submission_id, **checked}
+        event = new_event(
+            catalog.MatchDecided, catalog.stream_id(need.submission_id, offer.submission_id),
+            data, actor=actor,
+        )  # fmt: skip
+        at = datetime.now(UTC)
+        row = {**data, "decided_by": principal.subject, "decided_at": at}
+        with self.engine.begin() as conn:
+            EventStore(self.engine).append(conn, event.stream_id, [event], expected_version=None)
+            statement = insert(decisions).values(**row)
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[decisions.c.challenge_id, decisions.c.offer_id],
+                    set_={k: statement.excluded[k] for k in ("decision", "note", "decided_by",
+                                                              "decided_at")},
+                )
+            )  # fmt: skip
+        return row
+
+    def duplicates(self, principal: Principal, page: int, per_page: int) -> tuple[list, int]:
+        _staff_only(principal, "查看疑似重复申报")
+        with self.engine.connect() as conn:
+            signed = [
+                (profile_of(row), bytes(row.signature))
+                for row in conn.execute(select(entries).where(entries.c.status == "submitted"))
+            ]
+        found = duplicates.pairs(signed)
+        start = (page - 1) * per_page
+        items = [
+            {
+                "a": summary_of(pair.a),
+                "b": summary_of(pair.b),
+                "similarity": pair.similarity,
+                "title_similarity": pair.title_similarity,
+                "fields": list(pair.fields),
+            }
+            for pair in found[start : start + per_page]
+        ]
+        return items, len(found)

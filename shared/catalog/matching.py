@@ -1,0 +1,30 @@
+"""Events of the `match-<challenge id>-<offer id>` streams, owned by matching.
+
+- `MatchDecided`: staff settled a suggested match between a challenge (科技难题, the need) and
+  an offer (an achievement, promotion or finance product): `confirmed` (对接成功) or
+  `dismissed`. A later decision on the same pair replaces the earlier one.
+
+No other service consumes these yet, so matching runs no relay: the events stay in its own
+store (the record of who decided what), and its decisions table is written with them.
+"""
+
+from marshmallow import Schema, fields, validate
+
+from shared.events import declare
+
+STREAM_TYPE = "match"
+DECISIONS = ("confirmed", "dismissed")
+
+
+def stream_id(challenge_id: str, offer_id: str) -> str:
+    return f"match-{challenge_id}-{offer_id}"
+
+
+class Decided(Schema):
+    challenge_id = fields.String(required=True)
+    offer_id = fields.String(required=True)
+    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+MatchDecided = declare("MatchDecided", STREAM_TYPE, Decided)

@@ -1,0 +1,196 @@
+"""Matching in this process (real HTTP, PostgreSQL, RabbitMQ) fed by real events: an owner
+named `intake` serves a real event store's log over RPC from a throw-away database, in a
+RabbitMQ vhost of the test's own (see reporting_fixtures.py, whose `World` writes the events).
+
+Covers the endpoints, district isolation, withdrawal, confirm and dismiss, and duplicates."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from nameko.containers import ServiceContainer
+from sqlalchemy import func, select
+
+import shared.catalog  # noqa: F401  (registers the event types)
+from ops import schema
+from services.matching.adapters.tables import decisions
+from services.matching.service import MatchingService
+from shared.auth import new_key_pair
+from shared.db import make_engine
+from shared.eventstore import EventStore, consumer_checkpoint, events
+from tests.entries import full_body
+from tests.integration.conftest import Broker, private_vhost, throwaway_database, vhost_uri
+from tests.integration.helpers import wait_until
+from tests.integration.intake_fixtures import Api, free_port
+from tests.integration.reporting_fixtures import IntakeOwner, World
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class Matching:
+    api: Api
+    world: World
+
+    def get(self, path: str, role: str = "staff", district: str | None = None,
+            **kwargs: Any) -> requests.Response:  # fmt: skip
+        return self.api.call("GET", path, role=role, district=district, **kwargs)
+
+    def post(self, path: str, body: Any, role: str = "staff",
+             district: str | None = None) -> requests.Response:  # fmt: skip
+        return self.api.call("POST", path, role=role, district=district, json=body)
+
+    def entry(self, district: str, category: str, title: str, summary: str, **extra: Any) -> str:
+        # Nothing shared by accident: full_body's benefits, industries and keywords are alike.
+        plain = {"summary": summary, "benefits": "", "industry_codes": [], "keywords": []}
+        body = copy.deepcopy(full_body(category)) | plain | extra
+        sid = self.world.draft(district, category, title, body)
+        self.world.submit(sid)
+        return sid
+
+    def settle(self) -> None:
+        """Number what was appended and wake the consumer; wait until it applied all of it."""
+        store = self.world.stores["intake"]
+        store.sequence()
+        head = store.head()
+        self.world.publish("intake", store.read_log_raw(after=head - 1, limit=1)[0])
+
+        def done() -> bool:
+            with self.world.engine.connect() as conn:
+                at = conn.execute(
+                    select(consumer_checkpoint.c.position).where(
+                        consumer_checkpoint.c.consumer == "matching"
+                    )
+                ).scalar()
+            return at == head
+
+        wait_until(done, 30, "matching to apply intake's log")
+
+
+@pytest.fixture(name="m")
+def matching_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Matching]:
+    with ExitStack() as stack:
+        vhost = stack.enter_context(private_vhost("kechuang_match"))
+        broker = Broker(vhost_uri(vhost), "test.matching.events", "test.matching.dead")
+        for key, value in broker.env().items():
+            monkeypatch.setenv(key, value)
+        intake_url = stack.enter_context(throwaway_database())
+        schema.upgrade(intake_url)
+        monkeypatch.setenv("KECHUANG_DB_URL_INTAKE", intake_url)
+        intake_engine = make_engine(intake_url, pool_size=5)
+        stack.callback(intake_engine.dispose)
+        database_url = stack.enter_context(throwaway_database())
+        schema.upgrade(database_url, "matching")
+        monkeypatch.setenv("KECHUANG_DB_URL_MATCHING", database_url)
+        engine = make_engine(database_url, pool_size=5)
+        stack.callback(engine.dispose)
+        private_pem, public_pem = new_key_pair()
+        (tmp_path / "jwt-public.pem").write_bytes(public_pem)
+        monkeypatch.setenv("KECHUANG_JWT_PUBLIC_KEY_FILE", str(tmp_path / "jwt-public.pem"))
+        port = free_port()
+        base = {"AMQP_URI": broker.uri, "max_workers": 10, "serializer": "json"}
+        containers = [
+            ServiceContainer(IntakeOwner, base),
+            ServiceContainer(MatchingService, base | {"WEB_SERVER_ADDRESS": f"127.0.0.1:{port}"}),
+        ]
+        for container in containers:
+            container.start()
+            stack.callback(container.stop)
+        world = World({"intake": EventStore(intake_engine)}, broker, engine)
+        yield Matching(Api(f"http://127.0.0.1:{port}", private_pem), world)
+
+
+STRAW = "我县每年产生玉米、水稻秸秆约二十万吨，露天焚烧污染空气，急需秸秆综合利用的成套方案。"
+STRAW_OFFER = "研制秸秆粉碎还田机和青贮饲料发酵菌剂，秸秆饲料化利用率高，已在川东北推广。"
+SOLAR = "采用新型空穴传输材料，钙钛矿电池光电转换效率达到百分之二十五，成本降低三成。"
+ORCHARD = (
+    "针对川东北山地果园取水难、施肥粗放的问题，研制太阳能提水与水肥一体化滴灌设备。"
+    "系统根据土壤墒情传感器数据自动决定灌溉时间和施肥量。"
+    "在巴中、达州的柑橘园示范应用三千亩，节水百分之四十，节肥百分之三十。"
+)
+ORCHARD_COPY = (
+    "系统依据土壤墒情传感器的数据自动决定灌溉时间和施肥量。"
+    "在巴中、达州的柑桔园示范推广三千亩，节水百分之四十，节肥百分之三十。"
+    "针对川东北山地果园取水难、施肥粗放的问题，研制太阳能提水及水肥一体化滴灌设备。"
+)
+
+
+def test_matches_isolation_decisions_withdrawal_and_duplicates(m: Matching) -> None:
+    farm = {"industry_codes": ["A", "01"], "keywords": ["秸秆"]}
+    need = m.entry("巴州区", "challenge", "秸秆综合利用技术难题", STRAW, **farm)
+    straw = m.entry("恩阳区", "achievement", "秸秆还田与秸秆饲料化成套技术", STRAW_OFFER,
+                    industry_codes=["A"], keywords=["秸秆", "饲料"])  # fmt: skip
+    solar = m.entry("通江县", "achievement", "钙钛矿太阳能电池", SOLAR)
+    orchard = m.entry("巴州区", "promotion", "山地果园智能水肥一体化灌溉系统", ORCHARD)
+    copy_ = m.entry("通江县", "promotion", "山地果园智能水肥一体化灌溉系统及应用", ORCHARD_COPY)
+    draft = m.world.draft("恩阳区", "achievement", "秸秆压块燃料", full_body("achievement"))
+    m.settle()
+
+    # Staff see the challenge's offers, best first, explained; drafts are not offered.
+    answer = m.get(f"/api/v1/matches/{need}")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["side"] == "need" and body["title"] == "秸秆综合利用技术难题"
+    ids = [item["submission_id"] for item in body["items"]]
+    assert ids[0] == straw and draft not in ids and solar not in ids
+    top = body["items"][0]
+    assert top["district"] == "恩阳区" and top["decision"] is None
+    assert "秸秆" in top["reasons"]["terms"] and "同属行业" in top["explanation"]
+    # An offer finds its challenge.
+    assert [i["submission_id"] for i in m.get(f"/api/v1/matches/{straw}").json()["items"]] == [need]
+
+    # An office asks about its own entries only; another district's is as if it did not exist.
+    assert m.get(f"/api/v1/matches/{need}", role="office", district="巴州区").status_code == 200
+    other = m.get(f"/api/v1/matches/{need}", role="office", district="恩阳区")
+    assert other.status_code == 404 and other.json()["error"]["code"] == "not_found"
+    assert m.get(f"/api/v1/matches/{uuid.uuid4()}").status_code == 404
+    assert m.get("/api/v1/matches/not-an-id").status_code == 404
+    assert m.get(f"/api/v1/matches/{need}?limit=0").status_code == 422
+    assert len(m.get(f"/api/v1/matches/{need}?limit=1").json()["items"]) == 1
+
+    # Staff confirm; an office may not; a pair of two offers is no match.
+    path = f"/api/v1/matches/{need}/{straw}"
+    assert (
+        m.post(path, {"decision": "confirmed"}, role="office", district="巴州区").status_code == 403
+    )
+    assert m.post(path, {"decision": "maybe"}).status_code == 422
+    assert m.post(f"/api/v1/matches/{straw}/{solar}", {"decision": "confirmed"}).status_code == 422
+    confirmed = m.post(path, {"decision": "confirmed", "note": "已签约"})
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["challenge_id"] == need and confirmed.json()["offer_id"] == straw
+    assert m.get(f"/api/v1/matches/{need}").json()["items"][0]["decision"] == "confirmed"
+    # Either order names the same pair; a dismissal drops it from the list.
+    assert m.post(f"/api/v1/matches/{straw}/{need}", {"decision": "dismissed"}).status_code == 200
+    assert straw not in [
+        i["submission_id"] for i in m.get(f"/api/v1/matches/{need}").json()["items"]
+    ]
+    with m.world.engine.connect() as conn:
+        recorded = conn.execute(select(events.c.type, events.c.data).order_by(events.c.seq)).all()
+        assert conn.execute(select(func.count()).select_from(decisions)).scalar() == 1
+    assert [(t, d["decision"]) for t, d in recorded] == [
+        ("MatchDecided", "confirmed"), ("MatchDecided", "dismissed")
+    ]  # fmt: skip
+
+    # Duplicates: staff only; the copy across districts is found, nothing else.
+    assert m.get("/api/v1/duplicates", role="office", district="巴州区").status_code == 403
+    duplicates = m.get("/api/v1/duplicates").json()
+    assert duplicates["total"] == 1
+    (pair,) = duplicates["items"]
+    assert {pair["a"]["submission_id"], pair["b"]["submission_id"]} == {orchard, copy_}
+    assert "summary" in pair["fields"] and pair["similarity"] >= 0.5
+
+    # A withdrawn entry drops out of everything.
+    m.world.withdraw(copy_)
+    m.world.withdraw(need)
+    m.settle()
+    assert m.get(f"/api/v1/matches/{need}").status_code == 404
+    assert m.get(f"/api/v1/matches/{straw}").json()["items"] == []
+    assert m.get("/api/v1/duplicates").json()["total"] == 0
