@@ -36,4 +36,5 @@ bench: up
 	deploy/local/with-env.sh .venv/bin/python -m bench.event_store
 	deploy/local/with-env.sh .venv/bin/python -m bench.intake
 	deploy/local/with-env.sh .venv/bin/python -m bench.media
+	deploy/local/with-env.sh .venv/bin/python -m bench.reporting --events 300000 --rpc
 	deploy/local/with-env.sh .venv/bin/python -m bench.freshness

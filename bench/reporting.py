@@ -8,13 +8,13 @@ screening 3, so 1,000,000 events are 100,000 entries) and reporting's own. Then,
 same run:
 - a plain streamed `SELECT` of every event row, in position order: the floor of reading the logs;
 - the rebuild (`adapters.rebuild.rebuild`) reading the same rows through the stores'
-  `read_log_raw` (what `events_since` serves, without RabbitMQ in between): events/s and the
+  `read_log_page` (what `log_page` serves, without RabbitMQ in between): events/s and the
   ratio to the plain SELECT;
 - `GET /reports/summary`'s query (`queries.Reports.summary`) over the rebuilt entries: p50, p99;
 - the xlsx and CSV export of `--export` entries (default 10,000): query and file, seconds;
 - with `--rpc`: the rebuild again, as `kechuang rebuild` does it, through RabbitMQ: the three
-  owners serve their logs over nameko RPC (`events_since`) from a child process, in a vhost
-  of the bench's own.
+  owners serve their logs over nameko RPC (`log_page`), each from a child process of its own,
+  in a vhost of the bench's own.
 Not run by the tests. The databases are dropped at the end.
 """
 
@@ -39,11 +39,12 @@ from sqlalchemy.engine import make_url
 
 import shared.catalog  # noqa: F401  (registers the event types)
 from ops import schema
-from services.reporting.adapters import export, rebuild
+from services.reporting.adapters import export, owners, rebuild
 from services.reporting.queries import Reports
 from shared import config
 from shared.auth import Principal
 from shared.db import make_engine
+from shared.entrypoints import MAX_EVENTS_PER_PAGE
 from shared.eventstore import EventStore
 from tests.entries import full_body
 
@@ -160,9 +161,10 @@ def plain_select(stores: dict[str, EventStore]) -> tuple[int, float]:
     return count, time.perf_counter() - start
 
 
-def serve_owners() -> None:
-    """The child process of `--rpc`: intake, media and screening serving their logs (the
-    databases and the broker come from the environment) until stdin closes."""
+def serve_owner(owner: str) -> None:
+    """A child process of `--rpc`: one owner serving its log (the database and the broker
+    come from the environment) until stdin closes. One process per owner, as `make up` runs
+    them."""
     import eventlet
 
     eventlet.monkey_patch()
@@ -172,18 +174,12 @@ def serve_owners() -> None:
     from shared.dependencies import Store
     from shared.entrypoints import ServesEventLog
 
-    containers = []
-    for owner in ("intake", "media", "screening"):
-        cls = type(f"{owner}_owner", (ServesEventLog,),
-                   {"name": owner, "event_store": Store(owner)})  # fmt: skip
-        uri = config.load().amqp_uri
-        containers.append(ServiceContainer(cls, {"AMQP_URI": uri, "max_workers": 4}))
-    for container in containers:
-        container.start()
+    cls = type(f"{owner}_owner", (ServesEventLog,), {"name": owner, "event_store": Store(owner)})
+    container = ServiceContainer(cls, {"AMQP_URI": config.load().amqp_uri, "max_workers": 4})
+    container.start()
     print("ready", flush=True)
     tpool.execute(sys.stdin.read)  # waits in a real thread, so the hub keeps serving
-    for container in containers:
-        container.stop()
+    container.stop()
 
 
 @contextmanager
@@ -203,27 +199,19 @@ def vhost() -> Iterator[str]:
 
 
 def rebuild_over_rpc(engine: Engine, urls: dict[str, str], select_rate: float) -> None:
-    from nameko.standalone.rpc import ClusterRpcProxy
-
-    with vhost() as uri:
+    with vhost() as uri, ExitStack() as stack:
         env = os.environ | {"KECHUANG_AMQP_URI": uri} | {
             f"KECHUANG_DB_URL_{owner.upper()}": url for owner, url in urls.items()}  # fmt: skip
-        child = subprocess.Popen(
-            [sys.executable, "-m", "bench.reporting", "--serve-owners"],
-            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        try:
+        for owner in urls:
+            child = subprocess.Popen(
+                [sys.executable, "-m", "bench.reporting", "--serve-owner", owner],
+                env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            )  # fmt: skip
+            stack.callback(child.wait, timeout=60)
+            stack.callback(child.stdin.close)  # type: ignore[union-attr]
             assert child.stdout is not None and child.stdout.readline().strip() == "ready"
-            with ClusterRpcProxy({"AMQP_URI": uri}, timeout=120) as cluster:
-
-                def fetch(source: str, after: int, limit: int) -> list[dict]:
-                    return getattr(cluster, source).events_since(after, limit)  # type: ignore[no-any-return]
-
-                result = rebuild.rebuild(engine, fetch, batch=1000)
-        finally:
-            assert child.stdin is not None
-            child.stdin.close()
-            child.wait(timeout=60)
+        with owners.LogPages({"AMQP_URI": uri}) as fetch:
+            result = rebuild.rebuild(engine, fetch, batch=MAX_EVENTS_PER_PAGE)
     rate = result.events / result.seconds
     print(f"rebuild over RPC      : {result.events:>10,} events {result.seconds:7.1f} s "
           f"{rate:>10,.0f} events/s  = {rate / select_rate:.2f} x plain SELECT")  # fmt: skip
@@ -239,10 +227,10 @@ def main() -> None:
     parser.add_argument("--export", type=int, default=10_000, help="entries exported")
     parser.add_argument("--queries", type=int, default=500, help="summary queries timed")
     parser.add_argument("--rpc", action="store_true", help="also rebuild over nameko RPC")
-    parser.add_argument("--serve-owners", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-owner", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_owners:
-        serve_owners()
+    if args.serve_owner:
+        serve_owner(args.serve_owner)
         return
     entries = args.events // 10
     with ExitStack() as stack:
@@ -271,9 +259,9 @@ def main() -> None:
               f"{select_rate:>10,.0f} rows/s")  # fmt: skip
 
         def fetch(source: str, after: int, limit: int) -> list[dict]:
-            return stores[source].read_log_raw(after, limit)
+            return json.loads(stores[source].read_log_page(after, limit))  # type: ignore[no-any-return]
 
-        result = rebuild.rebuild(engine, fetch, batch=5000)
+        result = rebuild.rebuild(engine, fetch, batch=MAX_EVENTS_PER_PAGE)
         assert result.events == total and result.entries == entries
         rate = result.events / result.seconds
         print(f"rebuild (fold+COPY)   : {result.events:>10,} events {result.seconds:7.1f} s "

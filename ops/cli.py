@@ -138,16 +138,17 @@ def token(role: str, district: str | None, subject: str | None, ttl: int) -> Non
 
 @main.command()
 @click.argument("projection", type=click.Choice(["reporting"]))
-@click.option("--batch", default=1000, show_default=True, help="Events asked per RPC call.")
-def rebuild(projection: str, batch: int) -> None:
+@click.option("--batch", default=5000, show_default=True, help="Events asked per RPC call.")
+@click.option("--window", default=4, show_default=True, help="Calls in flight per owner.")
+def rebuild(projection: str, batch: int, window: int) -> None:
     """Drop and rebuild PROJECTION from every owner's event log (read over RPC), with a
     progress bar. The service keeps answering from the old tables until the switch."""
-    from nameko.standalone.rpc import ClusterRpcProxy
     from sqlalchemy import select
     from tqdm import tqdm
 
     import shared.catalog  # noqa: F401  (registers the event types)
     from services.reporting.adapters import rebuild as build
+    from services.reporting.adapters.owners import LogPages
     from shared.db import make_engine
     from shared.eventstore import consumer_checkpoint
 
@@ -164,14 +165,12 @@ def rebuild(projection: str, batch: int) -> None:
             ).scalars()
         )
     with (
-        ClusterRpcProxy({"AMQP_URI": settings.amqp_uri}, timeout=120) as cluster,
+        LogPages({"AMQP_URI": settings.amqp_uri}) as fetch,
         tqdm(total=estimate or None, unit="event", unit_scale=True, desc="rebuild") as bar,
     ):
-
-        def fetch(source: str, after: int, limit: int) -> list[dict]:  # type: ignore[type-arg]
-            return getattr(cluster, source).events_since(after, limit)  # type: ignore[no-any-return]
-
-        result = build.rebuild(engine, fetch, sources, batch=batch, progress=bar.update)
+        result = build.rebuild(
+            engine, fetch, sources, batch=batch, progress=bar.update, window=window
+        )
     engine.dispose()
     rate = result.events / result.seconds if result.seconds else 0.0
     click.echo(

@@ -190,9 +190,15 @@ class EnvelopeSchema(Schema):
         event_type = lookup(raw["type"])
         if raw["stream_type"] != event_type.stream_type:
             raise ValidationError({"stream_type": ["does not match the event type"]})
-        raw["data"], raw["schema_version"] = upcast(event_type, raw["data"], raw["schema_version"])
-        raw["data"] = event_type.clean(raw["data"])
+        raw["data"] = current_data(event_type, raw["data"], raw["schema_version"])
+        raw["schema_version"] = event_type.schema_version
         return Event(**raw)
+
+
+def current_data(event_type: EventType, data: dict[str, Any], version: int) -> dict[str, Any]:
+    """Stored `data` of schema `version` in the type's current shape, validated: what every
+    reader of events gets (`EnvelopeSchema`, and readers of bare log pages)."""
+    return event_type.clean(upcast(event_type, data, version)[0])
 
 
 def upcast(event_type: EventType, data: dict[str, Any], version: int) -> tuple[dict[str, Any], int]:

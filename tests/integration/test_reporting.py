@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from nameko.standalone.rpc import ClusterRpcProxy
 from openpyxl import load_workbook
 from sqlalchemy import MetaData, create_engine, select
 
 from ops import schema
 from services.reporting.adapters import rebuild, tables
 from services.reporting.adapters.export import ENTRIES_SHEET, HEADERS, SUMMARY_SHEET
+from services.reporting.adapters.owners import LogPages
 from shared import migrations
 from shared.eventstore import consumer_checkpoint
 from shared.eventstore import metadata as store_tables
@@ -148,12 +148,8 @@ def test_the_service_answers_from_the_old_tables_until_the_switch(rpt: Reporting
         r.world.submit(sid)
         r.world.screen(sid, "eligible", 0)
 
-    with ClusterRpcProxy({"AMQP_URI": r.broker.uri}, timeout=30) as cluster:
-        result = rebuild.rebuild(
-            r.world.engine,
-            lambda source, after, limit: getattr(cluster, source).events_since(after, limit),
-            before_switch=before_switch,
-        )
+    with LogPages({"AMQP_URI": r.broker.uri}, timeout=30) as fetch:
+        result = rebuild.rebuild(r.world.engine, fetch, before_switch=before_switch)
     assert seen_during == [(1, before)]
     assert result.generation == 2 and generation(r) == 2
     assert caught_up(r)
