@@ -33,6 +33,7 @@ from tests.integration.reporting_fixtures import (  # noqa: F401  (a fixture)
     reporting_fixture,
     summary_counts,
 )
+from tests.summary_sheet import table as entry_table
 
 
 def counts(r: Reporting, **params: str) -> dict[tuple[str, str, str], int]:
@@ -231,11 +232,12 @@ def test_the_xlsx_and_csv_exports(rpt: Reporting) -> None:
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == [ENTRIES_SHEET, SUMMARY_SHEET]
     sheet = book[ENTRIES_SHEET]
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = entry_table(sheet)
     assert list(rows[0]) == HEADERS
     assert rows[0][:4] == ("序号", "区县", "项目类别", "项目名称")
     assert len(rows) == 1 + 4
-    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].value == "巴中市科创项目征集汇总表"  # staff's, every district
+    assert sheet.freeze_panes == "A4"
     assert sheet.column_dimensions["D"].width == 40
     by_title = {row[3]: dict(zip(HEADERS, row, strict=True)) for row in rows[1:]}
     first = by_title["钙钛矿电池"]
@@ -254,7 +256,7 @@ def test_the_xlsx_and_csv_exports(rpt: Reporting) -> None:
     assert summary[-1][0] == "合计" and summary[-1][-1] == 4
 
     filtered = r.get("/entries.xlsx", params={"state": "withdrawn"})
-    rows = list(load_workbook(io.BytesIO(filtered.content))[ENTRIES_SHEET].values)
+    rows = entry_table(load_workbook(io.BytesIO(filtered.content))[ENTRIES_SHEET])
     assert [row[3] for row in rows[1:]] == ["恩阳推广"]
 
     response = r.get("/entries.csv", params={"district": "巴州区"})
@@ -319,7 +321,7 @@ def test_the_new_columns_and_honest_counts_in_the_report_and_both_exports(
         assert old["lead"] is None and finance["lead"] is None
 
         book = load_workbook(io.BytesIO(r.get("/entries.xlsx").content))
-        sheet = list(book[ENTRIES_SHEET].iter_rows(values_only=True))
+        sheet = entry_table(book[ENTRIES_SHEET])
         table = list(csv.reader(io.StringIO(r.get("/entries.csv").content.decode("utf-8-sig"))))
         for exported in (sheet, table):
             assert list(exported[0]) == HEADERS
@@ -360,7 +362,7 @@ def test_an_office_gets_nothing_of_another_district(rpt: Reporting) -> None:
     response = r.get("/entries", params={"district": "恩阳区"}, **office)
     assert response.json()["total"] == 0 and response.json()["items"] == []
     response = r.get("/entries.xlsx", params={"district": "恩阳区"}, **office)
-    rows = list(load_workbook(io.BytesIO(response.content))[ENTRIES_SHEET].values)
+    rows = entry_table(load_workbook(io.BytesIO(response.content))[ENTRIES_SHEET])
     assert len(rows) == 1  # the headers only
     csv_text = r.get("/entries.csv", params={"district": "恩阳区"}, **office).text
     assert "恩阳" not in csv_text
