@@ -7,6 +7,9 @@ shape (`shared.http.endpoint`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from nameko.rpc import rpc
 from nameko.timer import timer
 from werkzeug import Request, Response
 
@@ -46,6 +49,12 @@ class ScreeningService(ServesEventLog):
         ineligible (二(一)6⑦), though no event marks the moment. Cheap when nothing is due
         (one indexed query, skipped while no call has closed)."""
         self.screening().close_windows()
+
+    @rpc
+    def screening_of(self, submission_id: str) -> dict[str, Any] | None:
+        """An entry's screening (state, findings with their clauses, priority) for intake's
+        printed 回执; None when screening has not seen the entry."""
+        return self.screening().outcome(submission_id)
 
     @http("GET", f"{BASE}/<submission_id>")
     @endpoint
