@@ -28,6 +28,7 @@ from shared.eventstore import consumer_checkpoint
 from shared.eventstore import metadata as store_tables
 from tests.entries import full_body
 from tests.integration.helpers import relay_process, wait_until
+from tests.integration.printed import read
 from tests.integration.reporting_fixtures import (  # noqa: F401  (a fixture)
     Reporting,
     reporting_fixture,
@@ -265,6 +266,29 @@ def test_the_xlsx_and_csv_exports(rpt: Reporting) -> None:
     table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert table[0] == HEADERS
     assert sorted(row[3] for row in table[1:]) == ["钙钛矿电池", "难题攻关"]
+
+
+def test_the_summary_pdf_is_the_table_ready_to_print(rpt: Reporting) -> None:
+    r = rpt
+    _some_entries(r)
+    wait_until(lambda: len(all_entries(r)) == 4, timeout=40, message="the entries reported")
+    response = r.get("/entries.pdf")
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"] == "application/pdf"
+    text, fonts = read(response.content, "summary")
+    assert "巴中市科创项目征集汇总表" in text and "填报单位：巴中市科协" in text
+    assert "填报日期：" in text and "负责人签字" in text and "第 1 页 共 1 页" in text
+    assert "钙钛矿电池" in text and "恩阳推广" in text and "项目名称" in text
+    assert any("WenQuanYi" in font for font in fonts), fonts
+
+    own = r.get("/entries.pdf", role="office", district="巴州区", params={"state": "selected"})
+    text, _ = read(own.content, "summary-office")
+    assert "巴州区科创项目征集汇总表" in text and "难题攻关" in text
+    assert "钙钛矿电池" not in text and "恩阳" not in text.replace("恩阳区", "")
+    other = r.get("/entries.pdf", role="office", district="巴州区", params={"district": "恩阳区"})
+    text, _ = read(other.content, "summary-other")
+    assert "巴州区科创项目征集汇总表" in text and "恩阳" not in text
+    assert r.get("/entries.pdf", params={"state": "nope"}).status_code == 422
 
 
 def _rebuild(r: Reporting) -> None:
