@@ -71,7 +71,7 @@ CITY = "巴中市"
 SIGNING = "填报人：　　　　　　　　审核人：　　　　　　　　负责人签字：　　　　　　　　（盖章）"
 FOOTER = "第 &P 页 共 &N 页"  # Excel's codes: this page, all pages
 # WeasyPrint lays a row out in about 20 ms: 1,000 rows (a district's whole call, many times
-# over) print within the front door's 60 s; the whole city's table is the xlsx's job.
+# over) print well within the front door's 60 s; the whole city's table is the xlsx's job.
 MAX_PDF_ROWS = 1000
 
 
