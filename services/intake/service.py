@@ -159,7 +159,7 @@ class IntakeService(ServesEventLog):
             entry=entry, call=self.calls.get(entry["call_id"]), screened=screened,
             digests=digests if digested else None, asked=asked, now=datetime.now(UTC),
         )  # fmt: skip
-        name = quote(f"回执-{entry['title'] or submission_id}.pdf"[:120])
+        name = quote(f"回执-{(entry['title'] or submission_id)[:80]}.pdf")
         return Response(
             body,
             content_type="application/pdf",
