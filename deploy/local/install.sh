@@ -10,7 +10,10 @@ command -v nginx >/dev/null || missing+=(nginx)
 command -v ffprobe >/dev/null || missing+=(ffmpeg)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v chromium >/dev/null || missing+=(chromium)              # the console's browser tests
-fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)  # Chinese in its screenshots
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)  # Chinese in its screenshots and PDFs
+# WeasyPrint (the printed 回执 and 汇总表) lays text out with pango; poppler-utils reads PDFs back.
+ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v docker-compose >/dev/null || missing+=(docker-compose)  # checks docker-compose.yml
 command -v npm >/dev/null || missing+=(npm)                        # the console's libraries
 if ((${#missing[@]})); then

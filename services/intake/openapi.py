@@ -472,6 +472,35 @@ def add_paths(api: APISpec) -> None:
             operations={"post": operation},
         )
     api.path(
+        path=f"{base}/{{submission_id}}/receipt.pdf",
+        parameters=[sid],
+        operations={
+            "get": {
+                "tags": [TAG],
+                "operationId": "submission_receipt_pdf",
+                "summary": "项目的回执（PDF，可打印盖章）",
+                "description": "《“科创会”科创项目征集回执》：按类别顺序列出所填内容、材料（大小、"
+                "SHA-256 前 16 位、校验状态）、筛查状态和问题（含条款）、服务专员（保姆）、"
+                "征集联系方式和签章栏；A4，嵌入中文字体，带页码。区县科协只能下载本区县的项目。",
+                "responses": {
+                    "200": {
+                        "description": "回执 PDF",
+                        "headers": {
+                            "Content-Disposition": {
+                                "description": "attachment; filename*=UTF-8''回执-….pdf",
+                                "schema": {"type": "string"},
+                            }
+                        },
+                        "content": {
+                            "application/pdf": {"schema": {"type": "string", "format": "binary"}}
+                        },
+                    },
+                    **errors(401, 403, 404),
+                },
+            }
+        },
+    )
+    api.path(
         path=f"{base}/{{submission_id}}/history",
         parameters=[sid],
         operations={

@@ -6,16 +6,21 @@ changes) or `queries.Entries` (the reads) and answers in the documented shape
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
-from nameko.rpc import rpc
+import eventlet
+from nameko.exceptions import RemoteError, UnknownService
+from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 from werkzeug import Request, Response
 
 import shared.catalog  # noqa: F401  (registers the event types)
-from services.intake import catalog
+from services.intake import catalog, printed
 from services.intake.adapters import linked
 from services.intake.commands import Intake
 from services.intake.domain.officer import load_officer
@@ -30,6 +35,9 @@ from shared.http import endpoint, json_response, page_body, paging, read_json
 from shared.routes import unrouted
 
 BASE = "/api/v1/submissions"
+log = logging.getLogger("kechuang.intake")
+# How long the 回执 waits for screening's and media's parts before printing without them.
+ASK_SECONDS = 5
 _IF_MATCH = re.compile(r'[ \t]*(?:W/)?"?([0-9]+)"?[ \t]*')
 
 
@@ -70,12 +78,24 @@ def _entry(entry: dict[str, Any], status: int = 200) -> Response:
     return json_response(entry, status, headers={"ETag": f'"{entry["version"]}"'})
 
 
+def _ask(what: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
+    """(answered, answer) of an owner's RPC; (False, None) when it is down or too slow."""
+    try:
+        with eventlet.Timeout(ASK_SECONDS):
+            return True, what(*args)
+    except (eventlet.Timeout, UnknownService, RemoteError) as exc:
+        log.warning("receipt: %s did not answer (%s)", what, type(exc).__name__)
+        return False, None
+
+
 class IntakeService(ServesEventLog):
     name = "intake"
     event_store = Store("intake")
     authenticate = Authenticator()
     calls = Calls()
     subscription = Subscriber("intake", "intake")
+    screening = RpcProxy("screening")
+    media = RpcProxy("media")
 
     def intake(self) -> Intake:
         return Intake(self.event_store, self.calls)
@@ -132,6 +152,28 @@ class IntakeService(ServesEventLog):
         version = _version(request)
         body = read_json(request)
         return _entry(self.intake().patch(principal, submission_id, version, body))
+
+    @http("GET", f"{BASE}/<submission_id>/receipt.pdf")
+    @endpoint
+    def receipt(self, request: Request, submission_id: str) -> Response:
+        """The entry's 回执 as a PDF to sign and stamp (`printed`); 404 as for the entry."""
+        entry = self.entries().get(self.authenticate(request), submission_id)
+        asked, screened = _ask(self.screening.screening_of, submission_id)
+        ids = [m["material_id"] for m in entry["materials"] if "material_id" in m]
+        digested, digests = _ask(self.media.material_digests, ids) if ids else (True, {})
+        body = printed.receipt_pdf(
+            entry=entry, call=self.calls.get(entry["call_id"]), screened=screened,
+            digests=digests if digested else None, asked=asked, now=datetime.now(UTC),
+        )  # fmt: skip
+        name = quote(f"回执-{(entry['title'] or submission_id)[:80]}.pdf")
+        return Response(
+            body,
+            content_type="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="receipt.pdf"; '
+                f"filename*=UTF-8''{name}"
+            },
+        )
 
     @http("POST", f"{BASE}/<submission_id>/submit")
     @endpoint

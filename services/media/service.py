@@ -14,7 +14,7 @@ from typing import Any
 
 from eventlet.green import subprocess
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy
+from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 from werkzeug import Request, Response
 
@@ -87,6 +87,11 @@ class MediaService(ServesEventLog):
     def media(self) -> Media:
         return Media(self.event_store, self.resources.storage, self.resources.limits,
                      self.intake.submission_owner, self.calls)  # fmt: skip
+
+    @rpc
+    def material_digests(self, material_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Size, SHA-256 and status of materials by id, for intake's printed 回执."""
+        return self.media().digests(material_ids)
 
     @http("POST", "/api/v1/submissions/<submission_id>/materials")
     @endpoint

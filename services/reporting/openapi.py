@@ -1,4 +1,4 @@
-"""Reporting's part of the OpenAPI 3 document: the summary, the entries (JSON, xlsx, csv) and
+"""Reporting's part of the OpenAPI 3 document: the summary, the entries (JSON, xlsx, csv, pdf) and
 the lag. The filters are reporting's own query schemas (`queries.FilterSchema`, `ListSchema`);
 the response schemas below describe what `queries.Reports` answers with. Assembled by
 `ops.openapi`."""
@@ -217,14 +217,19 @@ def add_paths(api: APISpec) -> None:
             }
         },
     )
-    for suffix, content_type, what in (("xlsx", XLSX, "Excel"), ("csv", "text/csv", "CSV")):
+    exports = (
+        ("xlsx", XLSX, "Excel，可直接打印：标题、填报单位、填报日期、横向 A4、每页表头、页码"),
+        ("csv", "text/csv", "CSV"),
+        ("pdf", "application/pdf", "PDF，与 Excel 的汇总表相同，可直接打印盖章"),
+    )
+    for suffix, content_type, what in exports:
         api.path(
             path=f"{base}/entries.{suffix}",
             operations={
                 "get": {
                     "tags": [TAG],
                     "operationId": f"report_entries_{suffix}",
-                    "summary": f"导出汇总表（{what}）",
+                    "summary": f"导出汇总表（{what.partition('，')[0]}）",
                     "description": who + "筛选条件同项目清单。",
                     "parameters": filters,
                     "responses": {"200": _download(content_type, what), **errors(401, 403, 422)},

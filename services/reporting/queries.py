@@ -273,6 +273,13 @@ class Reports:
 
         return self._read(work)
 
+    def whose(self, principal: Principal, args: dict[str, str]) -> str | None:
+        """Whose table an export is, for its title: an office's own district (whatever it
+        asked for), the district staff narrowed to, or None for the whole city."""
+        if principal.is_office:
+            return principal.district
+        return scope(principal, parse_filters(args).get("district")).district
+
     # -- the lag ---------------------------------------------------------------------------
 
     def lag(self, principal: Principal, sources: list[str], ask: Ask) -> dict[str, Any]:

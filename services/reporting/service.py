@@ -8,6 +8,7 @@ projection is the operator's `kechuang rebuild reporting` (`adapters.rebuild`).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from nameko.timer import timer
@@ -21,12 +22,14 @@ from services.reporting.queries import Reports, district_order
 from shared.consumer import Outcome
 from shared.dependencies import Authenticator, Calls, Database, Subscriber
 from shared.entrypoints import ServesHealth, consume_events, http
+from shared.errors import Refused
 from shared.events import Event
 from shared.http import endpoint, json_response, page_body, paging
 from shared.routes import unrouted
 
 BASE = "/api/v1/reports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
 
 
 def _download(body: bytes, content_type: str, suffix: str) -> Response:
@@ -87,8 +90,27 @@ class ReportingService(ServesHealth):
         args = request.args.to_dict()
         reports = self.reports()
         rows = reports.export_rows(principal, args)
-        body = export.xlsx(rows, reports.summary(principal, args))
+        heading = export.Heading(reports.whose(principal, args), datetime.now(UTC))
+        body = export.xlsx(rows, reports.summary(principal, args), heading)
         return _download(body, XLSX, "xlsx")
+
+    @http("GET", f"{BASE}/entries.pdf")
+    @endpoint
+    def entries_pdf(self, request: Request) -> Response:
+        """The 汇总表 as a PDF: the same rows and filters as the xlsx."""
+        principal = self.authenticate(request)
+        args = request.args.to_dict()
+        reports = self.reports()
+        rows = reports.export_rows(principal, args, limit=export.MAX_PDF_ROWS + 1)
+        if len(rows) > export.MAX_PDF_ROWS:
+            raise Refused(
+                "validation_failed",
+                f"PDF 汇总表最多 {export.MAX_PDF_ROWS} 个项目，请按区县、类别或状态筛选，"
+                "或导出 Excel",
+                {"district": ["请缩小范围"]},
+            )
+        heading = export.Heading(reports.whose(principal, args), datetime.now(UTC))
+        return _download(export.pdf(rows, heading), PDF, "pdf")
 
     @http("GET", f"{BASE}/entries.csv")
     @endpoint

@@ -317,3 +317,14 @@ class Screening:
             raise Refused("forbidden", "无权查看筛查结果")
         with self.store.engine.connect() as conn:
             return screening_body(self._find(conn, principal, submission_id))
+
+    def outcome(self, submission_id: str) -> dict[str, Any] | None:
+        """An entry's screening as `view` shows it, for intake's printed 回执 (intake has
+        already checked who may read the entry); None when screening has not seen it."""
+        try:
+            uuid.UUID(submission_id)
+        except (TypeError, ValueError, AttributeError):
+            return None
+        with self.store.engine.connect() as conn:
+            tracked = rows.read(conn, submission_id)
+        return None if tracked is None or not tracked.known else screening_body(tracked)

@@ -7,6 +7,9 @@ shape (`shared.http.endpoint`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from nameko.rpc import rpc
 from nameko.timer import timer
 from werkzeug import Request, Response
 
@@ -47,6 +50,12 @@ class ScreeningService(ServesEventLog):
         revision past its due with no resubmission makes the entry ineligible, though no event
         marks either moment. Cheap when nothing is due (one query)."""
         self.screening().close_windows()
+
+    @rpc
+    def screening_of(self, submission_id: str) -> dict[str, Any] | None:
+        """An entry's screening (state, findings with their clauses, priority) for intake's
+        printed 回执; None when screening has not seen the entry."""
+        return self.screening().outcome(submission_id)
 
     @http("GET", f"{BASE}/<submission_id>")
     @endpoint

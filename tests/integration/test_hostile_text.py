@@ -13,7 +13,7 @@ from typing import Any
 import requests
 from openpyxl import load_workbook
 
-from services.reporting.adapters.export import ENTRIES_SHEET
+from services.reporting.adapters.export import ENTRIES_SHEET, HEADERS
 from shared.catalog import submission
 from tests.entries import full_body
 from tests.integration import screening_fixtures
@@ -25,6 +25,7 @@ from tests.integration.reporting_fixtures import (  # noqa: F401  (a fixture)
     reporting_fixture,
 )
 from tests.integration.screening_fixtures import ScreeningApi
+from tests.summary_sheet import table as entry_table
 
 screening_api = screening_fixtures.screening_api  # the fixture, used by name below
 
@@ -176,19 +177,23 @@ def test_text_stored_before_the_rule_still_exports(rpt: Reporting) -> None:
 
     response = rpt.get("/entries.xlsx")
     assert response.status_code == 200, response.text
-    rows = list(load_workbook(io.BytesIO(response.content))[ENTRIES_SHEET].iter_rows(min_row=2))
-    by_id = {row[13].value: row for row in rows}
+    sheet = load_workbook(io.BytesIO(response.content))[ENTRIES_SHEET]
+    rows = entry_table(sheet, values_only=False)[1:]
+    sid_at, title_at = HEADERS.index("项目编号"), HEADERS.index("项目名称")
+    applicant_at = HEADERS.index("申报单位")
+    by_id = {row[sid_at].value: row for row in rows}
     assert set(by_id) == set(made)
     for sid, title in made.items():
         expected = OLD_TITLES.get(title, "'=1+1")
-        assert by_id[sid][3].value == expected and by_id[sid][3].data_type == "s"
-    assert by_id[updated][4].value == "'@某公司"
+        title_cell = by_id[sid][title_at]
+        assert title_cell.value == expected and title_cell.data_type == "s"
+    assert by_id[updated][applicant_at].value == "'@某公司"
     assert all(cell.data_type != "f" for row in rows for cell in row)
 
     exported = rpt.get("/entries.csv")
     assert exported.status_code == 200, exported.text
     table = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"), newline="")))
-    titles = {row[13]: row[3] for row in table[1:]}
+    titles = {row[sid_at]: row[title_at] for row in table[1:]}
     assert titles == {s: OLD_TITLES.get(t, "'=1+1") for s, t in made.items()}
 
     for name in ("q", "district"):

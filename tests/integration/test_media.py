@@ -16,6 +16,7 @@ from services.media.domain.material import Limits
 from shared.eventstore import EventStore
 from tests.integration.helpers import wait_until
 from tests.integration.media_fixtures import MIB, MediaApi, make_video, root_storage
+from tests.integration.printed import read
 
 PDF = "application/pdf"
 
@@ -49,6 +50,12 @@ def test_a_small_real_video_is_stored_with_what_ffprobe_found(
 
     materials = wait_until(linked, message="intake links the stored material")
     assert [(m["material_id"], m["kind"]) for m in materials] == [(material, "promo_video")]
+
+    # The printed 回执 (intake) shows the material with media's digest, asked over RPC.
+    receipt = media_api.api.call("GET", f"/api/v1/submissions/{entry}/receipt.pdf")
+    assert receipt.status_code == 200, receipt.text
+    text, _ = read(receipt.content, "receipt-with-video")
+    assert hashlib.sha256(video).hexdigest()[:16] in text and "已存储" in text
 
 
 def test_a_multipart_upload_is_stored(media_api: MediaApi) -> None:

@@ -28,11 +28,13 @@ from shared.eventstore import consumer_checkpoint
 from shared.eventstore import metadata as store_tables
 from tests.entries import full_body
 from tests.integration.helpers import relay_process, wait_until
+from tests.integration.printed import read
 from tests.integration.reporting_fixtures import (  # noqa: F401  (a fixture)
     Reporting,
     reporting_fixture,
     summary_counts,
 )
+from tests.summary_sheet import table as entry_table
 
 
 def counts(r: Reporting, **params: str) -> dict[tuple[str, str, str], int]:
@@ -227,11 +229,12 @@ def test_the_xlsx_and_csv_exports(rpt: Reporting) -> None:
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == [ENTRIES_SHEET, SUMMARY_SHEET]
     sheet = book[ENTRIES_SHEET]
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = entry_table(sheet)
     assert list(rows[0]) == HEADERS
     assert rows[0][:4] == ("序号", "区县", "项目类别", "项目名称")
     assert len(rows) == 1 + 4
-    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].value == "巴中市科创项目征集汇总表"  # staff's, every district
+    assert sheet.freeze_panes == "A4"
     assert sheet.column_dimensions["D"].width == 40
     by_title = {row[3]: dict(zip(HEADERS, row, strict=True)) for row in rows[1:]}
     first = by_title["钙钛矿电池"]
@@ -250,7 +253,7 @@ def test_the_xlsx_and_csv_exports(rpt: Reporting) -> None:
     assert summary[-1][0] == "合计" and summary[-1][-1] == 4
 
     filtered = r.get("/entries.xlsx", params={"state": "withdrawn"})
-    rows = list(load_workbook(io.BytesIO(filtered.content))[ENTRIES_SHEET].values)
+    rows = entry_table(load_workbook(io.BytesIO(filtered.content))[ENTRIES_SHEET])
     assert [row[3] for row in rows[1:]] == ["恩阳推广"]
 
     response = r.get("/entries.csv", params={"district": "巴州区"})
@@ -259,6 +262,29 @@ def test_the_xlsx_and_csv_exports(rpt: Reporting) -> None:
     table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert table[0] == HEADERS
     assert sorted(row[3] for row in table[1:]) == ["钙钛矿电池", "难题攻关"]
+
+
+def test_the_summary_pdf_is_the_table_ready_to_print(rpt: Reporting) -> None:
+    r = rpt
+    _some_entries(r)
+    wait_until(lambda: len(all_entries(r)) == 4, timeout=40, message="the entries reported")
+    response = r.get("/entries.pdf")
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"] == "application/pdf"
+    text, fonts = read(response.content, "summary")
+    assert "巴中市科创项目征集汇总表" in text and "填报单位：巴中市科协" in text
+    assert "填报日期：" in text and "负责人签字" in text and "第 1 页 共 1 页" in text
+    assert "钙钛矿电池" in text and "恩阳推广" in text and "项目名称" in text
+    assert any("WenQuanYi" in font for font in fonts), fonts
+
+    own = r.get("/entries.pdf", role="office", district="巴州区", params={"state": "selected"})
+    text, _ = read(own.content, "summary-office")
+    assert "巴州区科创项目征集汇总表" in text and "难题攻关" in text
+    assert "钙钛矿电池" not in text and "恩阳" not in text.replace("恩阳区", "")
+    other = r.get("/entries.pdf", role="office", district="巴州区", params={"district": "恩阳区"})
+    text, _ = read(other.content, "summary-other")
+    assert "巴州区科创项目征集汇总表" in text and "恩阳" not in text
+    assert r.get("/entries.pdf", params={"state": "nope"}).status_code == 422
 
 
 def _rebuild(r: Reporting) -> None:
@@ -315,7 +341,7 @@ def test_the_new_columns_and_honest_counts_in_the_report_and_both_exports(
         assert old["lead"] is None and finance["lead"] is None
 
         book = load_workbook(io.BytesIO(r.get("/entries.xlsx").content))
-        sheet = list(book[ENTRIES_SHEET].iter_rows(values_only=True))
+        sheet = entry_table(book[ENTRIES_SHEET])
         table = list(csv.reader(io.StringIO(r.get("/entries.csv").content.decode("utf-8-sig"))))
         for exported in (sheet, table):
             assert list(exported[0]) == HEADERS
@@ -356,7 +382,7 @@ def test_an_office_gets_nothing_of_another_district(rpt: Reporting) -> None:
     response = r.get("/entries", params={"district": "恩阳区"}, **office)
     assert response.json()["total"] == 0 and response.json()["items"] == []
     response = r.get("/entries.xlsx", params={"district": "恩阳区"}, **office)
-    rows = list(load_workbook(io.BytesIO(response.content))[ENTRIES_SHEET].values)
+    rows = entry_table(load_workbook(io.BytesIO(response.content))[ENTRIES_SHEET])
     assert len(rows) == 1  # the headers only
     csv_text = r.get("/entries.csv", params={"district": "恩阳区"}, **office).text
     assert "恩阳" not in csv_text

@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime
 
 from kombu import Connection, Producer
+from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared.catalog import submission as submission_catalog
 from tests.entries import full_body
@@ -112,6 +113,7 @@ def test_an_entry_goes_from_incomplete_to_eligible_and_is_selected(
 
 def test_a_widely_deployed_achievement_is_ineligible_and_no_review_overrides_it(
     screening_api: ScreeningApi,
+    broker,  # type: ignore[no-untyped-def]
 ) -> None:
     feed = screening_api.feed
     entry = feed.draft(deployment="widely_deployed")
@@ -124,6 +126,10 @@ def test_a_widely_deployed_achievement_is_ineligible_and_no_review_overrides_it(
         ("二(一)6②", "achievement.not_widely_deployed")
     ]
     assert failed[0]["message"] == "已经大面积推广的成果不列入本次征集范围"
+    # What intake's printed 回执 asks over RPC is what staff read.
+    with ClusterRpcProxy({"AMQP_URI": broker.uri}, timeout=10) as cluster:
+        assert cluster.screening.screening_of(entry) == shown
+        assert cluster.screening.screening_of("not-an-id") is None
 
     review = post(screening_api, entry, "review", {"decision": "eligible"})
     assert review.status_code == 409 and error(review)["code"] == "invalid_state"

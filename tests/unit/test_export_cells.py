@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from services.reporting.adapters import cells, export
 from services.reporting.adapters.export import ENTRIES_SHEET, HEADERS
 from services.reporting.domain.projection import Entry
+from tests.summary_sheet import table
 
 SID = "7f0c5e8e-0000-4000-8000-000000000001"
 
@@ -95,9 +96,10 @@ def _entries() -> list[Entry]:
 
 def test_the_xlsx_opens_whatever_was_stored_and_nothing_is_a_formula() -> None:
     summary = {"districts": [], "totals": {}, "total": 0}
-    book = load_workbook(io.BytesIO(export.xlsx(_entries(), summary)))
+    heading = export.Heading("巴州区", datetime(2021, 10, 1, tzinfo=UTC))
+    book = load_workbook(io.BytesIO(export.xlsx(_entries(), summary, heading)))
     sheet = book[ENTRIES_SHEET]
-    rows = list(sheet.iter_rows(min_row=2))
+    rows = table(sheet, values_only=False)[1:]
     assert len(rows) == len(HOSTILE_TITLES)
     for row, title in zip(rows, HOSTILE_TITLES, strict=True):
         # An XML reader (Excel's too) reads a stored CR or CRLF as a newline.

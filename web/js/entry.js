@@ -1,7 +1,7 @@
 // Pieces of an entry both roles see: the screening findings, the materials (a stored video
 // plays in place), the entry's facts and its history.
 
-import { get } from "./api.js";
+import { download, get } from "./api.js";
 import { choicesOf } from "./catalog.js";
 import { labelOf, sectionsFor } from "./form/layout.js";
 import {
@@ -19,7 +19,7 @@ import {
   fmtTime,
   label,
 } from "./labels.js";
-import { alertBox, badge, dataTable, h } from "./ui.js";
+import { alertBox, badge, busy, dataTable, h, toast } from "./ui.js";
 
 export const kindsFor = (category) =>
   ["achievement", "promotion"].includes(category) ? ["promo_video", "introduction", "proof"] : ["promo_video", "introduction"];
@@ -189,4 +189,20 @@ export function historyView(events) {
       );
     }),
   );
+}
+
+// The entry's 回执 as a PDF to print, sign and stamp (GET /api/v1/submissions/{id}/receipt.pdf).
+export function receiptButton(id) {
+  const button = h("button.btn.btn-secondary", { type: "button", "data-receipt": id }, "下载回执（PDF）");
+  button.addEventListener("click", () =>
+    busy(button, async () => {
+      try {
+        const name = await download(`/api/v1/submissions/${encodeURIComponent(id)}/receipt.pdf`, "回执.pdf");
+        toast(`已下载：${name}`);
+      } catch (e) {
+        toast(e.message, "error");
+      }
+    }),
+  );
+  return button;
 }

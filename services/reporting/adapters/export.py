@@ -1,22 +1,29 @@
-"""The summary table (汇总表) as a spreadsheet or CSV: Chinese headers and values, one row per
-entry; the xlsx has a second sheet with the counts. This is what goes to the city as is, so
-codes never appear where a Chinese label exists. Every value goes through `cells` on the way
-out, so no stored text can break the file or run as a formula in it."""
+"""The summary table (汇总表) as a spreadsheet, CSV or PDF: Chinese headers and values, one row
+per entry; the xlsx has a second sheet with the counts. This is what goes to the city as is,
+printed, signed and stamped, so codes never appear where a Chinese label exists, and the xlsx's
+汇总表 sheet is set up to print (see `Heading`, `_print_setup`). Every value goes through `cells`
+on the way out, so no stored text can break the file or run as a formula in it; the PDF is
+rendered from a template (`shared.printing`), which prints stored text as text."""
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.worksheet import Worksheet
 
 from services.reporting.adapters import cells
 from services.reporting.domain.labels import label, lead_text, materials_text, priority_text
 from services.reporting.domain.projection import Entry
+from shared import printing
 from shared.calls import BEIJING
 from shared.catalog.vocabulary import (
     APPLICANT_TYPE_LABELS,
@@ -55,6 +62,38 @@ HEADERS = [name for name, _ in COLUMNS]
 
 ENTRIES_SHEET = "汇总表"
 SUMMARY_SHEET = "统计"
+
+# The 汇总表 sheet's layout: the title, then 填报单位 and 填报日期, then the header row (repeated
+# on every printed page), the entries, a blank row and the signing line.
+TITLE_ROW, UNIT_ROW, HEADER_ROW = 1, 2, 3
+FIRST_ENTRY_ROW = HEADER_ROW + 1
+CITY = "巴中市"
+SIGNING = "填报人：　　　　　　　　审核人：　　　　　　　　负责人签字：　　　　　　　　（盖章）"
+FOOTER = "第 &P 页 共 &N 页"  # Excel's codes: this page, all pages
+# WeasyPrint lays a row out in about 20 ms: 1,000 rows (a district's whole call, many times
+# over) print well within the front door's 60 s; the whole city's table is the xlsx's job.
+MAX_PDF_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What the printed 汇总表 says above its table: whose it is and when it was made."""
+
+    district: str | None  # None: every district (the city's table)
+    made_at: datetime
+
+    @property
+    def title(self) -> str:
+        return f"{self.district or CITY}科创项目征集汇总表"
+
+    @property
+    def unit(self) -> str:
+        return f"填报单位：{self.district or CITY}科协"
+
+    @property
+    def date(self) -> str:
+        at = self.made_at.astimezone(BEIJING)
+        return f"填报日期：{at.year}年{at.month}月{at.day}日"
 
 
 def row_values(n: int, entry: Entry) -> list[Any]:
@@ -100,18 +139,35 @@ def _summary_rows(summary: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def xlsx(entries: list[Entry], summary: dict[str, Any]) -> bytes:
+def xlsx(entries: list[Entry], summary: dict[str, Any], heading: Heading) -> bytes:
     # Write-only mode streams rows instead of keeping a cell object per value: 10,000 entries
     # export in a fraction of the time and memory.
     book = Workbook(write_only=True)
     sheet = book.create_sheet(ENTRIES_SHEET)
     for n, (_, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(n)].width = width
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{FIRST_ENTRY_ROW}"
+    _print_setup(sheet)
     bold = Font(bold=True)
+    last = get_column_letter(len(COLUMNS))
+    middle = len(COLUMNS) // 2
+    title = WriteOnlyCell(sheet, value=heading.title)
+    title.font = Font(bold=True, size=16)
+    title.alignment = Alignment(horizontal="center", vertical="center")
+    sheet.append([title])
+    sheet.merged_cells.add(CellRange(f"A{TITLE_ROW}:{last}{TITLE_ROW}"))
+    date = WriteOnlyCell(sheet, value=heading.date)
+    date.alignment = Alignment(horizontal="right")
+    sheet.append([heading.unit] + [None] * (middle - 1) + [date])
+    sheet.merged_cells.add(CellRange(f"A{UNIT_ROW}:{get_column_letter(middle)}{UNIT_ROW}"))
+    sheet.merged_cells.add(CellRange(f"{get_column_letter(middle + 1)}{UNIT_ROW}:{last}{UNIT_ROW}"))
     sheet.append([_header_cell(sheet, h, bold) for h in HEADERS])
     for n, entry in enumerate(entries, start=1):
         sheet.append(_xlsx_row(sheet, row_values(n, entry)))
+    sheet.append([])
+    signing_row = FIRST_ENTRY_ROW + len(entries) + 1
+    sheet.append([SIGNING])
+    sheet.merged_cells.add(CellRange(f"A{signing_row}:{last}{signing_row}"))
 
     counts = book.create_sheet(SUMMARY_SHEET)
     headers = ["区县", "项目类别", *STATE_LABELS.values(), "合计"]
@@ -124,6 +180,37 @@ def xlsx(entries: list[Entry], summary: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _print_setup(sheet: Any) -> None:
+    """Landscape A4, every column on one page wide (as many pages down as it takes), the
+    header row on every page, page numbers in the footer, centred: what an office prints."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # 0: as many pages as needed
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top, sheet.page_margins.bottom = 0.6, 0.7
+    sheet.oddFooter.center.text = FOOTER
+    sheet.evenFooter.center.text = FOOTER
+
+
+def pdf(entries: list[Entry], heading: Heading) -> bytes:
+    """The same table as the xlsx's 汇总表 sheet, as a PDF ready to print and stamp."""
+    return printing.pdf(entries_html(entries, heading))
+
+
+def entries_html(entries: list[Entry], heading: Heading) -> str:
+    rows = [row_values(n, entry) for n, entry in enumerate(entries, start=1)]
+    total = sum(width for _, width in COLUMNS)
+    widths = [round(100 * width / total, 2) for _, width in COLUMNS]
+    return printing.html(
+        "services.reporting", "entries.html",
+        heading=heading, headers=HEADERS, widths=widths, rows=rows, signing=SIGNING,
+    )  # fmt: skip
 
 
 def _xlsx_row(sheet: Any, values: list[Any]) -> list[Any]:

@@ -4,7 +4,7 @@
 
 import { ApiError, get, post, request } from "../api.js";
 import { deadlineBanner, loadCalls, openCalls, openCallsBanner } from "../calls.js";
-import { statusBadge } from "../entry.js";
+import { receiptButton, statusBadge } from "../entry.js";
 import { buildForm } from "../form/build.js";
 import { clearErrors, showErrors } from "../form/errors.js";
 import { changes } from "../form/read.js";
@@ -84,7 +84,8 @@ class Editor {
       e && e.updated_at ? h("span", {}, `更新于 ${fmtTime(e.updated_at)}`) : null,
     );
     const title = e ? e.title || "（未命名项目）" : `新建${CATEGORIES[this.category]}`;
-    this.head.replaceChildren(h("div", {}, h("h1", {}, title), facts), h("a.btn.btn-ghost", { href: "#/entries" }, "返回列表"));
+    const back = h("a.btn.btn-ghost", { href: "#/entries" }, "返回列表");
+    this.head.replaceChildren(h("div", {}, h("h1", {}, title), facts), h("div.row", {}, e ? receiptButton(e.id) : null, back));
   }
 
   renderActions() {

@@ -28,12 +28,12 @@ const COLUMNS = [
   { label: "更新时间", cell: (e) => fmtTime(e.updated_at) },
 ];
 
-function exportButton() {
-  const button = h("button.btn.btn-secondary", { type: "button" }, "导出本区汇总表（xlsx）");
+function exportButton(ext) {
+  const button = h("button.btn.btn-secondary", { type: "button", "data-export": ext }, `导出本区汇总表（${ext}）`);
   button.addEventListener("click", () =>
     busy(button, async () => {
       try {
-        await download("/api/v1/reports/entries.xlsx", "汇总表.xlsx");
+        await download(`/api/v1/reports/entries.${ext}`, `汇总表.${ext}`);
       } catch (e) {
         toast(e.message, "error");
       }
@@ -63,7 +63,7 @@ export async function entries(view) {
       "div.page-head",
       {},
       h("h1", {}, `${view.who.district} · 申报项目`),
-      h("div.row", {}, exportButton(), h("a.btn", { href: "#/entries/new" }, "新建项目")),
+      h("div.row", {}, exportButton("xlsx"), exportButton("pdf"), h("a.btn", { href: "#/entries/new" }, "新建项目")),
     ),
     banner,
     h(

@@ -98,7 +98,7 @@ export async function entries(view) {
     load();
   });
   mainArea().append(
-    h("div.page-head", {}, h("h1", {}, "项目列表"), h("div.row", {}, exportButton("xlsx", current), exportButton("csv", current))),
+    h("div.page-head", {}, h("h1", {}, "项目列表"), h("div.row", {}, exportButton("xlsx", current), exportButton("pdf", current), exportButton("csv", current))),
     h("div.panel", {}, form, body),
   );
 

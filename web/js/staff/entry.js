@@ -2,7 +2,7 @@
 // current; the review, the selection and the service officer (decisions.js).
 
 import { get } from "../api.js";
-import { factsView, historyView, kindsFor, latestByKind, loadScreening, materialView, screeningView, statusBadge } from "../entry.js";
+import { factsView, historyView, kindsFor, latestByKind, loadScreening, materialView, receiptButton, screeningView, statusBadge } from "../entry.js";
 import { CATEGORIES, MATERIAL_KINDS, fmtTime, label } from "../labels.js";
 import { alertBox, h, mainArea } from "../ui.js";
 import { decisions, officerForm } from "./decisions.js";
@@ -29,7 +29,7 @@ function pageHead(entry) {
         h("span", {}, `更新于 ${fmtTime(entry.updated_at)}`),
       ),
     ),
-    h("a.btn.btn-ghost", { href: "#/list" }, "返回列表"),
+    h("div.row", {}, receiptButton(entry.id), h("a.btn.btn-ghost", { href: "#/list" }, "返回列表")),
   );
 }
 

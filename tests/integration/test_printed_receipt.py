@@ -1,0 +1,85 @@
+"""The 回执 PDF on a real intake (HTTP, PostgreSQL, RabbitMQ): a real PDF with the Chinese font
+embedded, the title, what the office filled in, the screening asked of screening over RPC (a
+stand-in answering as screening does) and page numbers; another district's office gets 404;
+hostile stored text prints as text; without screening, the receipt says so and still prints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from nameko.containers import ServiceContainer
+from nameko.rpc import rpc
+
+from tests.entries import full_body
+from tests.integration.intake_fixtures import Api
+from tests.integration.printed import read
+
+BASE = "/api/v1/submissions"
+FINDINGS = [
+    {"rule": "deadline", "clause": "二(一)6⑦", "outcome": "missing", "message": "缺少推介视频"},
+]
+
+
+class ScreeningStandIn:
+    """Answers `screening_of` as screening does (services/screening/service.py)."""
+
+    name = "screening"
+
+    @rpc
+    def screening_of(self, submission_id: str) -> dict[str, Any]:
+        return {"submission_id": submission_id, "state": "incomplete", "findings": FINDINGS,
+                "priority": True}  # fmt: skip
+
+
+@pytest.fixture
+def screening_stand_in(broker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    container = ServiceContainer(ScreeningStandIn, {"AMQP_URI": broker.uri})
+    container.start()
+    yield
+    container.stop()
+
+
+def _entry(api: Api, **changes: Any) -> dict[str, Any]:
+    body = full_body("achievement") | {"call_id": "open-call"} | changes
+    created = api.call("POST", BASE, json=body)
+    assert created.status_code == 201, created.text
+    return created.json()  # type: ignore[no-any-return]
+
+
+def test_the_receipt_is_a_pdf_to_sign_and_stamp(intake_api: Api, screening_stand_in: None) -> None:
+    entry = _entry(intake_api)
+    response = intake_api.call("GET", f"{BASE}/{entry['id']}/receipt.pdf")
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text, fonts = read(response.content, "receipt")
+    assert "《“科创会”科创项目征集回执》" in text
+    assert "高效低成本钙钛矿太阳能电池" in text and "项目名称" in text
+    assert "四川省巴中市巴州区" in text and "李四" in text  # a place's name, the lead
+    assert "二(一)6⑦" in text and "缺少推介视频" in text and "待补充材料" in text
+    assert "陈训煜" in text  # the call's contact
+    assert "填报单位（盖章）" in text and "负责人签字" in text
+    assert "第 1 页 共" in text
+    assert any("WenQuanYi" in font for font in fonts), fonts  # embedded, not substituted
+
+    staff = intake_api.call("GET", f"{BASE}/{entry['id']}/receipt.pdf", role="staff")
+    assert staff.status_code == 200
+    other = intake_api.call("GET", f"{BASE}/{entry['id']}/receipt.pdf", district="恩阳区")
+    assert other.status_code == 404 and other.json()["error"]["code"] == "not_found"
+    unknown = intake_api.call("GET", f"{BASE}/not-an-id/receipt.pdf")
+    assert unknown.status_code == 404
+    assert intake_api.call("GET", f"{BASE}/{entry['id']}/receipt.pdf", role="operator",
+                           district=None).status_code == 403  # fmt: skip
+
+
+def test_hostile_text_prints_as_text_and_screening_down_is_said(intake_api: Api) -> None:
+    hostile = "<script>alert(1)</script>\u202egpj.exe 项目"
+    entry = _entry(intake_api, title=hostile, summary="<b>粗</b>" + "长" * 1900)
+    response = intake_api.call("GET", f"{BASE}/{entry['id']}/receipt.pdf")
+    assert response.status_code == 200, response.text
+    text, _ = read(response.content, "receipt-hostile")
+    assert "<script>alert(1)</script>[U+202E]gpj.exe" in text.replace("\n", "")
+    assert "<b>粗</b>" in text
+    assert "筛查结果暂时无法取得" in text  # no screening answered
