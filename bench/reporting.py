@@ -31,6 +31,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import requests
@@ -258,7 +259,7 @@ def main() -> None:
         print(f"plain streamed SELECT : {count:>10,} rows   {select_s:7.1f} s "
               f"{select_rate:>10,.0f} rows/s")  # fmt: skip
 
-        def fetch(source: str, after: int, limit: int) -> list[dict]:
+        def fetch(source: str, after: int, limit: int) -> list[Any]:
             return json.loads(stores[source].read_log_page(after, limit))  # type: ignore[no-any-return]
 
         result = rebuild.rebuild(engine, fetch, batch=MAX_EVENTS_PER_PAGE)
@@ -292,7 +293,7 @@ def main() -> None:
         queried = time.perf_counter() - t
         summary = reports.summary(staff, {})
         t = time.perf_counter()
-        book = export.xlsx(rows, summary)
+        book = export.xlsx(rows, summary, export.Heading(None, datetime.now(UTC)))
         xlsx_s = time.perf_counter() - t
         t = time.perf_counter()
         flat = export.csv_bytes(rows)
