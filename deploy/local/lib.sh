@@ -111,9 +111,18 @@ supervise() {
   local command
   command="$(printf ' %q' "$@")"
   command="${command//%/%%}"  # supervisord expands %(...)s in commands
-  cat >"$SUPERVISOR/programs/$name.conf.tmp" <<CONF
+  # The program's environment is this shell's (settings and secrets as `make up` sees them
+  # now), written into its section: supervisord's own environment is frozen at its start, and
+  # a changed setting changes the section, so `supervisorctl update` restarts the program.
+  local environment="" key value
+  while IFS= read -r key; do
+    value="${!key}"; value="${value//\\/\\\\}"; value="${value//\"/\\\"}"; value="${value//%/%%}"
+    environment+="${environment:+,}$key=\"$value\""
+  done < <(compgen -e | grep -E '^(KECHUANG_|MINIO_|MEDIA_WORKERS$|INTAKE_WORKERS$|PYTHON|PATH$|HOME$|LANG$|LC_)' | sort)
+  (umask 077; cat >"$SUPERVISOR/programs/$name.conf.tmp") <<CONF
 [program:$name]
 command=/bin/sh -c 'echo \$\$ >"\$0"; exec "\$@"' $(printf '%q' "$PIDS/$name.pid")$command
+environment=$environment
 directory=$REPO
 autorestart=true
 startsecs=3
