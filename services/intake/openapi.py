@@ -8,7 +8,7 @@ import copy
 from typing import Any
 
 from apispec import APISpec
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from services.intake.domain.entry import (
     CATEGORIES,
@@ -19,6 +19,7 @@ from services.intake.domain.entry import (
     PromotionEntry,
 )
 from services.intake.domain.officer import Officer
+from services.intake.domain.revision import ExtensionRequest, ReturnRequest
 from shared import calls, config
 from shared.catalog.vocabulary import SUBMISSION_STATUSES
 from shared.openapi import (
@@ -84,36 +85,6 @@ class ReturnRecord(Schema):
     due = fields.DateTime(required=True, metadata={"description": "重新提交的期限"})
     at = fields.DateTime(required=True, metadata={"description": "退回时间"})
     by = fields.String(required=True, metadata={"description": "退回人"})
-
-
-class ReturnBody(Schema):
-    reasons = fields.String(
-        required=True, validate=validate.Length(min=1, max=2000),
-        metadata={"description": "退回理由"},
-    )  # fmt: skip
-    fields_ = fields.List(
-        fields.String(validate=validate.Length(min=1, max=200)),
-        data_key="fields", validate=validate.Length(max=100),
-        metadata={"description": "涉及的字段（如 contact.phone）或通知条款（如 二(一)6⑦），可省"},
-    )  # fmt: skip
-    due = fields.AwareDateTime(
-        required=True, metadata={"description": "重新提交的期限（带时区，须为将来的时间）"}
-    )
-
-
-class ExtensionBody(Schema):
-    district = fields.String(
-        validate=validate.Length(min=1, max=50),
-        metadata={"description": "区县名称或区划代码（与 submission_id 二选一）"},
-    )
-    submission_id = fields.String(
-        validate=validate.Length(min=1, max=36),
-        metadata={"description": "本次征集中的项目 id（与 district 二选一）"},
-    )
-    until = fields.AwareDateTime(
-        required=True, metadata={"description": "补交期限（带时区，须晚于征集截止时间和当前时间）"}
-    )
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class ExtensionItem(Schema):
@@ -350,7 +321,7 @@ def add_paths(api: APISpec) -> None:
         "HistoryItem": HistoryItem,
         "Labelled": Labelled, "FormField": FormField, "CodeAndName": CodeAndName,
         "Catalog": Catalog, "CallContact": CallContact, "CallItem": CallItem,
-"ReturnBody": ReturnBody, "ExtensionBody": ExtensionBody,
+"ReturnBody": ReturnRequest, "ExtensionBody": ExtensionRequest,
         "ExtensionItem": ExtensionItem,
     }.items():  # fmt: skip
         api.components.schema(name, schema=schema)

@@ -15,8 +15,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from eventlet import tpool
 from marshmallow import EXCLUDE, Schema, fields, validate
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.matching.adapters.live import profile_of
@@ -29,9 +30,14 @@ from shared.catalog.vocabulary import CHALLENGE
 from shared.errors import Refused, not_found, parse_id
 from shared.events import Actor, new_event
 from shared.eventstore import EventStore
+from shared.fields import Text
 
 MAX_LIMIT = 50
 ENTRY = "项目"
+
+
+# The last duplicate pairs computed, by (number, latest change) of the submitted entries.
+_DUPLICATES: dict[tuple[Any, ...], list[duplicates.Pair]] = {}
 
 
 class LimitSchema(Schema):
@@ -52,9 +58,7 @@ class DecisionSchema(Schema):
         validate=validate.OneOf(catalog.DECISIONS, error="必须是 confirmed 或 dismissed"),
         error_messages={"required": "必须填写"},
     )
-    note = fields.String(
-        load_default="", validate=validate.Length(max=2000, error="最多 {max} 个字")
-    )
+    note = Text(load_default="", validate=validate.Length(max=2000, error="最多 {max} 个字"))
 
 
 def _staff_only(principal: Principal, what: str) -> None:
@@ -184,12 +188,25 @@ class Matching:
 
     def duplicates(self, principal: Principal, page: int, per_page: int) -> tuple[list, int]:
         _staff_only(principal, "查看疑似重复申报")
+        submitted = entries.c.status == "submitted"
         with self.engine.connect() as conn:
-            signed = [
-                (profile_of(row), bytes(row.signature))
-                for row in conn.execute(select(entries).where(entries.c.status == "submitted"))
-            ]
-        found = duplicates.pairs(signed)
+            # The pairs change only when the submitted entries do: kept per process for as
+            # long as their number and latest change stay the same (paging costs nothing).
+            version = tuple(conn.execute(
+                select(func.count(), func.max(entries.c.updated_at)).where(submitted)
+            ).one())  # fmt: skip
+            found = _DUPLICATES.get(version)
+            if found is None:
+                signed = [
+                    (profile_of(row), bytes(row.signature))
+                    for row in conn.execute(select(entries).where(submitted))
+                ]
+        if found is None:
+            # In an OS thread: comparing texts is CPU work that would stall the eventlet hub
+            # (every other request of this process, /healthz too) for as long as it runs.
+            found = tpool.execute(duplicates.pairs, signed)
+            _DUPLICATES.clear()
+            _DUPLICATES[version] = found
         start = (page - 1) * per_page
         items = [
             {

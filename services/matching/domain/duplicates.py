@@ -31,6 +31,7 @@ SIMILAR = 0.5
 LOOSELY = 0.3
 FIELD_ALIKE = 0.5
 TITLE_ALIKE = 0.8
+CANDIDATES_PER_ENTRY = 50  # LSH candidates checked exactly per group
 
 
 def whole_text(profile: Profile) -> str:
@@ -74,22 +75,26 @@ def is_duplicate(pair: Pair) -> bool:
 
 
 def pairs(entries: Sequence[tuple[Profile, bytes]]) -> list[Pair]:
-    """Every near-duplicate pair among `entries` (profile, stored signature), most alike
-    first."""
+    """Near-duplicate pairs among `entries` (profile, stored signature), most alike first.
+
+    Entries whose texts have the same shingles (the same signature) are one group: each copy is
+    paired with the group's first entry only, so k copies give k - 1 pairs, not k²/2 (a call's
+    template handed in a thousand times must not take the service down). Groups are then
+    compared by their first entries, at most CANDIDATES_PER_ENTRY candidates each."""
+    groups: dict[bytes, list[Profile]] = {}
+    for profile, stored in sorted(entries, key=lambda e: e[0].submission_id):
+        groups.setdefault(stored, []).append(profile)
+    found = [compare(members[0], copy) for members in groups.values() for copy in members[1:]]
+    found = [pair for pair in found if is_duplicate(pair)]
     lsh = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM)
-    by_id = {}
-    for profile, stored in entries:
-        by_id[profile.submission_id] = (profile, _minhash(stored))
-        lsh.insert(profile.submission_id, by_id[profile.submission_id][1])
-    seen: set[tuple[str, str]] = set()
-    found = []
-    for key, (profile, minhash) in by_id.items():
-        for other in lsh.query(minhash):
-            ids = (key, other) if key < other else (other, key)
-            if other == key or ids in seen:
-                continue
-            seen.add(ids)
-            pair = compare(profile, by_id[other][0])
+    heads = {}
+    for stored, members in groups.items():
+        heads[members[0].submission_id] = (members[0], _minhash(stored))
+        lsh.insert(members[0].submission_id, heads[members[0].submission_id][1])
+    for key, (profile, minhash) in heads.items():
+        others = sorted(other for other in lsh.query(minhash) if other > key)
+        for other in others[:CANDIDATES_PER_ENTRY]:
+            pair = compare(profile, heads[other][0])
             if is_duplicate(pair):
                 found.append(pair)
     found.sort(key=lambda p: (-p.similarity, p.a.submission_id, p.b.submission_id))
