@@ -18,19 +18,20 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ops.client import Client
+from ops.client import Client, expect
 from shared import regions
 
 # Part of every entry's Idempotency-Key: bump it when the scenarios change, so that a stack
 # loaded by an earlier version gets the new entries instead of conflicting keys.
-VERSION = 3
+VERSION = 5  # 5: the lead, places as codes, industries, keywords; a returned entry
 
 # What happens to an entry, and the state reporting then shows.
 SELECTED, IN_REVIEW, ELIGIBLE, INCOMPLETE = "selected", "in_review", "eligible", "incomplete"
-INELIGIBLE, DRAFT, WITHDRAWN = "ineligible", "draft", "withdrawn"
+INELIGIBLE, DRAFT, WITHDRAWN, RETURNED = "ineligible", "draft", "withdrawn", "returned"
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,14 @@ SCENARIOS = (
         "富硒茶叶低温萃取工艺难题",
         "低温萃取得率不足 40%，风味物质损失大。",
         "",
+        {},
+    ),
+    Scenario(
+        "challenge",
+        RETURNED,
+        "山区小水电站智能运维难题",
+        "老旧电站缺少在线监测，故障靠人工巡检发现。",
+        "解决后全县 40 座电站年增发电量约 5%。",
         {},
     ),
     Scenario(
@@ -226,6 +235,15 @@ def play(office: Client, staff: Client, scenario: Scenario, district: str, key: 
     if scenario.outcome == WITHDRAWN:
         office.withdraw(entry["id"])
         return WITHDRAWN
+    if scenario.outcome == RETURNED:
+        due = (datetime.now(UTC) + timedelta(days=7)).isoformat()
+        returned = {
+            "reasons": "请补充故障数据和期望的技术指标。",
+            "fields": ["summary"],
+            "due": due,
+        }
+        expect(staff.call("POST", f"/api/v1/submissions/{entry['id']}/return", json=returned), 200)
+        return RETURNED
     if scenario.outcome in (INCOMPLETE, INELIGIBLE):
         office.screened(entry["id"], {scenario.outcome})
         return scenario.outcome
@@ -240,7 +258,7 @@ def play(office: Client, staff: Client, scenario: Scenario, district: str, key: 
 
 def current_state(staff: Client, entry: dict[str, Any]) -> str:
     """The state reporting shows for `entry`, from its owners: intake, then screening."""
-    if entry["status"] in (DRAFT, WITHDRAWN):
+    if entry["status"] in (DRAFT, WITHDRAWN, RETURNED):
         return str(entry["status"])
     screening = staff.screening(entry["id"])
     if (screening.get("selection") or {}).get("decision") == SELECTED:

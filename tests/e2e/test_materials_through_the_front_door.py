@@ -23,7 +23,8 @@ def test_an_office_uploads_a_video_and_a_document_and_sees_them_stored(
 ) -> None:
     client = Client(base_url, token("--role", "office", "--district", "巴州区"))
     office = {"Authorization": f"Bearer {client.token}"}
-    entry = requests.post(f"{base_url}/api/v1/submissions", json=full_body("challenge"),
+    body = full_body("challenge") | {"call_id": "demo"}  # an open call: slots are still given
+    entry = requests.post(f"{base_url}/api/v1/submissions", json=body,
                           headers=office, timeout=10).json()["id"]  # fmt: skip
     video_file = tmp_path / "推介视频.mp4"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",

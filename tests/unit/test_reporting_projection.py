@@ -265,3 +265,28 @@ def test_the_summary_table_s_new_columns() -> None:
     assert (row["筛查问题数"], row["待审核项数"]) == (0, 2)
     blank = dict(zip(HEADERS, row_values(2, Entry(submission_id=SID)), strict=True))
     assert (blank["优先支持"], blank["技术水平"], blank["项目负责人"]) == ("", "", "")
+
+
+def test_a_returned_entry_ignores_a_screening_result_from_before_the_return() -> None:
+    """Returned after it was screened: whichever log reporting reads first, the entry shows
+    `returned`; a result screening gives later (the due passed unanswered) counts."""
+    logs = {
+        "intake": [
+            ("SubmissionDrafted", {"submission_id": SID, "district": "巴州区",
+                                   "category": "challenge", "call_id": "demo",
+                                   "fields": full_body("challenge")}),
+            ("SubmissionSubmitted", {"submission_id": SID}),
+            ("SubmissionReturned", {"submission_id": SID}),
+        ],
+        "screening": [("ScreeningCompleted", {"submission_id": SID, "state": "in_review",
+                                              "findings": []})],
+    }  # fmt: skip
+    times = {"SubmissionDrafted": T0, "SubmissionSubmitted": T0 + timedelta(minutes=1),
+             "ScreeningCompleted": T0 + timedelta(minutes=2),
+             "SubmissionReturned": T0 + timedelta(minutes=3)}  # fmt: skip
+    for sources in itertools.permutations(logs):
+        entry = _fold_all([(t, d, times[t]) for s in sources for t, d in logs[s]])
+        assert entry is not None and entry.state == "returned"
+    lapsed = {"submission_id": SID, "state": "ineligible", "findings": []}
+    entry = fold(entry, "ScreeningCompleted", lapsed, T0 + timedelta(days=8))
+    assert entry is not None and entry.state == "ineligible"

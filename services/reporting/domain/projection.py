@@ -217,6 +217,10 @@ def fold(entry: Entry | None, type_: str, data: dict[str, Any], at: datetime) ->
         after = materials_after(before.materials, type_, data)
         changes = {"materials": [_shown(item) for item in after]}
     elif type_ == "ScreeningCompleted":
+        if before.status == RETURNED and before.updated_at is not None and at <= before.updated_at:
+            # A result from before the return (the owners' logs are read independently, so it
+            # may come after it): a returned entry is judged again once it is submitted again.
+            return entry
         changes = _screened(data)
     else:  # SelectionRecorded
         changes = {"selection": data["decision"]}
