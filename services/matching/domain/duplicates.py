@@ -70,6 +70,14 @@ def compare(a: Profile, b: Profile) -> Pair:
     return Pair(first, second, round(similarity, 4), round(title, 4), tuple(alike))
 
 
+def _copy(first: Profile, copy: Profile) -> Pair:
+    """Two entries whose whole texts have the same shingles: alike through and through (only
+    the titles are compared, cheaply; the texts need no exact check)."""
+    title = fuzz.ratio(normalized(first.title), normalized(copy.title)) / 100
+    alike = ("title", "summary", "benefits") if title >= TITLE_ALIKE else ("summary", "benefits")
+    return Pair(first, copy, 1.0, round(title, 4), alike)
+
+
 def is_duplicate(pair: Pair) -> bool:
     return pair.similarity >= SIMILAR or ("title" in pair.fields and pair.similarity >= LOOSELY)
 
@@ -84,8 +92,7 @@ def pairs(entries: Sequence[tuple[Profile, bytes]]) -> list[Pair]:
     groups: dict[bytes, list[Profile]] = {}
     for profile, stored in sorted(entries, key=lambda e: e[0].submission_id):
         groups.setdefault(stored, []).append(profile)
-    found = [compare(members[0], copy) for members in groups.values() for copy in members[1:]]
-    found = [pair for pair in found if is_duplicate(pair)]
+    found = [_copy(members[0], copy) for members in groups.values() for copy in members[1:]]
     lsh = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM)
     heads = {}
     for stored, members in groups.items():
