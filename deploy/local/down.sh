@@ -36,16 +36,20 @@ for file in "$PIDS"/*.pid; do
     *) stop_pid "$name" ;;  # left from an older runner, or not yet gone
   esac
 done
-# Servers we started: stopped with their own tools, even if the PID file is stale.
+# Servers we started: their PID files may be stale (restarted behind our back), so each is
+# first asked for its PID, then stopped with its own tool and waited for (stop_pid).
 if [[ -f "$PIDS/postgres.pid" ]]; then
   say "stopping PostgreSQL"
-  $SUDO pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" stop -m fast >/dev/null 2>&1 || true
-  rm -f "$PIDS/postgres.pid"
+  postmaster="/var/lib/postgresql/$PG_VERSION/$PG_CLUSTER/postmaster.pid"
+  [[ -f "$postmaster" ]] && head -1 "$postmaster" >"$PIDS/postgres.pid"
+  stop_pid postgres $SUDO pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" stop -m fast
 fi
 if [[ -f "$PIDS/rabbitmq.pid" ]]; then
   say "stopping RabbitMQ"
-  if $SUDO rabbitmqctl -q status >/dev/null 2>&1; then $SUDO rabbitmqctl -q stop >/dev/null 2>&1 || true; fi
+  if pid="$($SUDO rabbitmqctl -q eval 'list_to_integer(os:getpid()).' 2>/dev/null)"; then
+    echo "$pid" >"$PIDS/rabbitmq.pid"
+  fi
+  stop_pid rabbitmq $SUDO rabbitmqctl -q stop
   # epmd is started by the Erlang VM for RabbitMQ and outlives it.
   epmd -kill >/dev/null 2>&1 || true
-  rm -f "$PIDS/rabbitmq.pid"
 fi
