@@ -65,7 +65,8 @@ SELECT 'CREATE DATABASE kechuang_$s OWNER kechuang_$s' WHERE NOT EXISTS (SELECT 
 done
 # Tests create throw-away databases of their own.
 sql+="ALTER ROLE kechuang_test CREATEDB;"
-printf '%s\n' "$sql" | $SUDO su postgres -c "psql -q -X -v ON_ERROR_STOP=1 -p $KECHUANG_PG_PORT" >/dev/null
+# From / : the postgres user may not enter the checkout (a clone only its owner can read).
+printf '%s\n' "$sql" | (cd / && $SUDO su postgres -c "psql -q -X -v ON_ERROR_STOP=1 -p $KECHUANG_PG_PORT") >/dev/null
 
 # --- MinIO ------------------------------------------------------------------------------
 if ! curl -fsS "http://$KECHUANG_MINIO_ENDPOINT/minio/health/live" >/dev/null 2>&1; then
