@@ -141,7 +141,8 @@ class Screening:
             tracked = replace(tracked, window_closed=True)
             result = returns.not_resubmitted(deadline).to_dict() | {"window_closed": True}
         elif tracked.status != SUBMITTED:
-            return replace(tracked, window_closed=False), []
+            tracked = replace(tracked, window_closed=False)
+            result = returns.awaiting_resubmission() | {"window_closed": False}
         else:
             closed = closes is not None and past(closes, now)
             tracked = replace(tracked, window_closed=closed)

@@ -15,7 +15,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from shared.catalog.vocabulary import REVIEW_DECISIONS, SCREENED_STATES, SELECTIONS
+from shared.catalog.vocabulary import REVIEW_DECISIONS, SCREENING_STATES, SELECTIONS
 from shared.events import declare
 
 STREAM_TYPE = "screening"
@@ -37,7 +37,8 @@ class Finding(Schema):
 
 class Completed(Schema):
     submission_id = fields.String(required=True)
-    state = fields.String(required=True, validate=validate.OneOf(SCREENED_STATES))
+    # `pending` only for a returned entry awaiting resubmission (its old result voided).
+    state = fields.String(required=True, validate=validate.OneOf(SCREENING_STATES))
     ruleset = fields.String(required=True)
     findings = fields.List(fields.Nested(Finding), required=True)
     priority = fields.Boolean(required=True)

@@ -51,6 +51,7 @@ def test_the_events_accept_exactly_the_vocabulary() -> None:
         return tuple(one_of.choices)
 
     assert choices(media_catalog.Requested, "kind") == v.MATERIAL_KINDS
-    assert choices(screening_catalog.Completed, "state") == v.SCREENED_STATES
+    # `pending`: a returned entry awaiting resubmission (its old result voided)
+    assert choices(screening_catalog.Completed, "state") == v.SCREENING_STATES
     assert choices(screening_catalog.Review, "decision") == v.REVIEW_DECISIONS
     assert choices(screening_catalog.Selection, "decision") == v.SELECTIONS

@@ -68,3 +68,11 @@ def not_resubmitted(deadline: datetime) -> Result:
         message_en=f"Returned for revision and not resubmitted by {deadline.isoformat()}",
     )
     return Result(state=INELIGIBLE, ruleset=RULESET_VERSION, findings=(finding,), priority=False)
+
+
+def awaiting_resubmission() -> dict[str, Any]:
+    """The screening of a returned entry until it is submitted again, as ScreeningCompleted's
+    data: `pending`, no finding. The result before the return no longer stands, and saying so
+    in screening's own log means a reader of that log alone (reporting) never shows it for a
+    returned entry, whichever owner's log it reads first."""
+    return {"state": "pending", "ruleset": RULESET_VERSION, "findings": [], "priority": False}
