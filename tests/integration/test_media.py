@@ -45,8 +45,9 @@ def test_a_small_real_video_is_stored_with_what_ffprobe_found(
     assert requests.get(shown["download_url"], timeout=30).content == video
 
     def linked() -> list | None:
-        entry_seen = media_api.api.call("GET", f"/api/v1/submissions/{entry}").json()
-        return entry_seen["materials"] if entry_seen["materials"][0]["status"] == "stored" else None
+        # Intake hears of the material from media's events: it may not list it yet.
+        listed = media_api.api.call("GET", f"/api/v1/submissions/{entry}").json()["materials"]
+        return listed if listed and listed[0]["status"] == "stored" else None
 
     materials = wait_until(linked, message="intake links the stored material")
     assert [(m["material_id"], m["kind"]) for m in materials] == [(material, "promo_video")]
