@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,18 @@ class Api:
     ) -> requests.Response:
         merged = self.headers(role, district) | (headers or {})
         return requests.request(method, f"{self.base}{path}", headers=merged, timeout=30, **kwargs)
+
+
+def with_closing_call(closes: datetime) -> str:
+    """The usual calls and `closing-call`, which closes at `closes` (a few seconds ahead)."""
+    return f"""{CALLS}
+  - id: closing-call
+    title: 测试征集（即将截止）
+    opens: 2020-01-01T00:00:00+08:00
+    closes: {closes.isoformat()}
+    categories: [achievement, promotion, challenge, finance]
+    districts: ["511902", "511903"]
+"""
 
 
 @pytest.fixture

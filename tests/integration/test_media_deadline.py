@@ -15,7 +15,7 @@ from shared.calls import beijing_time
 from shared.catalog import media as media_catalog
 from shared.eventstore import EventStore
 from tests.entries import full_body
-from tests.integration.intake_fixtures import CALLS
+from tests.integration.intake_fixtures import with_closing_call
 from tests.integration.media_fixtures import MediaApi, make_video
 
 # Long enough to start intake, media and a relay, make an entry and open a slot.
@@ -29,15 +29,7 @@ def closes() -> datetime:
 
 @pytest.fixture
 def calls_file_text(closes: datetime) -> str:
-    """The usual calls and one that closes a few seconds ahead."""
-    return f"""{CALLS}
-  - id: closing-call
-    title: 测试征集（即将截止）
-    opens: 2020-01-01T00:00:00+08:00
-    closes: {closes.isoformat()}
-    categories: [achievement, promotion, challenge, finance]
-    districts: ["511902", "511903"]
-"""
+    return with_closing_call(closes)
 
 
 def test_after_the_close_no_new_slot_opens_but_one_opened_before_completes(

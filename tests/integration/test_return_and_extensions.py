@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.entries import full_body
-from tests.integration.intake_fixtures import CALLS, Api
+from tests.integration.intake_fixtures import Api, with_closing_call
 from tests.integration.media_fixtures import MediaApi
 
 CLOSES_AFTER = timedelta(seconds=12)
@@ -24,14 +24,7 @@ def closes() -> datetime:
 
 @pytest.fixture
 def calls_file_text(closes: datetime) -> str:
-    return f"""{CALLS}
-  - id: closing-call
-    title: 测试征集（即将截止）
-    opens: 2020-01-01T00:00:00+08:00
-    closes: {closes.isoformat()}
-    categories: [achievement, promotion, challenge, finance]
-    districts: ["511902", "511903"]
-"""
+    return with_closing_call(closes)
 
 
 def _submitted(api: Api, district: str = "巴州区") -> str:

@@ -114,8 +114,16 @@ def served() -> dict[tuple[str, str], str]:
     return found
 
 
+@pytest.fixture(scope="module", autouse=True)
+def fresh_document() -> None:
+    """The document is built once per process, with the calls file of that moment (the call
+    ids it lists); an integration test earlier in the run may have built it with its own."""
+    openapi.spec.cache_clear()
+    openapi.document.cache_clear()
+
+
 @pytest.fixture(scope="module")
-def document() -> dict[str, Any]:
+def document(fresh_document: None) -> dict[str, Any]:
     return json.loads(openapi.document())
 
 
