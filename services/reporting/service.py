@@ -1,7 +1,7 @@
 """Reporting: projections of every event, the roll-up (汇总) and its exports. Owns no stream.
 
 The nameko class is thin: events go through the idempotent subscription into
-`adapters.live.apply` (catch-up on a timer and at start); each endpoint authenticates, calls
+`adapters.live.apply_many` (catch-up on a timer and at start); each endpoint authenticates, calls
 `queries.Reports` and answers in the documented shape (`shared.http.endpoint`). Rebuilding the
 projection is the operator's `kechuang rebuild reporting` (`adapters.rebuild`).
 """
@@ -19,7 +19,7 @@ import shared.catalog  # noqa: F401  (registers the event types)
 from services.reporting.adapters import export, live
 from services.reporting.adapters.owners import OwnerLogs
 from services.reporting.queries import Reports, district_order
-from shared.consumer import Outcome
+from shared.consumer import Many, Outcome
 from shared.dependencies import Authenticator, Calls, Database, Subscriber
 from shared.entrypoints import ServesHealth, consume_events, http
 from shared.errors import Refused
@@ -30,6 +30,7 @@ from shared.routes import unrouted
 BASE = "/api/v1/reports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
+APPLY = Many(live.apply_many)  # a batch of events into the projection at once
 
 
 def _download(body: bytes, content_type: str, suffix: str) -> Response:
@@ -60,14 +61,14 @@ class ReportingService(ServesHealth):
 
     @consume_events("reporting")
     def on_event(self, event: Event) -> None:
-        if self.subscription.handle(event, live.apply) is Outcome.GAP:
+        if self.subscription.handle(event, APPLY) is Outcome.GAP:
             # The owner is at least this far: what the lag shows if it stops answering.
             self.reports().saw(self.subscription.source_of(event), event.position or 0)
 
     @timer(interval=10, eager=True)
     def catch_up(self) -> None:
         """At start and every 10 s: read what the broker did not bring (see shared.consumer)."""
-        self.subscription.catch_up_all(live.apply)
+        self.subscription.catch_up_all(APPLY)
 
     @http("GET", f"{BASE}/summary")
     @endpoint

@@ -21,6 +21,7 @@ from sqlalchemy import BigInteger, Column, Identity, Integer, MetaData, String, 
 from sqlalchemy import Connection as DbConnection
 from sqlalchemy.exc import OperationalError
 
+from shared.consumer import Apply, Many
 from shared.dependencies import Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events
 from shared.events import Event
@@ -72,16 +73,28 @@ class ThingProjector:
         self.subscription.catch_up_all(record)
 
 
+def record_many(conn: DbConnection, events: list[Event]) -> None:
+    for event in events:
+        record(conn, event)
+
+
 class PromptProjector:
     """The projector with no timer at all: no catch-up at start, none later. What it applies
     it applies because a message woke it (the normal path)."""
 
     name = "thingprojector"
     subscription = Subscriber("thingprojector", "thingprojector", {"thing": "thingowner"})
+    apply: Apply | Many = staticmethod(record)
 
     @consume_events("thingprojector", ["thing"])
     def on_thing(self, event: Event) -> None:
-        self.subscription.handle(event, record)
+        self.subscription.handle(event, self.apply)
+
+
+class PromptBatchProjector(PromptProjector):
+    """The same, handing each batch to its apply at once (reporting's `Many`)."""
+
+    apply = Many(record_many)
 
 
 # Every guarantee holds on both queue types: classic (one node) and quorum (a cluster's).
@@ -230,13 +243,14 @@ def test_events_are_applied_promptly_with_no_timer_at_all(store, broker, contain
     assert applied_in_order(store) == [1, 2, 3, 4, 5]
 
 
+@pytest.mark.parametrize("kind", [PromptProjector, PromptBatchProjector])
 def test_out_of_order_deliveries_to_several_workers_and_processes_apply_in_order(
-    store, broker, containers
+    store, broker, containers, kind
 ) -> None:
     containers["projector"].stop()
     # Two processes of one consumer on the queue (each its own subscription state), four
     # workers each, and no timer: order and completeness come from the checkpoint alone.
-    projectors = [ServiceContainer(PromptProjector, containers["projector"].config) for _ in "ab"]
+    projectors = [ServiceContainer(kind, containers["projector"].config) for _ in "ab"]
     for projector in projectors:
         projector.start()
     try:

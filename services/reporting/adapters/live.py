@@ -1,5 +1,6 @@
-"""Applying events to the projection tables, one at a time, inside the subscription's
-transaction (live consumption and the last stretch of a rebuild).
+"""Applying events to the projection tables inside the subscription's transaction: a whole
+batch at once in live consumption (`apply_many`), one at a time in the last stretch of a
+rebuild (`apply_change`).
 
 Each call makes sure the entry's row exists before locking it, so two owners' events about a
 new entry (say intake's draft and media's first upload, consumed by two workers at once) are
@@ -10,6 +11,7 @@ wait on each other's counts in opposite orders (no deadlock).
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -34,11 +36,62 @@ def from_row(row: Any) -> Entry:
     return Entry(**{name: mapping[name] for name in _FIELDS})
 
 
-def apply(conn: Connection, event: Event) -> None:
-    """The subscription's `apply`: into whichever generation is current. Read after the
-    subscription locked its checkpoint, so a rebuild's switch (which takes those locks) is
-    either wholly before this or wholly after it."""
-    apply_change(conn, tables.current(conn), event.type, event.data, event.occurred_at)
+def apply_many(conn: Connection, events: list[Event]) -> None:
+    """The subscription's apply (`Many`): a batch into whichever generation is current. Read
+    after the subscription locked its checkpoint, so a rebuild's switch (which takes those
+    locks) is either wholly before this or wholly after it.
+
+    Each row the batch touches is read (locked, in id order) once, folded through the batch's
+    events in memory, written back in one statement, and the summary counts move by the net
+    change of each row: four statements a batch instead of four an event. Measured with the
+    stack under the freshness bench: reporting applied intake's events at ~100/s one at a
+    time, which is what made reports lag a minute behind a rush (issue #14)."""
+    relevant = [event for event in events if event.type in RELEVANT]
+    if not relevant:
+        return
+    gen = tables.current(conn)
+    table = tables.entries(gen)
+    ids = sorted({event.data["submission_id"] for event in relevant})
+    conn.execute(
+        insert(table)
+        .values([to_row(Entry(submission_id=submission_id)) for submission_id in ids])
+        .on_conflict_do_nothing()
+    )
+    rows = conn.execute(
+        select(table)
+        .where(table.c.submission_id.in_(ids))
+        .order_by(table.c.submission_id)
+        .with_for_update()
+    ).all()
+    before = {row.submission_id: from_row(row) for row in rows}
+    after = dict(before)
+    for event in relevant:
+        submission_id = event.data["submission_id"]
+        folded = fold(after[submission_id], event.type, event.data, event.occurred_at)
+        if folded is not None:
+            after[submission_id] = folded
+    changed = [after[i] for i in ids if after[i] is not before[i]]
+    if not changed:
+        return
+    statement = insert(table).values([to_row(entry) for entry in changed])
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.submission_id],
+            set_={name: statement.excluded[name] for name in tables.ENTRY_COLUMNS
+                  if name != "submission_id"},
+        )
+    )  # fmt: skip
+    moves: Counter[tuple[str, str, str]] = Counter()
+    for entry in changed:
+        old, new = before[entry.submission_id].count_key, entry.count_key
+        if old != new:
+            if old is not None:
+                moves[old] -= 1
+            if new is not None:
+                moves[new] += 1
+    for key, delta in sorted(moves.items()):
+        if delta:
+            _bump(conn, gen, key, delta)
 
 
 def apply_change(
