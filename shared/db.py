@@ -8,6 +8,8 @@ tests/integration/test_eventlet_hub.py guards this.
 
 from __future__ import annotations
 
+from threading import Lock
+
 import psycopg
 import psycopg.waiting
 from sqlalchemy import Engine, create_engine
@@ -23,3 +25,36 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
     `max_connections` is exactly its pool (a greenthread past it waits for a free one)."""
     cooperate_with_eventlet()
     return create_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
+
+
+class Engines:
+    """One engine per database URL in a process, shared by every dependency that asks for it
+    (a service's event store, its projection and its subscription are three dependencies on
+    one database): so a process holds at most one pool per database, as the connection budget
+    counts it (deploy/local/services-up.sh). Each engine is disposed when its last user lets
+    it go, so containers started and stopped in one process (the tests) do not close each
+    other's pools."""
+
+    def __init__(self) -> None:
+        self.lock = Lock()
+        self.engines: dict[str, tuple[Engine, int]] = {}
+
+    def take(self, url: str, pool_size: int) -> Engine:
+        with self.lock:
+            engine, users = self.engines.get(url) or (make_engine(url, pool_size), 0)
+            self.engines[url] = (engine, users + 1)
+            return engine
+
+    def release(self, engine: Engine) -> None:
+        with self.lock:
+            url = next((u for u, (e, _) in self.engines.items() if e is engine), None)
+            if url is not None:
+                users = self.engines[url][1] - 1
+                if users:
+                    self.engines[url] = (engine, users)
+                    return
+                del self.engines[url]
+        engine.dispose()
+
+
+engines = Engines()

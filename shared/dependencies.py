@@ -20,7 +20,7 @@ from werkzeug import Request
 from shared import calls, config, topology
 from shared.auth import InvalidToken, Principal, Verifier
 from shared.consumer import Subscription, Turns
-from shared.db import make_engine
+from shared.db import engines
 from shared.errors import Refused
 from shared.eventstore import EventStore
 
@@ -34,11 +34,12 @@ class Database(DependencyProvider):
 
     def setup(self) -> None:
         settings = config.load()
-        self.engine = make_engine(settings.db_url(self.service), settings.db_pool_size)
+        self.engine = engines.take(settings.db_url(self.service), settings.db_pool_size)
 
     def stop(self) -> None:
         if self.engine is not None:
-            self.engine.dispose()
+            engines.release(self.engine)
+            self.engine = None
 
     def get_dependency(self, worker_ctx: Any) -> Engine:
         assert self.engine is not None
