@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.reporting.adapters import notice_tables as t
@@ -26,6 +26,7 @@ from shared.calls import Call
 from shared.consumer import Subscription, Turns
 from shared.dependencies import Subscriber
 from shared.events import Event
+from shared.eventstore import consumer_checkpoint
 
 CONSUMER = "reporting-notices"
 
@@ -145,6 +146,18 @@ class Notices:
             }
             made = domain.deadline_notices(self.calls.values(), work, extended, now)
             return self.store(conn, made)
+
+
+def replay_from_start(conn: Connection) -> None:
+    """Make the notices be derived again from the owners' whole logs (say, after a change of
+    the derivation): forget the facts and the checkpoints together, keep the notices and their
+    read marks. The facts must go with the checkpoints: a notice is derived from the facts as
+    they were *before* its event, and facts of a later time would derive different notices
+    (a first submission judged as a resubmission). Replayed notices keep their ids, so those
+    already stored are not stored again."""
+    conn.execute(delete(t.entries))
+    conn.execute(delete(t.extensions))
+    conn.execute(delete(consumer_checkpoint).where(consumer_checkpoint.c.consumer == CONSUMER))
 
 
 class Feed:
