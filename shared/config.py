@@ -99,6 +99,18 @@ class Settings:
             "public_url": self.env.get("KECHUANG_MINIO_PUBLIC_URL", f"http://{endpoint}"),
         }
 
+    # -- e-mail of notices (reporting's outbox, services/reporting/adapters/mailer.py) --------
+
+    @property
+    def smtp_url(self) -> str | None:
+        """`KECHUANG_SMTP_URL` (smtp://[user:password@]host:port): notices are e-mailed only
+        when it is set. It may hold a password: never log it."""
+        return self.env.get("KECHUANG_SMTP_URL") or None
+
+    @property
+    def smtp_from(self) -> str:
+        return self.env.get("KECHUANG_SMTP_FROM") or "kechuang@localhost"
+
 
 def load(env: dict[str, str] | None = None) -> Settings:
     """Read the settings from `env` (default: the process environment)."""

@@ -19,7 +19,7 @@ from werkzeug.routing import Map, Rule
 from shared.errors import Refused
 from shared.http import STATUS, json_response
 
-CATCH_ALL = "unknown"  # the name of each service's catch-all entrypoint
+CATCH_ALL = "unknown"  # the name (or prefix: unknown_notice) of a service's catch-all entrypoints
 
 
 @functools.cache
@@ -27,7 +27,7 @@ def _routes(service: type) -> Map:
     rules = []
     for name in dir(service):
         for extension in getattr(getattr(service, name), "nameko_entrypoints", ()):
-            if isinstance(extension, HttpRequestHandler) and name != CATCH_ALL:
+            if isinstance(extension, HttpRequestHandler) and not name.startswith(CATCH_ALL):
                 methods = extension.method.split(",")
                 rules.append(Rule(extension.url, methods=methods, endpoint=name))
     return Map(rules)

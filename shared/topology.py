@@ -82,7 +82,8 @@ CONSUMERS: dict[str, list[str]] = {
     "intake": ["media", "screening"],
     # `call`: the late exceptions (ExtensionGranted) screening judges completeness by.
     "screening": ["submission", "media", "call"],
-    "reporting": ["submission", "media", "screening"],
+    # `call`: the extensions granted, which reporting's notices tell the offices of.
+    "reporting": ["submission", "media", "screening", "call"],
     "matching": ["submission"],
     # Media's own workers share this queue: one verification per uploaded material.
     "media-verify": ["media.MaterialUploaded"],

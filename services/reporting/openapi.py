@@ -11,6 +11,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
+from services.reporting.notices_openapi import add_notice_paths
 from services.reporting.queries import FilterSchema, ListSchema
 from shared.catalog.vocabulary import (
     CATEGORIES,
@@ -251,4 +252,5 @@ def add_paths(api: APISpec) -> None:
             }
         },
     )
+    add_notice_paths(api)  # notices (通知): services/reporting/notices_openapi.py
     add_health(api, TAG)

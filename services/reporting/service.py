@@ -18,6 +18,7 @@ from werkzeug import Request, Response
 import shared.catalog  # noqa: F401  (registers the event types)
 from services.reporting.adapters import export, live
 from services.reporting.adapters.owners import OwnerLogs
+from services.reporting.notices import NoticeEndpoints
 from services.reporting.queries import Reports, district_order
 from shared.consumer import Many, Outcome
 from shared.dependencies import Authenticator, Calls, Database, Subscriber
@@ -45,7 +46,7 @@ def _download(body: bytes, content_type: str, suffix: str) -> Response:
     )
 
 
-class ReportingService(ServesHealth):
+class ReportingService(NoticeEndpoints, ServesHealth):
     name = "reporting"
     db = Database("reporting")
     authenticate = Authenticator()
@@ -64,11 +65,13 @@ class ReportingService(ServesHealth):
         if self.subscription.handle(event, APPLY) is Outcome.GAP:
             # The owner is at least this far: what the lag shows if it stops answering.
             self.reports().saw(self.subscription.source_of(event), event.position or 0)
+        self.notice_feed.handle(event)  # their own checkpoints (services.reporting.notices)
 
     @timer(interval=10, eager=True)
     def catch_up(self) -> None:
         """At start and every 10 s: read what the broker did not bring (see shared.consumer)."""
         self.subscription.catch_up_all(APPLY)
+        self.notice_feed.catch_up_all()
 
     @http("GET", f"{BASE}/summary")
     @endpoint

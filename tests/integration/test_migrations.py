@@ -8,6 +8,7 @@ from sqlalchemy import MetaData, Table, create_engine
 from ops import schema
 from services.intake.adapters.tables import metadata as intake_tables
 from services.media.adapters.tables import metadata as media_tables
+from services.reporting.adapters import notice_tables
 from services.reporting.adapters import tables as reporting
 from services.screening.adapters.tables import metadata as screening_tables
 from shared.eventstore import metadata as store_tables
@@ -27,7 +28,11 @@ SERVICE_TABLES = {
     "media": declared(store_tables, media_tables),
     "screening": declared(store_tables, screening_tables),
     "reporting": declared(
-        store_tables, reporting.metadata, reporting.entries(1), reporting.counts(1)
+        store_tables,
+        reporting.metadata,
+        reporting.entries(1),
+        reporting.counts(1),
+        notice_tables.metadata,
     ),
 }
 

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from sqlalchemy import MetaData, create_engine, select
 
 from ops import schema
-from services.reporting.adapters import rebuild, tables
+from services.reporting.adapters import notice_tables, rebuild, tables
 from services.reporting.adapters.export import ENTRIES_SHEET, HEADERS, SUMMARY_SHEET
 from services.reporting.adapters.owners import LogPages
 from shared import migrations
@@ -474,7 +474,7 @@ def test_the_migration_builds_the_tables_the_code_declares(database_url: str) ->
     tables.indexes(1)
     declared = MetaData()
     for part in (store_tables, tables.metadata, tables.entries(1).metadata,
-                 tables.counts(1).metadata):  # fmt: skip
+                 tables.counts(1).metadata, notice_tables.metadata):  # fmt: skip
         for table in part.tables.values():
             table.to_metadata(declared)
     engine = create_engine(database_url)

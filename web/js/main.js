@@ -12,6 +12,9 @@ import { chooseCategory } from "./office/new-entry.js";
 import { entries as staffEntries } from "./staff/entries.js";
 import { entry as staffEntry } from "./staff/entry.js";
 import { summary } from "./staff/summary.js";
+// Notices, return for revision and extensions (#16 items 5, 6).
+import { keepUnreadFresh, noticeLink, notices } from "./notices.js";
+import { extensions } from "./staff/extensions.js";
 
 const main = document.getElementById("main");
 let current = null; // the view on screen: {timers, gone}
@@ -22,17 +25,20 @@ const ROUTES = {
     [/^#\/entries\/new\/?$/, (v) => chooseCategory(v)],
     [/^#\/entries\/new\/(\w+)(?:\?call=([^&]+))?$/, (v, m) => editor(v, { category: m[1], callId: m[2] && decodeURIComponent(m[2]) })],
     [/^#\/entries\/([\w-]+)$/, (v, m) => editor(v, { id: m[1] })],
+    [/^#\/notices\/?$/, (v) => notices(v)],
   ],
   staff: [
     [/^#\/summary\/?$/, (v) => summary(v)],
     [/^#\/list\/?(\?.*)?$/, (v) => staffEntries(v)],
     [/^#\/entry\/([\w-]+)$/, (v, m) => staffEntry(v, m[1])],
+    [/^#\/notices\/?$/, (v) => notices(v)],
+    [/^#\/extensions\/?$/, (v) => extensions(v)],
   ],
 };
 const HOME = { office: "#/entries", staff: "#/summary" };
 const NAV = {
   office: [["#/entries", "本区项目"], ["#/entries/new", "新建项目"]],
-  staff: [["#/summary", "汇总看板"], ["#/list", "项目列表"]],
+  staff: [["#/summary", "汇总看板"], ["#/list", "项目列表"], ["#/extensions", "逾期补交"]],
 };
 
 function session() {
@@ -105,7 +111,9 @@ function showTopbar(who) {
   const hash = location.hash || HOME[who.role];
   nav.replaceChildren(
     ...NAV[who.role].map(([href, text]) => h("a", { href, "aria-current": isCurrent(href, hash) ? "page" : null }, text)),
+    noticeLink(hash.startsWith("#/notices")), // 通知 with its unread badge
   );
+  keepUnreadFresh();
   document.getElementById("who").textContent =
     `${ROLES[who.role] || who.role}${who.district ? " · " + who.district : ""}`;
 }

@@ -10,6 +10,7 @@ import { clearErrors, showErrors } from "../form/errors.js";
 import { changes } from "../form/read.js";
 import { CATEGORIES, fmtTime, label } from "../labels.js";
 import { alertBox, busy, h, mainArea, toast } from "../ui.js";
+import { markReturned } from "./returned.js";
 import { EditorSide } from "./side.js";
 
 const SCREENING_REFRESH_MS = 4000;
@@ -23,6 +24,7 @@ export function actionsOf(entry) {
     actions.push({ id: "save", text: status === "submitted" ? "保存修改" : "保存草稿", style: ".btn-secondary", act: "save" });
   }
   if (!entry || status === "draft") actions.push({ id: "submit", text: "提交", style: "", act: "submit" });
+  if (status === "returned") actions.push({ id: "submit", text: "重新提交", style: "", act: "submit" }); // 退回修改
   if (entry && status !== "withdrawn") actions.push({ id: "withdraw", text: "撤回项目", style: ".btn-danger", act: "withdraw" });
   return { actions, note: status === "withdrawn" ? "项目已撤回，不能再修改。" : null };
 }
@@ -61,7 +63,7 @@ class Editor {
       ev.preventDefault();
       this.save();
     });
-    this.formBox.replaceChildren(this.form);
+    this.formBox.replaceChildren(markReturned(this.form, e) || "", this.form);
     this.renderActions();
   }
 

@@ -6,6 +6,7 @@ import { factsView, historyView, kindsFor, latestByKind, loadScreening, material
 import { CATEGORIES, MATERIAL_KINDS, fmtTime, label } from "../labels.js";
 import { alertBox, h, mainArea } from "../ui.js";
 import { decisions, officerForm } from "./decisions.js";
+import { returnForm } from "./return.js";
 
 const REFRESH_MS = 5000;
 
@@ -63,6 +64,8 @@ export async function entry(view, id) {
         panel("h-screening", "筛查结果", box.screening),
         panel("h-decide", "审核与遴选", box.decisions),
         panel("h-officer", "服务专员（保姆）", h("div", {}, officerForm(shown))),
+        // 退回修改 (return.js): redrawn from the entry the return answers with.
+        panel("h-return", "退回修改", h("div#return-box", {}, returnForm(shown, () => window.dispatchEvent(new HashChangeEvent("hashchange"))))),
       ),
     ),
   );

@@ -1,0 +1,307 @@
+"""Notices (通知) with real PostgreSQL and RabbitMQ: the inbox through HTTP (district isolation,
+read marks, no duplicates on a replay), the deadline warnings, and the e-mail outbox against a
+real SMTP server (aiosmtpd) this test starts: each notice delivered once, also across a SIGKILL
+of the sender in the middle of a send."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from email.policy import default
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select, text
+
+from ops import schema
+from services.reporting.adapters import mailer
+from services.reporting.adapters import notice_tables as t
+from services.reporting.adapters.notices import CONSUMER, Notices, replay_from_start
+from shared.calls import Call
+from shared.catalog import submission
+from shared.db import make_engine
+from shared.eventstore import consumer_checkpoint
+from tests.integration.conftest import throwaway_database
+from tests.integration.intake_fixtures import free_port
+from tests.integration.reporting_fixtures import Reporting, reporting_fixture  # noqa: F401
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_for(check: Callable[[], Any], seconds: float = 40, what: str = "") -> Any:
+    deadline = time.monotonic() + seconds
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or check}")
+        time.sleep(0.2)
+
+
+def inbox(rpt: Reporting, role: str, district: str | None = None, **params: str) -> dict:
+    response = rpt.api.call("GET", "/api/v1/notices", role=role, district=district, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def returned(rpt: Reporting, sid: str) -> None:
+    data = {"submission_id": sid, "reasons": "请补充成果证明", "fields": ["title"],
+            "due": (datetime.now(UTC) + timedelta(days=5)).isoformat()}  # fmt: skip
+    rpt.world.append("intake", submission.SubmissionReturned, submission.stream_id(sid), data)
+
+
+def test_each_inbox_holds_its_own_notices_unread_first_and_read_marks_stick(
+    rpt: Reporting,
+) -> None:
+    world = rpt.world
+    ours = world.draft("巴州区", "achievement", title="巴州的项目")
+    theirs = world.draft("恩阳区", "achievement", title="恩阳的项目")
+    world.submit(ours)
+    world.submit(theirs)
+    returned(rpt, ours)
+    world.material(theirs, "promo_video", "rejected")
+
+    mine = wait_for(lambda: inbox(rpt, "office", "巴州区")["items"], what="巴州区's notice")
+    [notice] = mine
+    assert notice["kind"] == "returned" and "巴州的项目" in notice["title"]
+    assert "请补充成果证明" in notice["body"] and notice["read"] is False
+    other = wait_for(lambda: inbox(rpt, "office", "恩阳区")["items"], what="恩阳区's notice")
+    assert [n["kind"] for n in other] == ["material_rejected"]
+    assert inbox(rpt, "staff")["items"] == []
+
+    # Someone else's notice is answered as one that does not exist.
+    path = f"/api/v1/notices/{notice['notice_id']}/read"
+    refused = rpt.api.call("POST", path, role="office", district="恩阳区")
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "not_found"
+    assert rpt.api.call("POST", "/api/v1/notices/nonsense/read").status_code == 404
+    marked = rpt.api.call("POST", path, role="office", district="巴州区")
+    assert marked.status_code == 200 and marked.json()["read"] is True
+    body = inbox(rpt, "office", "巴州区")
+    assert body["unread_count"] == 0 and body["total"] == 1
+    assert inbox(rpt, "office", "巴州区", unread="true")["items"] == []
+    assert inbox(rpt, "office", "恩阳区")["unread_count"] == 1
+
+    # Submitted again after the return: staff hear of it; a newer unread notice comes first.
+    world.submit(ours)
+    staff = wait_for(lambda: inbox(rpt, "staff")["items"], what="staff's notice")
+    assert [n["kind"] for n in staff] == ["resubmitted"]
+    returned(rpt, ours)
+    listed = wait_for(
+        lambda: (found := inbox(rpt, "office", "巴州区")["items"]) and len(found) == 2 and found
+    )
+    assert [n["read"] for n in listed] == [False, True]
+
+    # A replay from the start (the notices' checkpoints dropped) makes no duplicate.
+    with rpt.world.engine.begin() as conn:
+        replay_from_start(conn)
+    rpt.restart()
+
+    def replayed() -> bool:
+        with rpt.world.engine.connect() as conn:
+            return bool(
+                conn.execute(
+                    select(func.count())
+                    .select_from(consumer_checkpoint)
+                    .where(consumer_checkpoint.c.consumer == CONSUMER)
+                    .where(consumer_checkpoint.c.position > 0)
+                ).scalar_one()
+                >= 2  # intake and media read again
+            )
+
+    wait_for(replayed, what="the replay")
+    time.sleep(1)
+    with rpt.world.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(t.notices)).scalar_one() == 4
+    assert inbox(rpt, "office", "巴州区")["unread_count"] == 1  # the read mark stands
+
+
+def test_deadline_warnings_once_per_call_district_and_threshold(rpt: Reporting) -> None:
+    world = rpt.world
+    draft = world.draft("通江县", "achievement")
+    done = world.draft("巴州区", "achievement")
+    world.submit(done)
+    world.screen(done, "eligible", 0)
+
+    def known() -> bool:
+        with world.engine.connect() as conn:
+            rows = conn.execute(select(t.entries.c.submission_id)).scalars().all()
+        return {draft, done} <= set(rows)
+
+    wait_for(known, what="the entries' facts")
+    closes = datetime(2030, 11, 2, 15, 59, 59, tzinfo=UTC)
+    call = Call("tianfu-2021", "测试征集", closes - timedelta(days=40), closes,
+                ("achievement",), ("巴州区", "通江县"))  # fmt: skip
+    notices = Notices({call.id: call}, mail=False)
+    for _ in range(3):  # the timer runs often; processes restart
+        notices.warn_of_deadlines(world.engine, closes - timedelta(days=2))
+    notices.warn_of_deadlines(world.engine, closes - timedelta(hours=5))
+    notices.warn_of_deadlines(world.engine, closes - timedelta(hours=4))
+    items = inbox(rpt, "office", "通江县")["items"]
+    assert sorted(n["title"] for n in items) == sorted(
+        ["距“测试征集”截止还有不到 3 天", "距“测试征集”截止还有不到 1 天"]
+    )
+    theirs = [n["kind"] for n in inbox(rpt, "office", "巴州区")["items"]]
+    assert "deadline" not in theirs  # nothing left to do there
+
+
+# -- e-mail ----------------------------------------------------------------------------------
+
+
+class Mailbox:
+    """The SMTP server's handler: keeps what it received; holds the `hold`-th message before
+    answering (the sender waits for the answer while the test kills it)."""
+
+    def __init__(self, hold: int | None = None) -> None:
+        self.received: list[email.message.Message] = []
+        self.hold = hold
+        self.holding = threading.Event()
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        with self.lock:
+            self.received.append(email.message_from_bytes(envelope.content, policy=default))
+            count = len(self.received)
+        if count == self.hold:
+            self.holding.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+        return "250 OK"
+
+    def ids(self) -> list[str]:
+        with self.lock:
+            return [str(m["Message-ID"]) for m in self.received]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Callable[[Mailbox], str]]:
+    controllers = []
+
+    def start(box: Mailbox) -> str:
+        port = free_port()
+        controller = Controller(box, hostname="127.0.0.1", port=port)
+        controller.start()
+        controllers.append(controller)
+        return f"smtp://127.0.0.1:{port}"
+
+    yield start
+    for controller in controllers:
+        controller.stop()
+
+
+@pytest.fixture
+def reporting_db() -> Iterator[str]:
+    with throwaway_database() as url:
+        schema.upgrade(url, "reporting")
+        yield url
+
+
+CLOSES = datetime(2030, 11, 2, 15, 59, 59, tzinfo=UTC)
+CALL = Call("c", "测试征集", CLOSES - timedelta(days=40), CLOSES, ("achievement",), ("巴州区",))
+
+
+def make_notices(url: str, count: int, mail: bool = True) -> list[str]:
+    """`count` returned entries of 巴州区, each with a contact e-mail: one notice each."""
+    engine = make_engine(url, 2)
+    notices = Notices({CALL.id: CALL}, mail=mail)
+    ids = []
+    now = datetime.now(UTC)
+    try:
+        with engine.begin() as conn:
+            for n in range(count):
+                sid = str(uuid.uuid4())
+                fields = {"title": f"项目{n}", "contact": {"email": f"p{n}@example.org"}}
+                drafted = {"submission_id": sid, "district": "巴州区", "call_id": CALL.id,
+                           "category": "achievement", "fields": fields}  # fmt: skip
+                notices.apply_changes(
+                    conn, [(str(uuid.uuid4()), "SubmissionDrafted", drafted, now)]
+                )
+                event_id = str(uuid.uuid4())
+                back = {"submission_id": sid, "reasons": "补充", "due": CLOSES.isoformat()}
+                notices.apply_changes(conn, [(event_id, "SubmissionReturned", back, now)])
+                ids.append(mailer.message_id(conn.execute(
+                    select(t.notices.c.notice_id).where(t.notices.c.submission_id == sid)
+                ).scalar_one()))  # fmt: skip
+    finally:
+        engine.dispose()
+    return ids
+
+
+def statuses(url: str) -> dict[str, int]:
+    engine = make_engine(url, 1)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT status, count(*) FROM notice_outbox GROUP BY 1"))
+            return {status: n for status, n in rows}
+    finally:
+        engine.dispose()
+
+
+def test_without_smtp_no_email_is_queued(reporting_db: str) -> None:
+    make_notices(reporting_db, 2, mail=False)
+    assert statuses(reporting_db) == {}
+
+
+def test_each_notice_is_mailed_once_with_a_stable_message_id(
+    reporting_db: str, smtp_server: Callable[[Mailbox], str]
+) -> None:
+    ids = make_notices(reporting_db, 3)
+    box = Mailbox()
+    smtp = mailer.Smtp.parse(smtp_server(box), "noreply@example.org")
+    engine = make_engine(reporting_db, 2)
+    try:
+        assert mailer.send_pending(engine, smtp) == 3
+        assert mailer.send_pending(engine, smtp) == 0  # nothing twice
+    finally:
+        engine.dispose()
+    assert sorted(box.ids()) == sorted(ids)
+    assert statuses(reporting_db) == {"sent": 3}
+    assert box.received[0]["Subject"].startswith("【科创项目征集】")
+
+
+def sender(url: str, smtp_url: str) -> subprocess.Popen[bytes]:
+    env = os.environ | {"KECHUANG_DB_URL_REPORTING": url, "KECHUANG_SMTP_URL": smtp_url}
+    return subprocess.Popen(
+        [sys.executable, "-m", "services.reporting.adapters.mailer"], cwd=ROOT, env=env
+    )
+
+
+def test_a_sigkill_mid_send_delivers_no_notice_twice_and_every_other_once(
+    reporting_db: str, smtp_server: Callable[[Mailbox], str]
+) -> None:
+    ids = make_notices(reporting_db, 6)
+    box = Mailbox(hold=3)
+    url = smtp_server(box)
+    first = sender(reporting_db, url)
+    try:
+        assert box.holding.wait(60), "the sender never reached the third message"
+        first.send_signal(signal.SIGKILL)  # in the middle of the third send
+        first.wait(10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    box.release.set()
+    assert statuses(reporting_db).get("sending") == 1  # the one in doubt
+    second = sender(reporting_db, url)
+    try:
+        wait_for(lambda: statuses(reporting_db).get("sent") == 5, 60, "the others sent")
+        time.sleep(1.5)  # a round or two more: the one in doubt must stay unsent
+    finally:
+        second.terminate()
+        second.wait(10)
+    received = box.ids()
+    assert len(received) == len(set(received)) == 6  # none twice; the held one reached the server
+    assert sorted(received) == sorted(ids)
+    assert statuses(reporting_db) == {"sent": 5, "sending": 1}
