@@ -82,7 +82,8 @@ CONSUMERS: dict[str, list[str]] = {
     "intake": ["media", "screening"],
     # `call`: the late exceptions (ExtensionGranted) screening judges completeness by.
     "screening": ["submission", "media", "call"],
-    "reporting": ["submission", "media", "screening"],
+    # `batch`: the district's batches (BatchSent), for an entry "changed after its batch".
+    "reporting": ["submission", "media", "screening", "batch"],
     "matching": ["submission"],
     # Media's own workers share this queue: one verification per uploaded material.
     "media-verify": ["media.MaterialUploaded"],
@@ -92,6 +93,7 @@ CONSUMERS: dict[str, list[str]] = {
 STREAM_OWNERS: dict[str, str] = {
     "submission": "intake",
     "call": "intake",
+    "batch": "intake",
     "media": "media",
     "screening": "screening",
 }
