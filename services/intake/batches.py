@@ -109,7 +109,7 @@ class Batches:
                 text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
                 {"k": _lock_key(call.id, district)},
             )
-            now_seen = self._entries(conn, call.id, district)
+            now_seen = self._entries(conn, call.id, district, lock=True)
             if [(e["id"], e["version"], e["status"]) for e in now_seen] != [
                 (e["id"], e["version"], e["status"]) for e in seen
             ]:
@@ -163,9 +163,14 @@ class Batches:
         return batch_body(row, self.calls) | {"manifest": manifest}
 
     @staticmethod
-    def _entries(conn: Connection, call_id: str, district: str) -> list[dict[str, Any]]:
-        """The district's entries of the call, oldest first: what a batch would freeze."""
-        rows = conn.execute(
+    def _entries(
+        conn: Connection, call_id: str, district: str, lock: bool = False
+    ) -> list[dict[str, Any]]:
+        """The district's entries of the call, oldest first: what a batch would freeze.
+        `lock` holds their rows (FOR SHARE) until the batch commits: a command changing one
+        (it locks the row FOR UPDATE) waits, so its event comes after `BatchSent` in intake's
+        log and reporting sees it as a change after the batch, as it is."""
+        query = (
             select(
                 submissions.c.id, submissions.c.category, submissions.c.status,
                 submissions.c.version, submissions.c.body,
@@ -173,6 +178,7 @@ class Batches:
             .where(submissions.c.call_id == call_id, submissions.c.district == district)
             .order_by(submissions.c.created_at, submissions.c.id)
         )  # fmt: skip
+        rows = conn.execute(query.with_for_update(read=True) if lock else query)
         return [
             {
                 "id": row.id,

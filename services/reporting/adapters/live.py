@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.reporting.adapters import tables
-from services.reporting.domain.projection import RELEVANT, Entry, fold
+from services.reporting.domain.projection import RELEVANT, Entry, fold, per_entry
 from shared.events import Event
 
 _FIELDS = tuple(c for c in tables.ENTRY_COLUMNS if c != "state")
@@ -46,6 +46,13 @@ def apply_change(
 ) -> None:
     if type_ not in RELEVANT:
         return
+    # A district's batch names many entries; their rows are taken in id order, as every
+    # writer takes them, so two transactions never wait on each other the other way round.
+    for one, part in sorted(per_entry(type_, data), key=lambda c: c[1]["submission_id"]):
+        _apply_one(conn, gen, one, part, at)
+
+
+def _apply_one(conn: Connection, gen: int, type_: str, data: dict[str, Any], at: datetime) -> None:
     table = tables.entries(gen)
     submission_id = data["submission_id"]
     conn.execute(
