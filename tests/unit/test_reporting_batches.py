@@ -105,3 +105,25 @@ def test_the_mark_does_not_depend_on_how_intake_s_and_media_s_logs_interleave() 
         entry = _fold([*first, *second])
         results.add((entry.changed_after_batch, entry.batch_number))
     assert results == {(False, 1)}
+
+
+def test_a_rebuild_folds_a_batch_into_each_entry_it_names() -> None:
+    """`kechuang rebuild reporting` reads the logs as pages of raw events (`log_page`)."""
+    from services.reporting.adapters.rebuild import fold_log
+
+    at = T0.isoformat()
+    other_draft = DRAFT[1] | {"submission_id": OTHER}
+    intake = [
+        [1, "SubmissionDrafted", 1, at, DRAFT[1]],
+        [2, "SubmissionDrafted", 1, at, other_draft],
+        [3, "BatchSent", 1, at, _sent(1, 1, [])],
+        [4, "SubmissionUpdated", 1, at, UPDATE[1]],
+    ]
+
+    def fetch(source: str, after: int, limit: int) -> list[Any]:
+        return [item for item in intake if item[0] > after][:limit] if source == "intake" else []
+
+    state, positions, count = fold_log(fetch, ["intake"], batch=2, window=1)
+    assert (positions, count) == ({"intake": 4}, 4)
+    assert (state[SID].batch_number, state[SID].changed_after_batch) == (1, True)
+    assert (state[OTHER].batch_number, state[OTHER].changed_after_batch) == (1, False)
