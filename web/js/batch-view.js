@@ -52,10 +52,9 @@ export function batchPanel(batch, { showDistrict = false } = {}) {
       const full = await get(`/api/v1/batches/${batch.id}`);
       const rows = full.manifest.entries.map((e, i) => ({ ...e, n: i + 1 }));
       const left = full.manifest.not_included.length;
-      entries.replaceChildren(
-        dataTable(ENTRY_COLUMNS, rows, { caption: `${batch.label}的项目` }),
-        left ? h("p.muted.small", {}, `另有 ${left} 个项目未提交（草稿、退回修改或已撤回），未列入本批。`) : null,
-      );
+      const table = dataTable(ENTRY_COLUMNS, rows, { caption: `${batch.label}的项目` });
+      const note = `另有 ${left} 个项目未提交（草稿、退回修改或已撤回），未列入本批。`;
+      entries.replaceChildren(table, ...(left ? [h("p.muted.small", {}, note)] : []));
     } catch (e) {
       loaded = false;
       entries.replaceChildren(h("p.muted", {}, e.message));

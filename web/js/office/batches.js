@@ -60,11 +60,11 @@ export async function batches(view) {
     if (view.gone) return;
     sending.replaceChildren(
       h("h2", {}, "汇总报送"),
-      calls.length ? calls.map((c) => sendRow(c, counts[c.id] || 0, sent.items, load)) : alertBox("info", "本区县没有参与的征集。"),
+      ...(calls.length ? calls.map((c) => sendRow(c, counts[c.id] || 0, sent.items, load)) : [alertBox("info", "本区县没有参与的征集。")]),
     );
     list.replaceChildren(
       h("h2", {}, `已报送（${sent.total}）`),
-      sent.items.length ? sent.items.map((b) => batchPanel(b)) : h("p.muted", {}, "尚未报送。"),
+      ...(sent.items.length ? sent.items.map((b) => batchPanel(b)) : [h("p.muted", {}, "尚未报送。")]),
     );
   };
   await load();

@@ -20,7 +20,7 @@ export async function batches(view) {
     if (view.gone) return;
     list.replaceChildren(
       h("p.muted.small", {}, `共 ${sent.total} 批`),
-      sent.items.length ? sent.items.map((b) => batchPanel(b, { showDistrict: true })) : h("p.muted", {}, "尚无区县报送。"),
+      ...(sent.items.length ? sent.items.map((b) => batchPanel(b, { showDistrict: true })) : [h("p.muted", {}, "尚无区县报送。")]),
     );
   };
   callSel.addEventListener("change", load);
