@@ -133,3 +133,18 @@ def test_the_letter_prints_hostile_titles_as_text(call: Call) -> None:
     html = letter.letter_html(_batch(call, "<b>粗</b>\u202eexe.pdf"), "http://localhost:8080")
     assert "&lt;b&gt;粗&lt;/b&gt;[U+202E]exe.pdf" in html
     assert "<b>粗" not in html
+
+
+def test_the_printed_address_is_the_public_front_door() -> None:
+    from shared import config, topology
+
+    assert config.load({"KECHUANG_PUBLIC_URL": "https://kc.example.cn/"}).public_url == (
+        "https://kc.example.cn"
+    )
+    # Both runners set the presigned URLs' address to the front door: the same place.
+    front = {"KECHUANG_MINIO_PUBLIC_URL": "http://host:8080"}
+    assert config.load(front).public_url == "http://host:8080"
+    assert config.load({"KECHUANG_PORT": "9090"}).public_url == "http://localhost:9090"
+    # Reporting hears of batches from intake's log.
+    assert "batch" in topology.CONSUMERS["reporting"]
+    assert topology.STREAM_OWNERS["batch"] == "intake"
