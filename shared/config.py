@@ -111,6 +111,14 @@ class Settings:
     def smtp_from(self) -> str:
         return self.env.get("KECHUANG_SMTP_FROM") or "kechuang@localhost"
 
+    @property
+    def public_url(self) -> str:
+        """The front door's address as people outside reach it, for links printed on paper
+        (the 报送函's QR code): `KECHUANG_PUBLIC_URL`, else the address presigned URLs use
+        (`KECHUANG_MINIO_PUBLIC_URL`, the front door itself in both runners), else localhost."""
+        explicit = self.env.get("KECHUANG_PUBLIC_URL") or self.env.get("KECHUANG_MINIO_PUBLIC_URL")
+        return (explicit or f"http://localhost:{self.http_port}").rstrip("/")
+
 
 def load(env: dict[str, str] | None = None) -> Settings:
     """Read the settings from `env` (default: the process environment)."""

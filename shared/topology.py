@@ -83,7 +83,8 @@ CONSUMERS: dict[str, list[str]] = {
     # `call`: the late exceptions (ExtensionGranted) screening judges completeness by.
     "screening": ["submission", "media", "call"],
     # `call`: the extensions granted, which reporting's notices tell the offices of.
-    "reporting": ["submission", "media", "screening", "call"],
+    # `batch`: the district's batches (BatchSent), for an entry "changed after its batch".
+    "reporting": ["submission", "media", "screening", "call", "batch"],
     "matching": ["submission"],
     # Media's own workers share this queue: one verification per uploaded material.
     "media-verify": ["media.MaterialUploaded"],
@@ -93,6 +94,7 @@ CONSUMERS: dict[str, list[str]] = {
 STREAM_OWNERS: dict[str, str] = {
     "submission": "intake",
     "call": "intake",
+    "batch": "intake",
     "media": "media",
     "screening": "screening",
 }

@@ -14,6 +14,7 @@ fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)  # Chi
 # WeasyPrint (the printed 回执 and 汇总表) lays text out with pango; poppler-utils reads PDFs back.
 ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
+command -v zbarimg >/dev/null || missing+=(zbar-tools)             # reads the 报送函's QR code in tests
 command -v docker-compose >/dev/null || missing+=(docker-compose)  # checks docker-compose.yml
 command -v npm >/dev/null || missing+=(npm)                        # the console's libraries
 if ((${#missing[@]})); then

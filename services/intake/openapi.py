@@ -599,6 +599,7 @@ def add_paths(api: APISpec) -> None:
         },
     )
     add_health(api, TAG)
+    add_batch_paths(api)
 
 
 def spec() -> dict[str, Any]:
@@ -606,3 +607,201 @@ def spec() -> dict[str, Any]:
     api = new_spec()
     add_paths(api)
     return api.to_dict()
+
+
+# -- the district's batches (汇总报送) and their 报送函 (services/intake/batches.py) -----------
+
+_MATERIAL = {
+    "type": "object",
+    "required": ["id", "kind", "filename", "size", "sha256"],
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "kind": {"type": "string"},
+        "filename": {"type": "string"},
+        "size": {"type": "integer", "nullable": True},
+        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    },
+}
+MANIFEST = {
+    "type": "object",
+    "description": "冻结的报送清单。其 SHA-256 按规范 JSON 计算：键排序、无空格、UTF-8"
+    "（json.dumps(m, sort_keys=True, ensure_ascii=False, separators=(\",\", \":\"))）。",
+    "required": ["format", "batch_id", "number", "call", "district", "sent_at", "sent_on",
+                 "sent_by", "entries", "not_included"],
+    "properties": {
+        "format": {"type": "integer"},
+        "batch_id": {"type": "string", "format": "uuid"},
+        "number": {"type": "integer", "minimum": 1},
+        "call": {"type": "object", "properties": {"id": {"type": "string"},
+                                                  "title": {"type": "string"}}},
+        "district": {"type": "object", "properties": {
+            "name": {"type": "string"}, "code": {"type": "string", "nullable": True}}},
+        "sent_at": {"type": "string", "format": "date-time", "description": "报送时间（UTC）"},
+        "sent_on": {"type": "string", "format": "date", "description": "报送日期（北京时间）"},
+        "sent_by": {"type": "string"},
+        "entries": {"type": "array", "description": "已提交的项目（按创建先后）", "items": {
+            "type": "object",
+            "required": ["id", "title", "category", "version", "materials"],
+            "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "title": {"type": "string"},
+                "category": {"type": "string", "enum": list(CATEGORIES)},
+                "version": {"type": "integer", "description": "报送时项目的版本号"},
+                "materials": {"type": "array", "items": _MATERIAL,
+                              "description": "已存储的材料（媒体服务校验的大小和 SHA-256）"},
+            },
+        }},
+        "not_included": {"type": "array", "description": "未列入的项目（草稿、退回修改、已撤回）",
+                         "items": {"type": "object", "properties": {
+                             "id": {"type": "string", "format": "uuid"},
+                             "title": {"type": "string"},
+                             "status": {"type": "string", "enum": list(SUBMISSION_STATUSES)}}}},
+    },
+}  # fmt: skip
+BATCH_ITEM = {
+    "type": "object",
+    "required": ["id", "call_id", "call_title", "district", "number", "label", "entries",
+                 "sha256", "sent_by", "sent_at", "sent_at_text"],
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "call_id": {"type": "string"},
+        "call_title": {"type": "string", "nullable": True},
+        "district": {"type": "string"},
+        "number": {"type": "integer", "minimum": 1, "description": "本区县该征集的第几批"},
+        "label": {"type": "string", "example": "第1批"},
+        "entries": {"type": "integer", "description": "报送的项目数"},
+        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                   "description": "报送清单（规范 JSON）的 SHA-256"},
+        "sent_by": {"type": "string"},
+        "sent_at": {"type": "string", "format": "date-time"},
+        "sent_at_text": {"type": "string", "description": "报送时间（北京时间文字）"},
+    },
+}  # fmt: skip
+VERIFICATION = {
+    "type": "object",
+    "required": ["batch_id", "matches", "recorded_sha256", "sent_at", "district", "entries"],
+    "properties": {
+        "batch_id": {"type": "string", "format": "uuid"},
+        "matches": {"type": "boolean", "description": "所给 SHA-256 是否即记录的报送清单"},
+        "recorded_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "sent_at": {"type": "string", "format": "date-time"},
+        "district": {"type": "string"},
+        "entries": {"type": "integer"},
+    },
+}
+
+
+def add_batch_paths(api: APISpec) -> None:
+    from services.intake.batches import BatchRequest
+
+    api.components.schema("BatchBody", schema=BatchRequest)
+    api.components.schema("BatchItem", BATCH_ITEM)
+    api.components.schema(
+        "BatchView",
+        {
+            "allOf": [
+                ref("BatchItem"),
+                {"type": "object", "required": ["manifest"], "properties": {"manifest": MANIFEST}},
+            ]
+        },
+    )
+    api.components.schema("BatchVerification", VERIFICATION)
+    bid = path_param("batch_id", "报送批次的 id")
+    listed = {
+        "type": "object",
+        "required": ["items", "total"],
+        "properties": {
+            "items": {"type": "array", "items": ref("BatchItem")},
+            "total": {"type": "integer"},
+        },
+    }
+    api.path(
+        path="/api/v1/batches",
+        operations={
+            "post": {
+                "tags": [TAG], "operationId": "send_batch",
+                "summary": "汇总报送（区县科协）",
+                "description": (
+                    "冻结本区县在该征集中已提交（submitted）的项目：每项的 id、名称、类别、"
+                    "版本号和每个已存储材料的文件名、大小、SHA-256，记入报送清单，"
+                    "清单的 SHA-256 记入事件 BatchSent。草稿、退回修改和已撤回的项目列为"
+                    "未列入。同一征集可再次报送（补报，第N批），每批列出当时全部已提交的"
+                    "项目。没有已提交的项目时为 409；市科协为 403。"
+                ),
+                "requestBody": {"required": True, **json_content("BatchBody")},
+                "responses": {
+                    "201": {"description": "已报送", **json_content("BatchView")},
+                    **errors(401, 403, 404, 409, 413, 415, 422),
+                    "503": {"description": "媒体服务暂时未应答（材料的校验值无法取得）",
+                            **json_content("Error")},
+                },
+            },
+            "get": {
+                "tags": [TAG], "operationId": "list_batches",
+                "summary": "报送批次列表",
+                "description": "区县科协：本区县的；市科协：全部。由新到旧。",
+                "parameters": [text_param("call_id", "只列该征集的批次", minLength=1,
+                                          maxLength=100)],
+                "responses": {
+                    "200": {"description": "报送批次", **json_content(listed)},
+                    **errors(401, 403, 422),
+                },
+            },
+        },
+    )  # fmt: skip
+    api.path(
+        path="/api/v1/batches/{batch_id}",
+        parameters=[bid],
+        operations={"get": {
+            "tags": [TAG], "operationId": "get_batch",
+            "summary": "报送批次及其清单",
+            "description": "区县科协只能查看本区县的批次（其他区县的为 404）。",
+            "responses": {
+                "200": {"description": "报送批次", **json_content("BatchView")},
+                **errors(401, 403, 404),
+            },
+        }},
+    )  # fmt: skip
+    api.path(
+        path="/api/v1/batches/{batch_id}/letter.pdf",
+        parameters=[bid],
+        operations={"get": {
+            "tags": [TAG], "operationId": "batch_letter_pdf",
+            "summary": "报送函（PDF，可打印盖章）",
+            "description": "《关于报送“科创会”科创项目的函》：由区县科协报巴中市科协，列出项目"
+            "（序号、项目名称、类别、材料数）、合计、报送清单的 SHA-256 和核验地址的二维码，"
+            "带签章栏；A4，嵌入中文字体，带页码。",
+            "responses": {
+                "200": {
+                    "description": "报送函 PDF",
+                    "headers": {"Content-Disposition": {
+                        "description": "attachment; filename*=UTF-8''报送函-….pdf",
+                        "schema": {"type": "string"}}},
+                    "content": {"application/pdf": {"schema": {"type": "string",
+                                                               "format": "binary"}}},
+                },
+                **errors(401, 403, 404),
+            },
+        }},
+    )  # fmt: skip
+    api.path(
+        path="/api/v1/batches/{batch_id}/verify",
+        parameters=[bid],
+        operations={"get": {
+            "tags": [TAG], "operationId": "verify_batch",
+            "summary": "核验报送清单（报送函上的二维码，无需令牌）",
+            "description": "所给 SHA-256 是否即该批次记录的报送清单的 SHA-256。无需令牌：报送函"
+            "上的二维码由收函方扫描；只答核验结果和函上已印的内容（区县、时间、项目数、记录的"
+            "SHA-256），不答清单本身。",
+            "security": [],
+            "parameters": [{
+                "name": "sha256", "in": "query", "required": True,
+                "description": "要核验的报送清单 SHA-256（64 位十六进制）",
+                "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"},
+            }],
+            "responses": {
+                "200": {"description": "核验结果", **json_content("BatchVerification")},
+                **errors(404, 422),
+            },
+        }},
+    )  # fmt: skip

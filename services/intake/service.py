@@ -20,8 +20,9 @@ from nameko.timer import timer
 from werkzeug import Request, Response
 
 import shared.catalog  # noqa: F401  (registers the event types)
-from services.intake import catalog, printed
+from services.intake import catalog, letter, printed
 from services.intake.adapters import linked
+from services.intake.batches import Batches
 from services.intake.commands import Intake
 from services.intake.domain.officer import load_officer
 from services.intake.extensions import Extensions
@@ -235,6 +236,56 @@ class IntakeService(ServesEventLog):
     def list_extensions(self, request: Request, call_id: str) -> Response:
         items = self.extensions().list(self.authenticate(request), call_id)
         return json_response({"items": items, "total": len(items)})
+
+    # -- the district's batches (汇总报送) and their 报送函 (services/intake/batches.py) -----
+
+    def batches(self) -> Batches:
+        return Batches(self.event_store, self.calls)
+
+    @http("POST", "/api/v1/batches")
+    @endpoint
+    def send_batch(self, request: Request) -> Response:
+        principal = self.authenticate(request)
+        body = read_json(request)
+
+        def digests(ids: list[str]) -> dict[str, dict[str, Any]] | None:
+            answered, found = _ask(self.media.material_digests, ids)
+            return found if answered else None
+
+        return json_response(self.batches().send(principal, body, digests), 201)
+
+    @http("GET", "/api/v1/batches")
+    @endpoint
+    def list_batches(self, request: Request) -> Response:
+        items = self.batches().list(self.authenticate(request), request.args)
+        return json_response({"items": items, "total": len(items)})
+
+    @http("GET", "/api/v1/batches/<batch_id>")
+    @endpoint
+    def get_batch(self, request: Request, batch_id: str) -> Response:
+        return json_response(self.batches().get(self.authenticate(request), batch_id))
+
+    @http("GET", "/api/v1/batches/<batch_id>/letter.pdf")
+    @endpoint
+    def batch_letter(self, request: Request, batch_id: str) -> Response:
+        """The 报送函 to stamp and send with the batch; 404 as for the batch."""
+        batch = self.batches().get(self.authenticate(request), batch_id)
+        body = letter.letter_pdf(batch, config.load().public_url)
+        name = quote(f"报送函-{batch['district']}-{batch['label']}.pdf")
+        return Response(
+            body,
+            content_type="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="letter.pdf"; '
+                f"filename*=UTF-8''{name}"
+            },
+        )
+
+    @http("GET", "/api/v1/batches/<batch_id>/verify")
+    @endpoint
+    def verify_batch(self, request: Request, batch_id: str) -> Response:
+        """No token (see `Batches.verify`): the QR code on the printed letter leads here."""
+        return json_response(self.batches().verify(batch_id, request.args))
 
     @http("GET", "/api/v1/openapi.json")
     @endpoint

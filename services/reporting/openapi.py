@@ -122,6 +122,14 @@ class ReportEntry(Schema):
     selection = fields.String(allow_none=True, metadata={"enum": list(SELECTIONS)})
     created_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime(allow_none=True)
+    # The district's batch (汇总报送).
+    batch = fields.Integer(
+        allow_none=True,
+        metadata={"description": "最近一次报送本项目的批次号（第N批）；未报送为 null"},
+    )
+    changed_after_batch = fields.Boolean(
+        metadata={"description": "报送后已修改：报送后项目被修改、撤回，或已存储的材料有增删"}
+    )
 
 
 class SourceLag(Schema):

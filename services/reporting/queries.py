@@ -135,6 +135,9 @@ def entry_body(entry: Entry) -> dict[str, Any]:
         "selection": entry.selection,
         "created_at": _iso(entry.created_at),
         "updated_at": _iso(entry.updated_at),
+        # The district's batch (汇总报送) that last included it, and 报送后已修改.
+        "batch": entry.batch_number,
+        "changed_after_batch": entry.changed_after_batch,
     }
 
 

@@ -68,6 +68,8 @@ CONTRACT = {
     ("get", "/healthz/matching"),
 }
 PUBLIC = {("get", "/api/v1/openapi.json")} | {("get", f"/healthz/{s}") for s in SERVICES}
+# The 报送函's QR code is scanned without a token (services/intake/batches.py, `verify`).
+PUBLIC |= {("get", "/api/v1/batches/{batch_id}/verify")}
 # OpenAPI 3.0 Schema Object keywords (plus the `x-` extensions).
 SCHEMA_KEYS = {
     "title", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum",

@@ -15,6 +15,8 @@ import { summary } from "./staff/summary.js";
 // Notices, return for revision and extensions (#16 items 5, 6).
 import { keepUnreadFresh, noticeLink, notices } from "./notices.js";
 import { extensions } from "./staff/extensions.js";
+import { batches as officeBatches } from "./office/batches.js";
+import { batches as staffBatches } from "./staff/batches.js";
 
 const main = document.getElementById("main");
 let current = null; // the view on screen: {timers, gone}
@@ -40,6 +42,12 @@ const NAV = {
   office: [["#/entries", "本区项目"], ["#/entries/new", "新建项目"]],
   staff: [["#/summary", "汇总看板"], ["#/list", "项目列表"], ["#/extensions", "逾期补交"]],
 };
+
+// The district's batches (汇总报送): the office sends and lists its own, staff list all.
+ROUTES.office.push([/^#\/batches\/?$/, (v) => officeBatches(v)]);
+ROUTES.staff.push([/^#\/batches\/?$/, (v) => staffBatches(v)]);
+NAV.office.push(["#/batches", "报送批次"]);
+NAV.staff.push(["#/batches", "报送批次"]);
 
 function session() {
   const token = getToken();

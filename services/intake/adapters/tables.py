@@ -60,3 +60,20 @@ extensions = Table(
     Column("granted_at", DateTime(timezone=True), nullable=False),
     Index("extensions_call_district", "call_id", "district"),
 )
+
+# The district's batches (汇总报送), written with their `BatchSent` events: `manifest` is the
+# canonical JSON whose SHA-256 is `sha256`, kept as the very text that was hashed.
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("call_id", String(100), nullable=False),
+    Column("district", String(50), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("entries", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("manifest", Text, nullable=False),
+    Column("sent_by", String(200), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+    Index("batches_call_district_number", "call_id", "district", "number", unique=True),
+)

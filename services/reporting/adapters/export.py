@@ -57,6 +57,7 @@ COLUMNS: list[tuple[str, int]] = [
     ("遴选结果", 10),
     ("项目编号", 38),
     ("更新时间", 20),
+    *[("报送批次", 10), ("报送后已修改", 12)],  # the district's batch (汇总报送)
 ]
 HEADERS = [name for name, _ in COLUMNS]
 
@@ -123,7 +124,15 @@ def row_values(n: int, entry: Entry) -> list[Any]:
         label(SELECTION_LABELS, entry.selection),
         entry.submission_id,
         updated,
+        *batch_values(entry),
     ]
+
+
+def batch_values(entry: Entry) -> list[str]:
+    """报送批次 (第N批) and 报送后已修改 (是 when changed after that batch)."""
+    if entry.batch_number is None:
+        return ["", ""]
+    return [f"第{entry.batch_number}批", "是" if entry.changed_after_batch else "否"]
 
 
 def _summary_rows(summary: dict[str, Any]) -> list[list[Any]]:

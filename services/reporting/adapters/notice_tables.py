@@ -1,4 +1,4 @@
-"""The notices' tables (migration: reporting_0003_notices). Not generations like the report
+"""The notices' tables (migration: reporting_0004_notices). Not generations like the report
 projection: a rebuild of the reports leaves them alone (notices are consumed by a subscription
 of their own, `reporting-notices`, with its own checkpoints), and read marks and the outbox are
 facts of their own that no log could give back.

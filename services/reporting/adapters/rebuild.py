@@ -41,7 +41,7 @@ from sqlalchemy import Connection, Engine, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.reporting.adapters import live, tables
-from services.reporting.domain.projection import RELEVANT, Entry, fold
+from services.reporting.domain.projection import RELEVANT, Entry, fold, per_entry
 from shared.events import current_data, lookup
 from shared.eventstore import consumer_checkpoint
 
@@ -147,11 +147,12 @@ def fold_log(
                     position = item[0]
                     change = decode(item)
                     if change is not None:
-                        type_, data, at = change
-                        key = data["submission_id"]
-                        entry = fold(state.get(key), type_, data, at)
-                        if entry is not None:
-                            state[key] = entry
+                        type_, whole, at = change
+                        for one, data in per_entry(type_, whole):
+                            key = data["submission_id"]
+                            entry = fold(state.get(key), one, data, at)
+                            if entry is not None:
+                                state[key] = entry
                 count += len(raw)
                 if progress is not None:
                     progress(len(raw))
@@ -170,6 +171,7 @@ def _copy_rows(conn: Connection, gen: int, entries: dict[str, Entry]) -> None:
         for entry in entries.values():
             row = live.to_row(entry)
             row["materials"] = Jsonb(row["materials"])
+            row["batch_materials"] = Jsonb(list(row["batch_materials"]))
             copy.write_row([row[c] for c in tables.ENTRY_COLUMNS])
     conn.execute(
         text(

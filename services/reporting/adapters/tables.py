@@ -87,6 +87,7 @@ ENTRY_COLUMNS = (
     "state",
     "created_at",
     "updated_at",
+    *("batch_id", "batch_number", "batch_version", "batch_materials", "amended_after_batch"),
 )
 
 
@@ -132,7 +133,20 @@ def entries(gen: int) -> Table:
         Column("state", String(20), nullable=False),
         Column("created_at", DateTime(timezone=True)),
         Column("updated_at", DateTime(timezone=True)),
+        *batch_columns(),
     )
+
+
+def batch_columns() -> list[Column[Any]]:
+    """The entry's latest district batch (migration reporting_0003 adds them to the
+    generations that existed before it; a rebuild fills them)."""
+    return [
+        Column("batch_id", String(36)),
+        Column("batch_number", Integer),
+        Column("batch_version", Integer),
+        Column("batch_materials", JSONB, nullable=False),
+        Column("amended_after_batch", Boolean, nullable=False),
+    ]
 
 
 @functools.cache

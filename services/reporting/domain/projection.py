@@ -29,6 +29,7 @@ from shared.catalog.vocabulary import (
     INCOMPLETE,
     RETURNED,
     SELECTED,
+    STORED,
     SUBMITTED,
     WITHDRAWN,
 )
@@ -53,6 +54,7 @@ INTAKE_STATUS = {
 # Every event type the projection acts on; any other type changes nothing.
 RELEVANT = frozenset(
     {
+        "BatchSent",
         "SubmissionDrafted",
         "SubmissionUpdated",
         "ServiceOfficerAssigned",
@@ -114,10 +116,29 @@ class Entry(NamedTuple):
     materials: Sequence[dict[str, Any]] = ()  # never changed in place: shared default is safe
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # The latest district batch (汇总报送) that included the entry (`BatchSent`): its id and
+    # number, the entry's version and the stored materials' ids it froze, and whether intake
+    # changed the entry since (amended or withdrawn; both in intake's log, so in order).
+    batch_id: str | None = None
+    batch_number: int | None = None
+    batch_version: int | None = None
+    batch_materials: Sequence[str] = ()
+    amended_after_batch: bool = False
 
     @property
     def state(self) -> str:
         return overall_state(self.status, self.screening_state, self.selection)
+
+    @property
+    def changed_after_batch(self) -> bool:
+        """报送后已修改: amended or withdrawn after its batch, or its stored materials are no
+        longer the ones frozen (added, removed, replaced). The materials are compared as they
+        stand, not as events arrive, since media's log is read apart from intake's: a
+        material stored before the batch but folded after it does not count as a change."""
+        if self.batch_id is None:
+            return False
+        stored = {m["material_id"] for m in self.materials if m.get("status") == STORED}
+        return self.amended_after_batch or stored != set(self.batch_materials)
 
     @property
     def count_key(self) -> tuple[str, str, str] | None:
@@ -187,6 +208,30 @@ def _shown(item: dict[str, Any]) -> dict[str, Any]:
     return {key: item[key] for key in SHOWN if key in item}
 
 
+# Intake's changes of an entry that make it differ from what its batch froze.
+AMENDING = frozenset({"SubmissionUpdated", "SubmissionWithdrawn"})
+
+
+def per_entry(type_: str, data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The event as changes of single entries: a `BatchSent` names many entries and becomes
+    one change per entry it froze (`data` of `fold`'s "BatchSent"); any other is itself."""
+    if type_ != "BatchSent":
+        return [(type_, data)]
+    return [
+        (
+            type_,
+            {
+                "submission_id": entry["id"],
+                "batch_id": data["batch_id"],
+                "number": data["number"],
+                "version": entry["version"],
+                "materials": [m["id"] for m in entry["materials"]],
+            },
+        )
+        for entry in data["manifest"]["entries"]
+    ]
+
+
 def fold(entry: Entry | None, type_: str, data: dict[str, Any], at: datetime) -> Entry | None:
     """`entry` after one event (`entry` None: not seen before). Returns `entry` itself when the
     event changes nothing, so callers can skip the write."""
@@ -211,6 +256,15 @@ def fold(entry: Entry | None, type_: str, data: dict[str, Any], at: datetime) ->
         changes = {"status": INTAKE_STATUS[type_]}
         if type_ == "SubmissionReturned":
             changes["screening_state"] = None  # judged again once it is submitted again
+    elif type_ == "BatchSent":  # one entry's part of it (`per_entry`)
+        changes = {
+            "batch_id": data["batch_id"],
+            "batch_number": data["number"],
+            "batch_version": data["version"],
+            "batch_materials": list(data["materials"]),
+            "amended_after_batch": False,
+        }
+        return before._replace(**changes)  # not a change of the entry: `updated_at` stays
     elif type_ == "ServiceOfficerAssigned":
         changes = {"officer_name": data["name"], "officer_phone": data["phone"]}
     elif type_ in MATERIAL_STATUS:
@@ -224,6 +278,8 @@ def fold(entry: Entry | None, type_: str, data: dict[str, Any], at: datetime) ->
         changes = _screened(data)
     else:  # SelectionRecorded
         changes = {"selection": data["decision"]}
+    if type_ in AMENDING and before.batch_id is not None:
+        changes["amended_after_batch"] = True
     # The latest time anything happened to the entry, whichever owner's log comes first.
     if before.updated_at is None or at > before.updated_at:
         changes["updated_at"] = at

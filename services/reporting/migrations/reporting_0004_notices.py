@@ -1,15 +1,15 @@
 """Notices (通知): the inbox with read marks, what the notices know of entries and extensions,
 and the e-mail outbox (issue #16 item 5).
 
-Revision ID: reporting_0003
-Revises: reporting_0002
+Revision ID: reporting_0004
+Revises: reporting_0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "reporting_0003"
-down_revision = "reporting_0002"
+revision = "reporting_0004"
+down_revision = "reporting_0003"
 branch_labels = None
 depends_on = None
 
