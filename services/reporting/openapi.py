@@ -119,6 +119,10 @@ class ReportEntry(Schema):
     materials = fields.List(fields.Nested(EntryMaterial))
     officer = fields.Nested(NameAndPhone, allow_none=True, metadata={"description": "保姆"})
     selection = fields.String(allow_none=True, metadata={"enum": list(SELECTIONS)})
+    recommendation_rank = fields.Integer(
+        allow_none=True, metadata={"description": "推荐省级的排序；未推荐为 null"}
+    )
+    recommendation_reason = fields.String(metadata={"description": "推荐理由；未推荐为空"})
     created_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime(allow_none=True)
 
@@ -160,7 +164,8 @@ FILTERS = {
     "state": "总体状态",
     "q": "在项目名称和申报单位中查找",
     "sort": "排序：created_at 按创建时间（默认，先旧后新），updated_at 按最后更新时间；"
-    "前加 - 为先新后旧",
+    "前加 - 为先新后旧；recommendation_rank 按推荐排序（未推荐的在后）",
+    "recommended": "true 只列推荐省级的项目，false 只列未推荐的",
 }
 
 

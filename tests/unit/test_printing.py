@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from services.intake import printed
 from services.intake.receipt import form
@@ -133,14 +134,18 @@ def test_the_summary_sheet_is_ready_to_print() -> None:
     sheet = book[export.ENTRIES_SHEET]
     assert sheet["A1"].value == "巴中市科创项目征集汇总表"
     assert sheet["A2"].value == "填报单位：巴中市科协"
-    assert sheet["L2"].value == "填报日期：2021年11月1日"
+    # The date starts at the table's middle column (it moves as columns are added).
+    date_cell = f"{get_column_letter(len(export.COLUMNS) // 2 + 1)}2"
+    assert sheet[date_cell].value == "填报日期：2021年11月1日"
     assert [c.value for c in sheet[export.HEADER_ROW]] == export.HEADERS
     assert sheet.cell(export.FIRST_ENTRY_ROW, 4).value == "钙钛矿电池"
     signing = export.FIRST_ENTRY_ROW + 2 + 1
     assert (
         sheet.cell(signing - 1, 1).value is None and sheet.cell(signing, 1).value == export.SIGNING
     )
-    assert {str(r) for r in sheet.merged_cells.ranges} >= {"A1:V1", f"A{signing}:V{signing}"}
+    last = get_column_letter(len(export.COLUMNS))
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    assert merged >= {f"A1:{last}1", f"A{signing}:{last}{signing}"}
     setup = sheet.page_setup
     assert (setup.orientation, setup.paperSize) == ("landscape", int(sheet.PAPERSIZE_A4))
     assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)

@@ -57,6 +57,9 @@ COLUMNS: list[tuple[str, int]] = [
     ("遴选结果", 10),
     ("项目编号", 38),
     ("更新时间", 20),
+    # 推荐省级 (screening's recommendation to the province), last so older readers keep theirs.
+    ("推荐排序", 8),
+    ("推荐理由", 40),
 ]
 HEADERS = [name for name, _ in COLUMNS]
 
@@ -123,6 +126,8 @@ def row_values(n: int, entry: Entry) -> list[Any]:
         label(SELECTION_LABELS, entry.selection),
         entry.submission_id,
         updated,
+        entry.recommendation_rank or "",
+        entry.recommendation_reason,
     ]
 
 
