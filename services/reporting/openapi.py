@@ -256,4 +256,44 @@ def add_paths(api: APISpec) -> None:
             }
         },
     )
+    _add_recommendations(api, base)
     add_health(api, TAG)
+
+
+def _add_recommendations(api: APISpec, base: str) -> None:
+    """推荐省级: the province package and the recommendation letter (staff)."""
+    for path, operation_id, summary, description, content_type in (
+        ("recommendations.zip", "report_recommendations_zip", "省级材料包（市科协）",
+         "推荐省级项目的材料包，边读边发（不整体载入内存），带 Content-Length："
+         "manifest.json（每个文件的路径、大小、SHA-256；材料的 SHA-256 即媒体服务校验所得，"
+         "以及推荐函所引的清单摘要 table_sha256）、汇总表.xlsx（只含推荐项目，按推荐排序）、"
+         "推荐函.pdf、materials/<推荐排序>-<项目名称>/<文件名>。"
+         "某材料读出的 SHA-256 与校验值不符时下载中止（连接在 Content-Length 之前关闭，"
+         "zip 不完整），并记录错误日志。尚无推荐项目时 409 invalid_state。",
+         "application/zip"),
+        ("recommendations/letter.pdf", "report_recommendations_letter", "推荐函（市科协）",
+         "《关于推荐“科创会”优秀科创项目的函》：巴中市科协致四川省科协，推荐项目表（推荐排序、"
+         "项目名称、类别、所属区县、推荐理由），推荐清单摘要（SHA-256，算法见材料包 "
+         "manifest.json），签章栏；A4，中文字体内嵌，页码。",
+         "application/pdf"),
+    ):  # fmt: skip
+        api.path(
+            path=f"{base}/{path}",
+            operations={
+                "get": {
+                    "tags": [TAG],
+                    "operationId": operation_id,
+                    "summary": summary,
+                    "description": description,
+                    "responses": {
+                        "200": {
+                            "description": summary,
+                            "content": {
+                                content_type: {"schema": {"type": "string", "format": "binary"}}
+                            },
+                        },
+                        **errors(401, 403, 409),
+                    },
+                }
+            },
+        )
