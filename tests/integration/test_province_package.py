@@ -18,6 +18,8 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
+from ops.client import Client
+from ops.province import check as province_check
 from services.reporting.adapters import export
 from tests.integration import package_fixtures, printed
 from tests.integration.media_fixtures import media_bucket, root_storage  # noqa: F401
@@ -84,6 +86,17 @@ def test_the_package_holds_the_recommended_entries_as_media_verified_them(
     assert titles[:2] == ["高效低成本钙钛矿太阳能电池", rows[1]["title"]] and titles[2] is None
     ranks = [table.cell(first + n, headers.index("推荐排序") + 1).value for n in range(2)]
     assert ranks == [1, 2]
+
+    # What `kechuang export recommendations` does: download through OUT.part, then check.
+    client = Client(p.reporting.base, p.reporting.token("staff", None))
+    seen: list[int] = []
+    out = tmp_path / "package.zip"
+    written = client.download("/api/v1/reports/recommendations.zip", out,
+                              lambda n, total: seen.append(n))  # fmt: skip
+    assert written == sum(seen) == out.stat().st_size  # made anew: its time differs
+    assert not (tmp_path / "package.zip.part").exists()
+    checked = province_check(out)
+    assert checked.ok and checked.files == len(listed)
 
 
 def materials_paths(manifest: dict) -> list[str]:
