@@ -12,6 +12,8 @@ import { chooseCategory } from "./office/new-entry.js";
 import { entries as staffEntries } from "./staff/entries.js";
 import { entry as staffEntry } from "./staff/entry.js";
 import { summary } from "./staff/summary.js";
+// 推荐省级: the ranked list and the province's downloads.
+import { recommendations } from "./staff/recommend.js";
 
 const main = document.getElementById("main");
 let current = null; // the view on screen: {timers, gone}
@@ -27,12 +29,13 @@ const ROUTES = {
     [/^#\/summary\/?$/, (v) => summary(v)],
     [/^#\/list\/?(\?.*)?$/, (v) => staffEntries(v)],
     [/^#\/entry\/([\w-]+)$/, (v, m) => staffEntry(v, m[1])],
+    [/^#\/recommendations\/?$/, (v) => recommendations(v)],
   ],
 };
 const HOME = { office: "#/entries", staff: "#/summary" };
 const NAV = {
   office: [["#/entries", "本区项目"], ["#/entries/new", "新建项目"]],
-  staff: [["#/summary", "汇总看板"], ["#/list", "项目列表"]],
+  staff: [["#/summary", "汇总看板"], ["#/list", "项目列表"], ["#/recommendations", "推荐名单"]],
 };
 
 function session() {

@@ -6,6 +6,7 @@ import { factsView, historyView, kindsFor, latestByKind, loadScreening, material
 import { CATEGORIES, MATERIAL_KINDS, fmtTime, label } from "../labels.js";
 import { alertBox, h, mainArea } from "../ui.js";
 import { decisions, officerForm } from "./decisions.js";
+import { recommendForm } from "./recommend.js";
 
 const REFRESH_MS = 5000;
 
@@ -48,6 +49,7 @@ export async function entry(view, id) {
   const box = {
     screening: h("div", { id: "screening", "aria-live": "polite" }),
     decisions: h("div"),
+    recommend: h("div"),
     materials: h("div", { id: "materials" }),
     history: h("div"),
   };
@@ -62,6 +64,7 @@ export async function entry(view, id) {
         {},
         panel("h-screening", "筛查结果", box.screening),
         panel("h-decide", "审核与遴选", box.decisions),
+        panel("h-recommend", "推荐省级", box.recommend),
         panel("h-officer", "服务专员（保姆）", h("div", {}, officerForm(shown))),
       ),
     ),
@@ -77,6 +80,7 @@ export async function entry(view, id) {
       screening = s;
       box.screening.replaceChildren(screeningView(s));
       if (changed) box.decisions.replaceChildren(decisions(shown, s || { state: "pending" }, refreshScreening));
+      if (changed) box.recommend.replaceChildren(recommendForm(shown, s || { state: "pending" }, refreshScreening));
     } catch (e) {
       box.screening.replaceChildren(alertBox("error", e.message));
     }
