@@ -285,6 +285,16 @@ def _add_recommendations(api: APISpec, base: str) -> None:
                     "operationId": operation_id,
                     "summary": summary,
                     "description": description,
+                    "parameters": [
+                        {
+                            "name": "call_id",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "maxLength": 100},
+                            "description": "征集 id；推荐项目分属多个征集时必填"
+                            "（推荐排序在征集内唯一）",
+                        }
+                    ],
                     "responses": {
                         "200": {
                             "description": summary,
@@ -292,7 +302,7 @@ def _add_recommendations(api: APISpec, base: str) -> None:
                                 content_type: {"schema": {"type": "string", "format": "binary"}}
                             },
                         },
-                        **errors(401, 403, 409),
+                        **errors(401, 403, 409, 422),
                     },
                 }
             },

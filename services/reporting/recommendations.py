@@ -54,22 +54,29 @@ class Recommendations:
     def __init__(self, reports: Reports, materials: Materials) -> None:
         self.reports, self.materials = reports, materials
 
-    def _plan(self, principal: Principal) -> plan_of.Plan:
+    def _plan(self, principal: Principal, call_id: str | None) -> plan_of.Plan:
+        """The recommended entries of one call (ranks are unique within a call: two calls'
+        lists would both have a first): `call_id`, or the only call with recommendations."""
         if not principal.is_staff:
             raise Refused("forbidden", "只有市科协工作人员可以导出推荐省级材料")
         entries = self.reports.export_rows(principal, RECOMMENDED)
+        calls = sorted({str(e.call_id) for e in entries})
+        if call_id is None and len(calls) > 1:
+            raise Refused("validation_failed", "推荐项目分属多个征集，请用 call_id 指定其一",
+                          {"call_id": [f"须为 {'、'.join(calls)} 之一"]})  # fmt: skip
+        entries = [e for e in entries if call_id is None or e.call_id == call_id]
         if not entries:
             raise Refused("invalid_state", "尚无推荐省级的项目")
         ids = [str(m["material_id"]) for e in entries for m in e.materials if "material_id" in m]
         return plan_of.plan(entries, self.materials.digests(ids))
 
-    def letter(self, principal: Principal) -> bytes:
-        return letter.letter_pdf(self._plan(principal), datetime.now(UTC))
+    def letter(self, principal: Principal, call_id: str | None = None) -> bytes:
+        return letter.letter_pdf(self._plan(principal, call_id), datetime.now(UTC))
 
-    def package(self, principal: Principal, on_error: Any) -> Package:
+    def package(self, principal: Principal, on_error: Any, call_id: str | None = None) -> Package:
         """The package, ready to stream: its small documents are made now (an error here is
         still an ordinary error answer), the materials only as the stream reaches them."""
-        plan = self._plan(principal)
+        plan = self._plan(principal, call_id)
         made_at = datetime.now(UTC)
         entries = list(plan.entries)
         table = export.xlsx(entries, summary_of(entries), export.Heading(None, made_at))

@@ -146,7 +146,9 @@ class ReportingService(ServesHealth):
     def recommendations_zip(self, request: Request) -> Response:
         """The province package, streamed (see `adapters.package`): the answer starts once its
         small documents are made, and the materials pass through in chunks."""
-        made = self.recommendations().package(self.authenticate(request), _stream_failed)
+        principal = self.authenticate(request)
+        call_id = request.args.get("call_id") or None
+        made = self.recommendations().package(principal, _stream_failed, call_id)
         stamp = made.made_at.astimezone(BEIJING).strftime("%Y%m%d-%H%M")
         return Response(
             made.chunks,
@@ -163,7 +165,8 @@ class ReportingService(ServesHealth):
     @http("GET", f"{BASE}/recommendations/letter.pdf")
     @endpoint
     def recommendations_letter(self, request: Request) -> Response:
-        body = self.recommendations().letter(self.authenticate(request))
+        principal = self.authenticate(request)
+        body = self.recommendations().letter(principal, request.args.get("call_id") or None)
         name = quote("推荐函.pdf")
         return Response(
             body,
