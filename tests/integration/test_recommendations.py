@@ -5,6 +5,7 @@ selection lapses the recommendation too, each an event of screening's log."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from tests.entries import full_body
@@ -96,3 +97,35 @@ def test_an_amendment_that_lapses_the_selection_lapses_the_recommendation(
     # The rank is free again for another entry of the call.
     other = selected(screening_api)
     assert recommend(screening_api, other, {"rank": 5, "reason": "递补"}).status_code == 200
+
+
+def race(api: ScreeningApi, entries: list[str], rank: int) -> dict[str, int]:
+    """Each of `entries` asks for `rank` at the same moment; their answers' statuses."""
+    barrier = threading.Barrier(len(entries))
+    answers: dict[str, int] = {}
+
+    def ask(entry: str) -> None:
+        barrier.wait()
+        answers[entry] = recommend(api, entry, {"rank": rank, "reason": "同时"}).status_code
+
+    threads = [threading.Thread(target=ask, args=(e,)) for e in entries]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return answers
+
+
+def test_two_entries_asking_for_one_rank_at_once_cannot_both_have_it(
+    screening_api: ScreeningApi,
+) -> None:
+    """The rank check and the write run under a per-call lock: without it two requests could
+    both see the rank free and both take it."""
+    entries = [selected(screening_api) for _ in range(4)]
+    for rank in (11, 12, 13):
+        answers = race(screening_api, entries, rank)
+        winners = [e for e, status in answers.items() if status == 200]
+        assert len(winners) == 1, answers
+        assert sorted(answers.values()) == [200] + [409] * (len(entries) - 1)
+        entries.remove(winners[0])  # it holds that rank now; the others race for the next
+    assert [screening_api.get(e).json()["recommendation"] for e in entries] == [None]
