@@ -219,5 +219,59 @@ def demo(url: str | None, call_id: str | None) -> None:
     click.echo(f"市级工作人员令牌：\n{token('staff', None)}")
 
 
+# -- the city's recommendation to the province (推荐省级) ----------------------------------------
+
+
+@main.group()
+def export() -> None:
+    """Download what the stack makes for others (through the front door)."""
+
+
+@export.command("recommendations")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The zip.")
+@click.option(
+    "--url", default=None, help="The front door (default: http://127.0.0.1:$KECHUANG_PORT)."
+)
+def export_recommendations(out: str, url: str | None) -> None:
+    """The province package (推荐省级材料包) with a progress bar, written to OUT.part and renamed
+    once complete, then checked against its manifest.json (sizes and SHA-256)."""
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from ops import province
+    from ops.client import Client
+    from shared.auth import issue
+
+    settings = config.load()
+    url = (url or f"http://127.0.0.1:{settings.http_port}").rstrip("/")
+    client = Client(url, issue(settings.jwt_private_key(), "staff", "cli:export", None, 3600))
+    target = Path(out)
+    with tqdm(desc="下载省级材料包", unit="B", unit_scale=True, unit_divisor=1024) as bar:
+
+        def progress(n: int, total: int | None) -> None:
+            bar.total = total
+            bar.update(n)
+
+        try:
+            client.download("/api/v1/reports/recommendations.zip", target, progress)
+        except Exception as exc:  # noqa: BLE001 - the operator reads what went wrong
+            raise click.ClickException(f"下载失败（已保留 {target.name}.part）：{exc}") from None
+    checked = province.check(target)
+    entries = checked.manifest["entries"]
+    click.echo(f"已保存 {target}：推荐项目 {len(entries)} 个，文件 {checked.files} 个，"
+               f"材料 {checked.material_bytes / 1024 / 1024:.1f} MiB")  # fmt: skip
+    for entry in entries:
+        click.echo(f"  {entry['rank']}. {entry['title']}（{entry['district']}）")
+    click.echo(f"推荐清单摘要（推荐函所引）：{checked.manifest['table_sha256']}")
+    if not checked.ok:
+        for what, names in (("校验不符", checked.wrong), ("缺少", checked.missing),
+                            ("清单外", checked.extra)):  # fmt: skip
+            for name in names:
+                click.echo(f"  {what}：{name}", err=True)
+        raise click.ClickException("材料包与 manifest.json 不符")
+    click.echo("manifest.json 校验通过：每个文件的大小和 SHA-256 均相符")
+
+
 if __name__ == "__main__":
     main()

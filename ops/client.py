@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -128,7 +130,36 @@ class Client:
         return expect(self.call("POST", f"/api/v1/screenings/{entry_id}/selection", json=body),
                       200)  # fmt: skip  # type: ignore[no-any-return]
 
+    def recommend(self, entry_id: str, rank: int, reason: str) -> dict[str, Any]:
+        body = {"rank": rank, "reason": reason}
+        path = f"/api/v1/screenings/{entry_id}/recommendation"
+        return expect(self.call("POST", path, json=body), 200)  # type: ignore[no-any-return]
+
     # -- reports -------------------------------------------------------------------------
+
+    def download(self, path: str, out: Path, progress: Callable[[int, int | None], None]) -> int:
+        """Stream `path` into `out` (through `out`.part, renamed once complete, so a broken
+        download never looks like a finished one); `progress(bytes, total)` after each chunk.
+        Returns the bytes written; raises on an error answer or a short body."""
+        part = out.with_name(out.name + ".part")
+        with self.call("GET", path, stream=True, timeout=(10, 300)) as response:
+            if response.status_code != 200:
+                raise ApiFailure(response, 200)
+            total = (
+                int(response.headers["Content-Length"])
+                if "Content-Length" in response.headers
+                else None
+            )
+            written = 0
+            with part.open("wb") as file:
+                for chunk in response.iter_content(1024 * 1024):
+                    file.write(chunk)
+                    written += len(chunk)
+                    progress(len(chunk), total)
+        if total is not None and written != total:
+            raise OSError(f"下载不完整：{written} / {total} 字节")
+        part.replace(out)
+        return written
 
     def summary(self, **filters: str) -> dict[str, Any]:
         return expect(self.call("GET", "/api/v1/reports/summary", params=filters), 200)  # type: ignore[no-any-return]

@@ -93,6 +93,25 @@ class Media:
                 for row in found
             }
 
+    def sources(self, material_ids: list[str], ttl: timedelta) -> dict[str, dict[str, Any]]:
+        """For each stored material of `material_ids`: its name, size, verified SHA-256 and a
+        presigned GET of its object valid for `ttl`, signed for the internal endpoint (the
+        caller is a service on this network, reading the bytes to package them). Media owns
+        the bucket: a reader gets one object for a short while, never the bucket's keys."""
+        found: dict[str, dict[str, Any]] = {}
+        with self.store.engine.connect() as conn:
+            for material_id, digest in self.digests(material_ids).items():
+                if digest["status"] != domain.STORED:
+                    continue
+                m = self.streams.load(conn, catalog.stream_id(material_id))
+                assert m is not None
+                found[material_id] = digest | {
+                    "filename": m.filename,
+                    "content_type": m.content_type,
+                    "url": self.storage.internal_get_url(m.object_key, ttl),
+                }
+        return found
+
     # -- loading and recording ---------------------------------------------------------------
 
     def _load(self, conn: Connection, material_id: str, lock: bool = False) -> domain.Material:

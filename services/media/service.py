@@ -93,6 +93,15 @@ class MediaService(ServesEventLog):
         """Size, SHA-256 and status of materials by id, for intake's printed 回执."""
         return self.media().digests(material_ids)
 
+    @rpc
+    def material_sources(
+        self, material_ids: list[str], ttl_seconds: int = 900
+    ) -> dict[str, dict[str, Any]]:
+        """Stored materials' names, verified SHA-256 and a short-lived presigned GET each, for
+        reporting's province package (it streams the bytes from the bucket into the zip)."""
+        ttl = timedelta(seconds=max(60, min(int(ttl_seconds), 3600)))
+        return self.media().sources(material_ids, ttl)
+
     @http("POST", "/api/v1/submissions/<submission_id>/materials")
     @endpoint
     def request_slot(self, request: Request, submission_id: str) -> Response:

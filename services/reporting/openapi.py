@@ -120,6 +120,10 @@ class ReportEntry(Schema):
     materials = fields.List(fields.Nested(EntryMaterial))
     officer = fields.Nested(NameAndPhone, allow_none=True, metadata={"description": "保姆"})
     selection = fields.String(allow_none=True, metadata={"enum": list(SELECTIONS)})
+    recommendation_rank = fields.Integer(
+        allow_none=True, metadata={"description": "推荐省级的排序；未推荐为 null"}
+    )
+    recommendation_reason = fields.String(metadata={"description": "推荐理由；未推荐为空"})
     created_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime(allow_none=True)
     # The district's batch (汇总报送).
@@ -169,7 +173,8 @@ FILTERS = {
     "state": "总体状态",
     "q": "在项目名称和申报单位中查找",
     "sort": "排序：created_at 按创建时间（默认，先旧后新），updated_at 按最后更新时间；"
-    "前加 - 为先新后旧",
+    "前加 - 为先新后旧；recommendation_rank 按推荐排序（未推荐的在后）",
+    "recommended": "true 只列推荐省级的项目，false 只列未推荐的",
 }
 
 
@@ -261,4 +266,54 @@ def add_paths(api: APISpec) -> None:
         },
     )
     add_notice_paths(api)  # notices (通知): services/reporting/notices_openapi.py
+    _add_recommendations(api, base)
     add_health(api, TAG)
+
+
+def _add_recommendations(api: APISpec, base: str) -> None:
+    """推荐省级: the province package and the recommendation letter (staff)."""
+    for path, operation_id, summary, description, content_type in (
+        ("recommendations.zip", "report_recommendations_zip", "省级材料包（市科协）",
+         "推荐省级项目的材料包，边读边发（不整体载入内存），带 Content-Length："
+         "manifest.json（每个文件的路径、大小、SHA-256；材料的 SHA-256 即媒体服务校验所得，"
+         "以及推荐函所引的清单摘要 table_sha256）、汇总表.xlsx（只含推荐项目，按推荐排序）、"
+         "推荐函.pdf、materials/<推荐排序>-<项目名称>/<文件名>。"
+         "某材料读出的 SHA-256 与校验值不符时下载中止（连接在 Content-Length 之前关闭，"
+         "zip 不完整），并记录错误日志。尚无推荐项目时 409 invalid_state。",
+         "application/zip"),
+        ("recommendations/letter.pdf", "report_recommendations_letter", "推荐函（市科协）",
+         "《关于推荐“科创会”优秀科创项目的函》：巴中市科协致四川省科协，推荐项目表（推荐排序、"
+         "项目名称、类别、所属区县、推荐理由），推荐清单摘要（SHA-256，算法见材料包 "
+         "manifest.json），签章栏；A4，中文字体内嵌，页码。",
+         "application/pdf"),
+    ):  # fmt: skip
+        api.path(
+            path=f"{base}/{path}",
+            operations={
+                "get": {
+                    "tags": [TAG],
+                    "operationId": operation_id,
+                    "summary": summary,
+                    "description": description,
+                    "parameters": [
+                        {
+                            "name": "call_id",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "maxLength": 100},
+                            "description": "征集 id；推荐项目分属多个征集时必填"
+                            "（推荐排序在征集内唯一）",
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": summary,
+                            "content": {
+                                content_type: {"schema": {"type": "string", "format": "binary"}}
+                            },
+                        },
+                        **errors(401, 403, 409, 422),
+                    },
+                }
+            },
+        )

@@ -45,13 +45,18 @@ class FilterSchema(Schema):
     category = fields.String(validate=validate.OneOf(CATEGORIES, error="须为 {choices} 之一"))
     state = fields.String(validate=validate.OneOf(STATES, error="须为 {choices} 之一"))
     q = Text(validate=validate.Length(min=1, max=100, error="长度须在 1 到 100 之间"))
+    # 推荐省级: true lists the recommended entries only, false the others.
+    recommended = fields.Boolean(
+        truthy={"true"}, falsy={"false"}, error_messages={"invalid": "须为 true 或 false"}
+    )
 
 
 _filters = FilterSchema()
 
 # The entries' orders: by when they were created (the default, oldest first) or last changed;
 # a leading "-" puts the newest first. Ties go by id, so paging never repeats or skips a row.
-SORTS = ("created_at", "-created_at", "updated_at", "-updated_at")
+# `recommendation_rank` is the province's order (推荐排序; entries not recommended last).
+SORTS = ("created_at", "-created_at", "updated_at", "-updated_at", "recommendation_rank")
 
 
 class ListSchema(FilterSchema):
@@ -71,7 +76,7 @@ class Scope:
     empty: bool = False
 
 
-def parse_filters(args: dict[str, str], schema: Schema = _filters) -> dict[str, str]:
+def parse_filters(args: dict[str, str], schema: Schema = _filters) -> dict[str, Any]:
     """The filters of the query string, checked as the document publishes them: an empty
     value is refused like any other too short one (the console leaves unset filters out)."""
     present = {k: v for k, v in args.items() if k in schema.fields}
@@ -133,6 +138,8 @@ def entry_body(entry: Entry) -> dict[str, Any]:
         "materials": entry.materials,
         "officer": officer,
         "selection": entry.selection,
+        "recommendation_rank": entry.recommendation_rank,
+        "recommendation_reason": entry.recommendation_reason,
         "created_at": _iso(entry.created_at),
         "updated_at": _iso(entry.updated_at),
         # The district's batch (汇总报送) that last included it, and 报送后已修改.
@@ -228,6 +235,9 @@ class Reports:
             query = query.where(table.c.category == filters["category"])
         if "state" in filters:
             query = query.where(table.c.state == filters["state"])
+        if "recommended" in filters:
+            ranked = table.c.recommendation_rank
+            query = query.where(ranked.is_not(None) if filters["recommended"] else ranked.is_(None))
         if "q" in filters:
             escaped = filters["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             pattern = f"%{escaped}%"

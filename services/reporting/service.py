@@ -8,6 +8,7 @@ projection is the operator's `kechuang rebuild reporting` (`adapters.rebuild`).
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -17,9 +18,12 @@ from werkzeug import Request, Response
 
 import shared.catalog  # noqa: F401  (registers the event types)
 from services.reporting.adapters import export, live
+from services.reporting.adapters.media import MediaMaterials
 from services.reporting.adapters.owners import OwnerLogs
 from services.reporting.notices import NoticeEndpoints
 from services.reporting.queries import Reports, district_order
+from services.reporting.recommendations import Recommendations
+from shared.calls import BEIJING
 from shared.consumer import Many, Outcome
 from shared.dependencies import Authenticator, Calls, Database, Subscriber
 from shared.entrypoints import ServesHealth, consume_events, http
@@ -28,6 +32,7 @@ from shared.events import Event
 from shared.http import endpoint, json_response, page_body, paging
 from shared.routes import unrouted
 
+log = logging.getLogger("kechuang.reporting")
 BASE = "/api/v1/reports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
@@ -46,6 +51,10 @@ def _download(body: bytes, content_type: str, suffix: str) -> Response:
     )
 
 
+def _stream_failed(exc: BaseException) -> None:
+    log.error("province package stopped: %s: %s", type(exc).__name__, exc)
+
+
 class ReportingService(NoticeEndpoints, ServesHealth):
     name = "reporting"
     db = Database("reporting")
@@ -53,6 +62,7 @@ class ReportingService(NoticeEndpoints, ServesHealth):
     subscription = Subscriber("reporting", "reporting")
     owners = OwnerLogs()
     calls = Calls()
+    materials = MediaMaterials()
 
     def health_engine(self) -> Engine:
         return self.db  # type: ignore[no-any-return]
@@ -129,6 +139,47 @@ class ReportingService(NoticeEndpoints, ServesHealth):
         principal = self.authenticate(request)
         sources = sorted(set(self.subscription.stream_owners.values()))
         return json_response(self.reports().lag(principal, sources, self.owners))
+
+    # -- the city's recommendation to the province (推荐省级) --------------------------------
+
+    def recommendations(self) -> Recommendations:
+        return Recommendations(self.reports(), self.materials)
+
+    @http("GET", f"{BASE}/recommendations.zip")
+    @endpoint
+    def recommendations_zip(self, request: Request) -> Response:
+        """The province package, streamed (see `adapters.package`): the answer starts once its
+        small documents are made, and the materials pass through in chunks."""
+        principal = self.authenticate(request)
+        call_id = request.args.get("call_id") or None
+        made = self.recommendations().package(principal, _stream_failed, call_id)
+        stamp = made.made_at.astimezone(BEIJING).strftime("%Y%m%d-%H%M")
+        return Response(
+            made.chunks,
+            content_type="application/zip",
+            direct_passthrough=True,
+            headers={
+                "Content-Length": str(made.size),
+                "Content-Disposition": f'attachment; filename="recommendations-{stamp}.zip"; '
+                f"filename*=UTF-8''{quote(f'推荐省级材料包-{stamp}.zip')}",
+                "X-Accel-Buffering": "no",  # nginx: pass it on as it comes
+            },
+        )
+
+    @http("GET", f"{BASE}/recommendations/letter.pdf")
+    @endpoint
+    def recommendations_letter(self, request: Request) -> Response:
+        principal = self.authenticate(request)
+        body = self.recommendations().letter(principal, request.args.get("call_id") or None)
+        name = quote("推荐函.pdf")
+        return Response(
+            body,
+            content_type=PDF,
+            headers={
+                "Content-Disposition": 'attachment; filename="recommendation-letter.pdf"; '
+                f"filename*=UTF-8''{name}"
+            },
+        )
 
     @http("GET,POST,PUT,PATCH,DELETE,OPTIONS", f"{BASE}/<path:anything>")
     @endpoint

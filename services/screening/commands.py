@@ -9,7 +9,8 @@ and saves the row:
   materials count at the close is judged from media's own times, `domain.evidence`; the
   timer only decides when the result is written), and returned entries not submitted again
   by their due (`domain.returns`, judged by intake's event times);
-- `review`, `select`: staff's decisions; `view`: the screening as the API shows it.
+- `review`, `select`, `recommend`, `withdraw_recommendation`: staff's decisions; `view`: the
+  screening as the API shows it.
 
 A screening appends `ScreeningCompleted` only when the outcome changed: the state, the findings
 (rule, clause, outcome, messages) or priority. The rule set's name and `window_closed` alone are
@@ -28,12 +29,17 @@ from typing import Any
 from sqlalchemy import Connection
 
 from services.screening.adapters import rows
-from services.screening.domain import decisions, returns
+from services.screening.domain import decisions, recommendations, returns
 from services.screening.domain.decisions import Recorded
 from services.screening.domain.rulesets import RULESETS
 from services.screening.domain.screening import screen
 from services.screening.domain.tracked import Tracked, as_entry, fold, relevant
-from services.screening.schemas import ReviewBody, SelectionBody
+from services.screening.schemas import (
+    RecommendationBody,
+    ReviewBody,
+    SelectionBody,
+    WithdrawalBody,
+)
 from shared.auth import Principal
 from shared.calls import Call, extended, past, returned_until
 from shared.catalog import screening as catalog
@@ -80,6 +86,7 @@ def screening_body(tracked: Tracked) -> dict[str, Any]:
         "entry_status": tracked.status,
         "review": tracked.review,
         "selection": tracked.selection,
+        "recommendation": tracked.recommendation,
         "version": tracked.version,
     }
 
@@ -307,9 +314,44 @@ class Screening:
             conn: Connection, tracked: Tracked, cause: Cause, now: datetime
         ) -> tuple[Tracked, list[Event]]:
             tracked, recorded = decisions.select(tracked, decision, principal.subject, now)
-            return tracked, self._record(tracked, [recorded], cause)
+            # `not_selected` over a selection ends the recommendation standing on it.
+            tracked, ended = recommendations.lapse(tracked, recommendations.UNSELECTED)
+            return tracked, self._record(tracked, [recorded, *ended], cause)
 
         return self._decide(principal, submission_id, "遴选", decide)
+
+    def recommend(self, principal: Principal, submission_id: str, body: Any) -> dict[str, Any]:
+        """The city recommends a selected entry to the province (`recommendations.recommend`),
+        its rank unique within the entry's call."""
+        self._staff(principal, "只有市科协工作人员可以推荐省级")
+        wanted = RecommendationBody().load(body)
+
+        def decide(
+            conn: Connection, tracked: Tracked, cause: Cause, now: datetime
+        ) -> tuple[Tracked, list[Event]]:
+            rows.lock_ranks(conn, tracked.call_id)
+            holder = rows.rank_holder(conn, tracked.call_id, wanted["rank"])
+            tracked, recorded = recommendations.recommend(
+                tracked, wanted, holder, principal.subject, now
+            )
+            return tracked, self._record(tracked, [recorded], cause)
+
+        return self._decide(principal, submission_id, "推荐省级", decide)
+
+    def withdraw_recommendation(
+        self, principal: Principal, submission_id: str, body: Any
+    ) -> dict[str, Any]:
+        """Staff withdraw an entry's recommendation (its rank becomes free)."""
+        self._staff(principal, "只有市科协工作人员可以撤销推荐")
+        reason = WithdrawalBody().load(body)["reason"]
+
+        def decide(
+            conn: Connection, tracked: Tracked, cause: Cause, now: datetime
+        ) -> tuple[Tracked, list[Event]]:
+            tracked, recorded = recommendations.withdraw(tracked, reason)
+            return tracked, self._record(tracked, [recorded], cause)
+
+        return self._decide(principal, submission_id, "撤销推荐", decide)
 
     # -- reading ------------------------------------------------------------------------
 

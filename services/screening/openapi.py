@@ -1,6 +1,7 @@
 """Screening's part of the OpenAPI 3 document: an entry's screening, staff's review and the
 city's selection. Request bodies are screening's own schemas (`services.screening.schemas`);
-the response schemas below describe `commands.screening_body`. Assembled by `ops.openapi`."""
+the response schemas below describe `commands.screening_body`; the city's recommendation to
+the province (推荐省级) is in `_add_recommendation`. Assembled by `ops.openapi`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ from apispec import APISpec
 from marshmallow import Schema, fields
 
 from services.screening.domain.rules import Outcome
-from services.screening.schemas import ReviewBody, SelectionBody
+from services.screening.schemas import (
+    RecommendationBody,
+    ReviewBody,
+    SelectionBody,
+    WithdrawalBody,
+)
 from shared.catalog.vocabulary import SCREENING_STATES
 from shared.openapi import add_health, errors, json_content, path_param
 
@@ -38,6 +44,13 @@ class Decision(Schema):
     )
 
 
+class Recommendation(Schema):
+    rank = fields.Integer(required=True, metadata={"description": "推荐排序（同一征集内唯一）"})
+    reason = fields.String(required=True, metadata={"description": "推荐理由"})
+    by = fields.String(metadata={"description": "推荐人"})
+    at = fields.DateTime()
+
+
 class ScreeningView(Schema):
     submission_id = fields.UUID(required=True)
     state = fields.String(
@@ -55,6 +68,9 @@ class ScreeningView(Schema):
     entry_status = fields.String(allow_none=True, metadata={"description": "申报方的状态"})
     review = fields.Nested(Decision, allow_none=True, metadata={"description": "审核结论"})
     selection = fields.Nested(Decision, allow_none=True, metadata={"description": "遴选结论"})
+    recommendation = fields.Nested(
+        Recommendation, allow_none=True, metadata={"description": "推荐省级（无则为 null）"}
+    )
     version = fields.Integer(required=True)
 
 
@@ -62,8 +78,11 @@ def add_paths(api: APISpec) -> None:
     """Screening's tag, schemas and paths."""
     api.tag({"name": TAG, "description": "资格审查：按征集通知筛查、市科协审核与遴选"})
     for name, schema in {
-        "Finding": Finding, "Decision": Decision, "ScreeningView": ScreeningView,
+        "Finding": Finding, "Decision": Decision, "Recommendation": Recommendation,
+        "ScreeningView": ScreeningView,
         "ReviewBody": ReviewBody, "SelectionBody": SelectionBody,
+        "RecommendationBody": RecommendationBody,
+        "RecommendationWithdrawal": WithdrawalBody,
     }.items():  # fmt: skip
         api.components.schema(name, schema=schema)
     view = {"description": "筛查结果", **json_content("ScreeningView")}
@@ -105,4 +124,36 @@ def add_paths(api: APISpec) -> None:
                 }
             },
         )
+    _add_recommendation(api, base, sid, decide)
     add_health(api, TAG)
+
+
+def _add_recommendation(
+    api: APISpec, base: str, sid: dict[str, Any], decide: dict[str, Any]
+) -> None:
+    """推荐省级: the city recommends a selected entry to the province, or withdraws it."""
+    api.path(
+        path=f"{base}/recommendation",
+        parameters=[sid],
+        operations={
+            "post": {
+                "tags": [TAG],
+                "operationId": "recommend_screening",
+                "summary": "推荐省级（市科协）",
+                "description": "只能推荐已入选（selected）的项目（否则 409 invalid_state）；"
+                "推荐排序在同一征集内唯一，已被其他项目占用时 409 invalid_state，"
+                "错误体的 holder 为占用该排序的项目 id。再次提交即修改排序或理由。"
+                "遴选失效或改为未入选时，推荐随之撤销（RecommendationWithdrawn，lapsed）。",
+                "requestBody": {"required": True, **json_content("RecommendationBody")},
+                "responses": decide,
+            },
+            "delete": {
+                "tags": [TAG],
+                "operationId": "withdraw_recommendation",
+                "summary": "撤销推荐省级（市科协）",
+                "description": "请求体可省略；未被推荐的项目 409 invalid_state。",
+                "requestBody": {"required": False, **json_content("RecommendationWithdrawal")},
+                "responses": decide,
+            },
+        },
+    )

@@ -76,6 +76,24 @@ class ScreeningService(ServesEventLog):
         body = read_json(request)
         return json_response(self.screening().select(principal, submission_id, body))
 
+    # -- the city's recommendation to the province (推荐省级) --------------------------------
+
+    @http("POST", f"{BASE}/<submission_id>/recommendation")
+    @endpoint
+    def recommend(self, request: Request, submission_id: str) -> Response:
+        principal = self.authenticate(request)
+        body = read_json(request)
+        return json_response(self.screening().recommend(principal, submission_id, body))
+
+    @http("DELETE", f"{BASE}/<submission_id>/recommendation")
+    @endpoint
+    def withdraw_recommendation(self, request: Request, submission_id: str) -> Response:
+        """The body (`{"reason"}`) is optional: a DELETE often has none."""
+        principal = self.authenticate(request)
+        body = read_json(request) if request.content_length else {}
+        screening = self.screening()
+        return json_response(screening.withdraw_recommendation(principal, submission_id, body))
+
     @http("GET,POST,PUT,PATCH,DELETE,OPTIONS", "/api/<path:anything>")
     @endpoint
     def unknown(self, request: Request, anything: str) -> Response:

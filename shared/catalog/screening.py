@@ -11,6 +11,10 @@
   amendment voids an earlier selection (the amended entry must be reviewed and selected again)
   or a withdrawal intake accepted does (the office's withdrawal stands); `note` gives the
   reason, and the envelope's causation the intake event.
+- `EntryRecommended`: the city recommends a selected entry to the province (推荐省级) with a
+  rank (unique within the call) and a reason; a later one replaces it (new rank or reason).
+- `RecommendationWithdrawn`: staff withdrew the recommendation, or screening did (`lapsed`)
+  because the selection it stood on lapsed or was reversed; `reason` says why.
 """
 
 from marshmallow import Schema, fields, validate
@@ -67,3 +71,19 @@ ScreeningCompleted = declare("ScreeningCompleted", STREAM_TYPE, Completed)
 ReviewRecorded = declare("ReviewRecorded", STREAM_TYPE, Review)
 ReviewLapsed = declare("ReviewLapsed", STREAM_TYPE, Lapse)
 SelectionRecorded = declare("SelectionRecorded", STREAM_TYPE, Selection)
+
+
+class Recommendation(Schema):
+    submission_id = fields.String(required=True)
+    rank = fields.Integer(required=True, validate=validate.Range(min=1))
+    reason = fields.String(required=True, validate=NOTE)
+
+
+class RecommendationEnd(Schema):
+    submission_id = fields.String(required=True)
+    reason = fields.String(load_default="", validate=NOTE)
+    lapsed = fields.Boolean(load_default=False)
+
+
+EntryRecommended = declare("EntryRecommended", STREAM_TYPE, Recommendation)
+RecommendationWithdrawn = declare("RecommendationWithdrawn", STREAM_TYPE, RecommendationEnd)

@@ -390,6 +390,7 @@ def test_the_exports_answer_with_their_content_types(document: dict[str, Any]) -
             "state",
             "q",
             "sort",  # the order of the rows, as in the list
+            "recommended",  # 推荐省级 only (the province package's 汇总表)
         }
 
 

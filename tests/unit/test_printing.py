@@ -134,7 +134,7 @@ def test_the_summary_sheet_is_ready_to_print() -> None:
     sheet = book[export.ENTRIES_SHEET]
     assert sheet["A1"].value == "巴中市科创项目征集汇总表"
     assert sheet["A2"].value == "填报单位：巴中市科协"
-    # The date stands right of the middle column (columns added at the end move it).
+    # The date starts at the table's middle column (it moves as columns are added).
     date_cell = f"{get_column_letter(len(export.COLUMNS) // 2 + 1)}2"
     assert sheet[date_cell].value == "填报日期：2021年11月1日"
     assert [c.value for c in sheet[export.HEADER_ROW]] == export.HEADERS
@@ -144,10 +144,8 @@ def test_the_summary_sheet_is_ready_to_print() -> None:
         sheet.cell(signing - 1, 1).value is None and sheet.cell(signing, 1).value == export.SIGNING
     )
     last = get_column_letter(len(export.COLUMNS))
-    assert {str(r) for r in sheet.merged_cells.ranges} >= {
-        f"A1:{last}1",
-        f"A{signing}:{last}{signing}",
-    }
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    assert merged >= {f"A1:{last}1", f"A{signing}:{last}{signing}"}
     setup = sheet.page_setup
     assert (setup.orientation, setup.paperSize) == ("landscape", int(sheet.PAPERSIZE_A4))
     assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)

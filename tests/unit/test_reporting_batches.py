@@ -49,6 +49,13 @@ STORE_A = [
 ]
 
 
+def batch_cells(entry: Entry) -> list[object]:
+    """The 汇总表's two batch columns of the entry's row."""
+    at = HEADERS.index("报送批次")
+    assert HEADERS[at : at + 2] == ["报送批次", "报送后已修改"]
+    return row_values(1, entry)[at : at + 2]
+
+
 def test_a_batch_names_each_entry_it_froze() -> None:
     parts = per_entry("BatchSent", _sent(1, 2, ["a"]))
     assert [p["submission_id"] for _, p in parts] == [SID, OTHER]
@@ -62,14 +69,13 @@ def test_an_entry_unchanged_since_its_batch_is_not_marked() -> None:
     assert (entry.batch_id, entry.batch_number, entry.batch_version) == ("b1", 1, 2)
     assert entry.changed_after_batch is False
     assert entry.updated_at == T0 + timedelta(minutes=3)  # a batch is not a change of the entry
-    assert row_values(1, entry)[-2:] == ["第1批", "否"]
-    assert HEADERS[-2:] == ["报送批次", "报送后已修改"]
+    assert batch_cells(entry) == ["第1批", "否"]
 
 
 def test_no_batch_no_mark() -> None:
     entry = _fold([DRAFT, SUBMIT, UPDATE])
     assert entry.batch_number is None and entry.changed_after_batch is False
-    assert row_values(1, entry)[-2:] == ["", ""]
+    assert batch_cells(entry) == ["", ""]
 
 
 def test_amended_or_withdrawn_after_the_batch_is_marked_and_a_new_batch_clears_it() -> None:
@@ -81,7 +87,7 @@ def test_amended_or_withdrawn_after_the_batch_is_marked_and_a_new_batch_clears_i
     assert _fold([DRAFT, SUBMIT, UPDATE, sent]).changed_after_batch is False
     again = _fold([DRAFT, SUBMIT, sent, UPDATE, ("BatchSent", _sent(2, 3, [], batch="b2"))])
     assert (again.batch_number, again.changed_after_batch) == (2, False)
-    assert row_values(1, _fold([DRAFT, SUBMIT, sent, UPDATE]))[-2:] == ["第1批", "是"]
+    assert batch_cells(_fold([DRAFT, SUBMIT, sent, UPDATE])) == ["第1批", "是"]
 
 
 def test_a_material_added_removed_or_replaced_after_the_batch_is_marked() -> None:

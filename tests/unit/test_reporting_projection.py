@@ -290,3 +290,17 @@ def test_a_returned_entry_ignores_a_screening_result_from_before_the_return() ->
     lapsed = {"submission_id": SID, "state": "ineligible", "findings": []}
     entry = fold(entry, "ScreeningCompleted", lapsed, T0 + timedelta(days=8))
     assert entry is not None and entry.state == "ineligible"
+
+
+def test_a_recommendation_shows_its_rank_and_reason_until_withdrawn() -> None:
+    entry = _drafted(full_body("achievement"))
+    recommended = fold(entry, "EntryRecommended",
+                       {"submission_id": SID, "rank": 2, "reason": "技术领先"}, T0)  # fmt: skip
+    assert recommended is not None
+    assert (recommended.recommendation_rank, recommended.recommendation_reason) == (2, "技术领先")
+    row = dict(zip(HEADERS, row_values(1, recommended), strict=True))
+    assert (row["推荐排序"], row["推荐理由"]) == (2, "技术领先")
+    withdrawn = fold(recommended, "RecommendationWithdrawn",
+                     {"submission_id": SID, "reason": "", "lapsed": True}, T0)  # fmt: skip
+    assert withdrawn is not None and withdrawn.recommendation_rank is None
+    assert dict(zip(HEADERS, row_values(1, withdrawn), strict=True))["推荐排序"] == ""

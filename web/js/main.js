@@ -17,6 +17,8 @@ import { keepUnreadFresh, noticeLink, notices } from "./notices.js";
 import { extensions } from "./staff/extensions.js";
 import { batches as officeBatches } from "./office/batches.js";
 import { batches as staffBatches } from "./staff/batches.js";
+// 推荐省级: the ranked list and the province's downloads.
+import { recommendations } from "./staff/recommend.js";
 
 const main = document.getElementById("main");
 let current = null; // the view on screen: {timers, gone}
@@ -35,12 +37,13 @@ const ROUTES = {
     [/^#\/entry\/([\w-]+)$/, (v, m) => staffEntry(v, m[1])],
     [/^#\/notices\/?$/, (v) => notices(v)],
     [/^#\/extensions\/?$/, (v) => extensions(v)],
+    [/^#\/recommendations\/?$/, (v) => recommendations(v)],
   ],
 };
 const HOME = { office: "#/entries", staff: "#/summary" };
 const NAV = {
   office: [["#/entries", "本区项目"], ["#/entries/new", "新建项目"]],
-  staff: [["#/summary", "汇总看板"], ["#/list", "项目列表"], ["#/extensions", "逾期补交"]],
+  staff: [["#/summary", "汇总看板"], ["#/list", "项目列表"], ["#/extensions", "逾期补交"], ["#/recommendations", "推荐名单"]],
 };
 
 // The district's batches (汇总报送): the office sends and lists its own, staff list all.

@@ -58,6 +58,9 @@ COLUMNS: list[tuple[str, int]] = [
     ("项目编号", 38),
     ("更新时间", 20),
     *[("报送批次", 10), ("报送后已修改", 12)],  # the district's batch (汇总报送)
+    # 推荐省级 (screening's recommendation to the province), last so older readers keep theirs.
+    ("推荐排序", 8),
+    ("推荐理由", 40),
 ]
 HEADERS = [name for name, _ in COLUMNS]
 
@@ -125,6 +128,8 @@ def row_values(n: int, entry: Entry) -> list[Any]:
         entry.submission_id,
         updated,
         *batch_values(entry),
+        entry.recommendation_rank or "",
+        entry.recommendation_reason,
     ]
 
 

@@ -84,6 +84,8 @@ ENTRY_COLUMNS = (
     "officer_name",
     "officer_phone",
     "materials",
+    "recommendation_rank",
+    "recommendation_reason",
     "state",
     "created_at",
     "updated_at",
@@ -104,6 +106,14 @@ def added_columns() -> list[Column[Any]]:
         Column("tech_level", String(30)),
         Column("review_count", Integer, nullable=False),
         Column("priority", Boolean),
+    ]
+
+
+def recommendation_columns() -> list[Column[Any]]:
+    """The city's recommendation to the province (#16 item 4; migration reporting_0005)."""
+    return [
+        Column("recommendation_rank", Integer),
+        Column("recommendation_reason", Text, nullable=False),
     ]
 
 
@@ -130,6 +140,7 @@ def entries(gen: int) -> Table:
         Column("officer_name", Text),
         Column("officer_phone", Text),
         Column("materials", JSONB, nullable=False),
+        *recommendation_columns(),
         Column("state", String(20), nullable=False),
         Column("created_at", DateTime(timezone=True)),
         Column("updated_at", DateTime(timezone=True)),

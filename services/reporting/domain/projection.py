@@ -51,6 +51,8 @@ INTAKE_STATUS = {
     "SubmissionWithdrawn": WITHDRAWN,
     "SubmissionReturned": RETURNED,
 }
+# The city's recommendation to the province (screening's): its rank and reason, or none.
+RECOMMENDATION = frozenset({"EntryRecommended", "RecommendationWithdrawn"})
 # Every event type the projection acts on; any other type changes nothing.
 RELEVANT = frozenset(
     {
@@ -60,6 +62,7 @@ RELEVANT = frozenset(
         "ServiceOfficerAssigned",
         "ScreeningCompleted",
         "SelectionRecorded",
+        *RECOMMENDATION,
         *INTAKE_STATUS,
         *MATERIAL_STATUS,
     }
@@ -114,6 +117,8 @@ class Entry(NamedTuple):
     officer_name: str | None = None
     officer_phone: str | None = None
     materials: Sequence[dict[str, Any]] = ()  # never changed in place: shared default is safe
+    recommendation_rank: int | None = None  # 推荐省级 (None: not recommended)
+    recommendation_reason: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
     # The latest district batch (汇总报送) that included the entry (`BatchSent`): its id and
@@ -276,6 +281,10 @@ def fold(entry: Entry | None, type_: str, data: dict[str, Any], at: datetime) ->
             # may come after it): a returned entry is judged again once it is submitted again.
             return entry
         changes = _screened(data)
+    elif type_ == "EntryRecommended":
+        changes = {"recommendation_rank": data["rank"], "recommendation_reason": data["reason"]}
+    elif type_ == "RecommendationWithdrawn":
+        changes = {"recommendation_rank": None, "recommendation_reason": ""}
     else:  # SelectionRecorded
         changes = {"selection": data["decision"]}
     if type_ in AMENDING and before.batch_id is not None:

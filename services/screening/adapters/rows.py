@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, and_, func, or_, select, update
+from sqlalchemy import Connection, DateTime, Integer, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.screening.adapters.tables import extensions, screenings
@@ -91,6 +91,33 @@ def awaiting_deadline(
     )
 
 
+def lock_ranks(conn: Connection, call_id: str | None) -> None:
+    """Serialise recommendations within a call until the transaction ends: the rank check
+    (`rank_holder`) and the write must not interleave with another entry's, or two entries
+    could both see a rank free and take it. A transaction-scoped advisory lock keyed by the
+    call, since there is no row to lock for a rank nobody holds yet."""
+    conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"recommend:{call_id}"))))
+
+
+def rank_holder(conn: Connection, call_id: str | None, rank: int) -> str | None:
+    """The entry of `call_id` recommended at `rank`, if any."""
+    query = select(screenings.c.submission_id).where(
+        screenings.c.recommendation.is_not(None),
+        screenings.c.call_id == call_id,
+        screenings.c.recommendation["rank"].astext == str(rank),
+    )
+    return conn.execute(query.limit(1)).scalar()
+
+
+def recommended(conn: Connection, call_id: str | None = None) -> list[Tracked]:
+    """The recommended entries (of `call_id`, or every call), by call and rank."""
+    query = select(screenings).where(screenings.c.recommendation.is_not(None))
+    if call_id is not None:
+        query = query.where(screenings.c.call_id == call_id)
+    rank = screenings.c.recommendation["rank"].astext.cast(Integer)
+    return [_tracked(r) for r in conn.execute(query.order_by(screenings.c.call_id, rank))]
+
+
 def extensions_of(
     conn: Connection, call_id: str, district: str, submission_id: str
 ) -> list[Extension]:
@@ -147,4 +174,5 @@ def _tracked(row: Any) -> Tracked:
         selection=row.selection,
         version=row.version,
         returned=row.returned,
+        recommendation=row.recommendation,
     )

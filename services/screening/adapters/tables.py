@@ -46,10 +46,20 @@ screenings = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     # The standing return for revision (domain.returns), kept after a resubmission.
     Column("returned", JSONB, nullable=True),
+    # The standing recommendation to the province ({rank, reason, by, at}): its rank is unique
+    # within the call (checked under a per-call lock, `rows.rank_holder`).
+    # none_as_null: a withdrawn recommendation is SQL NULL (not JSON null), so the partial
+    # index and `IS NOT NULL` see only standing ones.
+    Column("recommendation", JSONB(none_as_null=True), nullable=True),
     Index(
         "screenings_awaiting_deadline",
         "call_id",
         postgresql_where=text("status = 'submitted' AND NOT window_closed"),
+    ),
+    Index(
+        "screenings_recommended",
+        "call_id",
+        postgresql_where=text("recommendation IS NOT NULL"),
     ),
 )
 

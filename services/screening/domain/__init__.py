@@ -9,5 +9,5 @@ each rule asks of the data, `rulesets` the four categories' tables (one row per 
 notice), `evidence` which materials count at the close (by media's own times), `screening` the
 findings and the entry's state, `tracked` what screening knows of an entry and how intake's
 and media's events fold into it, `decisions` staff's review and the city's selection and
-their lapse.
+their lapse, `recommendations` the city's recommendation to the province (推荐省级).
 """

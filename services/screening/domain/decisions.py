@@ -3,7 +3,8 @@ Pure: the use case loads the entry, calls these, and appends what they return.
 
 - Staff review (审核) only an entry `in_review`: a review cannot override a `fail` or a
   `missing`, so it is refused rather than recorded unused.
-- The city selects (遴选) only an `eligible` entry; `not_selected` may be recorded for any
+- The city selects (遴选) only an `eligible` entry (and recommends to the province only a
+  selected one: `recommendations`); `not_selected` may be recorded for any
   screened entry.
 - An amendment of a submitted (or returned for revision) entry's fields lapses both: staff
   reviewed and the city selected the entry as it was, so neither decision may carry over to
@@ -29,7 +30,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from services.screening.domain.tracked import Tracked
+from services.screening.domain import recommendations
+from services.screening.domain.tracked import Recorded, Tracked
 from shared.catalog.vocabulary import (
     ELIGIBLE,
     IN_REVIEW,
@@ -41,7 +43,7 @@ from shared.catalog.vocabulary import (
 )
 from shared.errors import Refused
 
-Recorded = tuple[str, dict[str, Any]]
+__all__ = ["Recorded"]  # the use cases read it from here
 AMENDED = "项目提交后内容已修改，原审核、遴选结论不再适用，须重新审核"
 WITHDRAWN_BY_OFFICE = "区县已撤回该项目"
 
@@ -114,7 +116,8 @@ def lapse(
 ) -> tuple[Tracked, list[Recorded]]:
     """Staff's decisions no longer stand (`reason`: amended, withdrawn): the review is cleared
     (an amended entry goes back to review), and a selection not already lapsed becomes a
-    `not_selected` recorded by screening itself (`lapsed`)."""
+    `not_selected` recorded by screening itself (`lapsed`), and with it the recommendation to
+    the province, if any (`recommendations.lapse`)."""
     recorded: list[Recorded] = []
     if tracked.review is not None:
         recorded.append(("ReviewLapsed", {"reason": reason}))
@@ -123,4 +126,5 @@ def lapse(
         lapsed = {"decision": NOT_SELECTED, "note": reason, "lapsed": True}
         recorded.append(("SelectionRecorded", lapsed))
         tracked = replace(tracked, selection=lapsed | {"by": by, "at": at.isoformat()})
-    return tracked, recorded
+    tracked, ended = recommendations.lapse(tracked, reason)
+    return tracked, recorded + ended

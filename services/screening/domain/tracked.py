@@ -15,6 +15,9 @@ from shared.catalog.media import MATERIAL_STATUS
 from shared.catalog.upcast import upcast_fields
 from shared.catalog.vocabulary import DRAFT, PENDING, RETURNED, SUBMITTED, WITHDRAWN
 
+# An event a decision asks for: (event type name, data without the submission id).
+Recorded = tuple[str, dict[str, Any]]
+
 SUBMISSION_EVENTS = frozenset(
     {
         "SubmissionDrafted",
@@ -29,7 +32,8 @@ SUBMISSION_EVENTS = frozenset(
 @dataclass(frozen=True)
 class Tracked:
     """What screening knows of one entry. `result` is the latest ScreeningCompleted's data
-    (None before the first screening); `review` and `selection` are the standing decisions."""
+    (None before the first screening); `review`, `selection` and `recommendation` are the
+    standing decisions."""
 
     submission_id: str
     district: str | None = None
@@ -46,6 +50,8 @@ class Tracked:
     # The standing return for revision (`returns.returned`), kept after the entry is
     # submitted again: its due still bounds the entry's close.
     returned: dict[str, Any] | None = None
+    # The standing recommendation to the province ({rank, reason, by, at}; `recommendations`).
+    recommendation: dict[str, Any] | None = None
 
     @property
     def known(self) -> bool:

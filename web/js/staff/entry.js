@@ -7,6 +7,7 @@ import { CATEGORIES, MATERIAL_KINDS, fmtTime, label } from "../labels.js";
 import { alertBox, h, mainArea } from "../ui.js";
 import { decisions, officerForm } from "./decisions.js";
 import { returnForm } from "./return.js";
+import { recommendForm } from "./recommend.js";
 
 const REFRESH_MS = 5000;
 
@@ -49,6 +50,7 @@ export async function entry(view, id) {
   const box = {
     screening: h("div", { id: "screening", "aria-live": "polite" }),
     decisions: h("div"),
+    recommend: h("div"),
     materials: h("div", { id: "materials" }),
     history: h("div"),
   };
@@ -63,6 +65,7 @@ export async function entry(view, id) {
         {},
         panel("h-screening", "筛查结果", box.screening),
         panel("h-decide", "审核与遴选", box.decisions),
+        panel("h-recommend", "推荐省级", box.recommend),
         panel("h-officer", "服务专员（保姆）", h("div", {}, officerForm(shown))),
         // 退回修改 (return.js): redrawn from the entry the return answers with.
         panel("h-return", "退回修改", h("div#return-box", {}, returnForm(shown, () => window.dispatchEvent(new HashChangeEvent("hashchange"))))),
@@ -80,6 +83,7 @@ export async function entry(view, id) {
       screening = s;
       box.screening.replaceChildren(screeningView(s));
       if (changed) box.decisions.replaceChildren(decisions(shown, s || { state: "pending" }, refreshScreening));
+      if (changed) box.recommend.replaceChildren(recommendForm(shown, s || { state: "pending" }, refreshScreening));
     } catch (e) {
       box.screening.replaceChildren(alertBox("error", e.message));
     }
