@@ -23,6 +23,8 @@ from shared.consumer import Subscription, Turns
 from shared.db import make_engine
 from shared.errors import Refused
 from shared.eventstore import EventStore
+from shared.revocation import Revocations
+from shared.revocation_feed import RevocationFeed
 
 
 class Database(DependencyProvider):
@@ -111,10 +113,19 @@ class Subscriber(Database):
 
 class Authenticator(DependencyProvider):
     """Gives workers `authenticate(request) -> Principal`; a missing, malformed, forged or
-    expired bearer token is a 401 in the documented shape."""
+    expired bearer token is a 401 in the documented shape, and so is a person's token that
+    identity revoked (the process's own revocation view, `shared.revocation_feed`)."""
 
     def setup(self) -> None:
         self.verifier = Verifier(config.load().jwt_public_key())
+        self.revocations = Revocations()
+        self.feed = RevocationFeed(self.container.config, self.revocations)
+
+    def start(self) -> None:
+        self.container.spawn_managed_thread(self.feed.run)
+
+    def stop(self) -> None:
+        self.feed.stop()
 
     def get_dependency(self, worker_ctx: Any) -> Callable[[Request], Principal]:
         return self.authenticate
@@ -124,9 +135,15 @@ class Authenticator(DependencyProvider):
         if scheme.lower() != "bearer" or not token.strip():
             raise Refused("unauthorized", "缺少访问令牌（Authorization: Bearer …）")
         try:
-            return self.verifier.verify(token.strip())
+            principal = self.verifier.verify(token.strip())
         except InvalidToken:
             raise Refused("unauthorized", "访问令牌无效或已过期") from None
+        if principal.is_person:
+            if not self.revocations.warm:
+                raise Refused("unavailable", "暂时无法核验登录状态，请稍后重试")
+            if self.revocations.refuses(principal):
+                raise Refused("unauthorized", "登录已失效，请重新登录")
+        return principal
 
 
 class Calls(DependencyProvider):

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import (
@@ -141,7 +141,7 @@ def _row(event: Event) -> dict[str, Any]:
         "type": event.type,
         "schema_version": event.schema_version,
         "occurred_at": event.occurred_at,
-        "actor": json.dumps(asdict(event.actor), ensure_ascii=False),
+        "actor": json.dumps(event.actor.stored(), ensure_ascii=False),
         "correlation_id": event.correlation_id,
         "causation_id": event.causation_id,
         "data": json.dumps(event.data, ensure_ascii=False),

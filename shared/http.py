@@ -43,6 +43,7 @@ STATUS = {
     "call_closed": 409,
     "invalid_state": 409,
     "precondition_required": 428,
+    "locked": 423,
     "unauthorized": 401,
     "forbidden": 403,
     "method_not_allowed": 405,
