@@ -30,6 +30,7 @@ PASSWORD = "初始密码-2024a"
 class People:
     base: str
     operator: Api  # tokens without a session, signed with the same key
+    relay_log: Path | None = None
     cookies: dict[str, str] = field(default_factory=dict)  # username -> refresh token
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
@@ -90,6 +91,8 @@ def identity_api(intake_api: Api, broker, tmp_path: Path, monkeypatch) -> Iterat
         container.start()
         try:
             with relay_process(broker, url, tmp_path / "identity-relay.log", service="identity"):
-                yield People(f"http://127.0.0.1:{port}", intake_api)
+                yield People(
+                    f"http://127.0.0.1:{port}", intake_api, tmp_path / "identity-relay.log"
+                )
         finally:
             container.stop()
