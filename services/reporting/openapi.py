@@ -121,6 +121,12 @@ class ReportEntry(Schema):
     selection = fields.String(allow_none=True, metadata={"enum": list(SELECTIONS)})
     created_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime(allow_none=True)
+    submitted_by = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "填报人：提交项目的人，如 张三（巴州区科协）；以服务令牌提交的为 null"
+        },
+    )
 
 
 class SourceLag(Schema):

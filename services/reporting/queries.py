@@ -135,6 +135,7 @@ def entry_body(entry: Entry) -> dict[str, Any]:
         "selection": entry.selection,
         "created_at": _iso(entry.created_at),
         "updated_at": _iso(entry.updated_at),
+        "submitted_by": entry.submitted_by or None,
     }
 
 

@@ -140,7 +140,7 @@ def test_the_summary_sheet_is_ready_to_print() -> None:
     assert (
         sheet.cell(signing - 1, 1).value is None and sheet.cell(signing, 1).value == export.SIGNING
     )
-    assert {str(r) for r in sheet.merged_cells.ranges} >= {"A1:V1", f"A{signing}:V{signing}"}
+    assert {str(r) for r in sheet.merged_cells.ranges} >= {"A1:W1", f"A{signing}:W{signing}"}
     setup = sheet.page_setup
     assert (setup.orientation, setup.paperSize) == ("landscape", int(sheet.PAPERSIZE_A4))
     assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)

@@ -57,6 +57,7 @@ COLUMNS: list[tuple[str, int]] = [
     ("遴选结果", 10),
     ("项目编号", 38),
     ("更新时间", 20),
+    ("填报人", 22),
 ]
 HEADERS = [name for name, _ in COLUMNS]
 
@@ -123,6 +124,7 @@ def row_values(n: int, entry: Entry) -> list[Any]:
         label(SELECTION_LABELS, entry.selection),
         entry.submission_id,
         updated,
+        entry.submitted_by,
     ]
 
 

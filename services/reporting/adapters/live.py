@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.reporting.adapters import tables
 from services.reporting.domain.projection import RELEVANT, Entry, fold
-from shared.events import Event
+from shared.events import Actor, Event
 
 _FIELDS = tuple(c for c in tables.ENTRY_COLUMNS if c != "state")
 
@@ -38,11 +38,25 @@ def apply(conn: Connection, event: Event) -> None:
     """The subscription's `apply`: into whichever generation is current. Read after the
     subscription locked its checkpoint, so a rebuild's switch (which takes those locks) is
     either wholly before this or wholly after it."""
-    apply_change(conn, tables.current(conn), event.type, event.data, event.occurred_at)
+    apply_change(conn, tables.current(conn), event.type, event.data, event.occurred_at,
+                 event.actor.label())  # fmt: skip
+
+
+def person_of(actor: dict[str, Any] | None) -> str | None:
+    """The person a stored actor names, as shown (None: no person, or an older event)."""
+    if not actor or not actor.get("person_name"):
+        return None
+    return Actor(str(actor.get("role")), str(actor.get("subject")), actor.get("district"),
+                 actor.get("person_id"), actor["person_name"]).label()  # fmt: skip
 
 
 def apply_change(
-    conn: Connection, gen: int, type_: str, data: dict[str, Any], at: datetime
+    conn: Connection,
+    gen: int,
+    type_: str,
+    data: dict[str, Any],
+    at: datetime,
+    person: str | None = None,
 ) -> None:
     if type_ not in RELEVANT:
         return
@@ -55,7 +69,7 @@ def apply_change(
         select(table).where(table.c.submission_id == submission_id).with_for_update()
     ).one()
     before = from_row(row)
-    after = fold(before, type_, data, at)
+    after = fold(before, type_, data, at, person)
     if after is None or after is before:
         return
     values = to_row(after)

@@ -87,6 +87,7 @@ ENTRY_COLUMNS = (
     "state",
     "created_at",
     "updated_at",
+    "submitted_by",
 )
 
 
@@ -132,6 +133,7 @@ def entries(gen: int) -> Table:
         Column("state", String(20), nullable=False),
         Column("created_at", DateTime(timezone=True)),
         Column("updated_at", DateTime(timezone=True)),
+        Column("submitted_by", Text, nullable=False),  # migration reporting_0003
     )
 
 

@@ -1,8 +1,8 @@
 """The reporting projection of one entry, folded from the events of all three owners. Pure.
 
-`fold(entry, type, data, at)` is the single definition of what an event does to a report row;
-the live consumer (`adapters.live`) and the batch rebuild (`adapters.rebuild`) both call it,
-so a rebuilt projection cannot drift from the live one.
+`fold(entry, type, data, at, person)` is the single definition of what an event does to a
+report row; the live consumer (`adapters.live`) and the batch rebuild (`adapters.rebuild`)
+both call it, so a rebuilt projection cannot drift from the live one.
 
 Order across owners: each owner's events reach us in order (the subscription sees to that),
 but the three owners' logs are read independently, so a screening result may be folded before
@@ -114,6 +114,7 @@ class Entry(NamedTuple):
     materials: Sequence[dict[str, Any]] = ()  # never changed in place: shared default is safe
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    submitted_by: str = ""  # 填报人: the person who last submitted it (张三（巴州区科协）)
 
     @property
     def state(self) -> str:
@@ -187,9 +188,16 @@ def _shown(item: dict[str, Any]) -> dict[str, Any]:
     return {key: item[key] for key in SHOWN if key in item}
 
 
-def fold(entry: Entry | None, type_: str, data: dict[str, Any], at: datetime) -> Entry | None:
+def fold(
+    entry: Entry | None,
+    type_: str,
+    data: dict[str, Any],
+    at: datetime,
+    person: str | None = None,
+) -> Entry | None:
     """`entry` after one event (`entry` None: not seen before). Returns `entry` itself when the
-    event changes nothing, so callers can skip the write."""
+    event changes nothing, so callers can skip the write. `person`: who did it, as shown
+    (`shared.events.Actor.label`), None when no person signed in did."""
     if type_ not in RELEVANT:
         return entry
     before = entry or Entry(submission_id=data["submission_id"])
@@ -209,6 +217,8 @@ def fold(entry: Entry | None, type_: str, data: dict[str, Any], at: datetime) ->
         changes = _content(data["fields"])
     elif type_ in INTAKE_STATUS:
         changes = {"status": INTAKE_STATUS[type_]}
+        if type_ == "SubmissionSubmitted":
+            changes["submitted_by"] = person or ""
         if type_ == "SubmissionReturned":
             changes["screening_state"] = None  # judged again once it is submitted again
     elif type_ == "ServiceOfficerAssigned":
