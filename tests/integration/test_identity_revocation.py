@@ -6,6 +6,7 @@ names them ("张三（巴州区科协）"). No password appears in any log line.
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 import uuid
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from openpyxl import load_workbook
 
 from ops import schema
 from services.reporting.service import ReportingService
@@ -92,13 +94,36 @@ def test_a_disabled_person_is_refused_by_every_service_within_a_second(
 
     # Who did what: the person's entry names them in its history.
     headers = People.bearer(token)
+    body = {**full_body("achievement"), "call_id": "open-call"}
     created = requests.post(f"{four['intake']}/api/v1/submissions", headers=headers,
-                            json=full_body("achievement"), timeout=10)  # fmt: skip
+                            json=body, timeout=10)  # fmt: skip
     assert created.status_code == 201, created.text
     history = requests.get(f"{four['intake']}/api/v1/submissions/{created.json()['id']}/history",
                            headers=headers, timeout=10).json()  # fmt: skip
     actor = history["items"][0]["actor"]
     assert actor["person_id"] == person["person_id"] and actor["label"] == "张三（巴州区科协）"
+    entry_id = created.json()["id"]
+    submitted = requests.post(f"{four['intake']}/api/v1/submissions/{entry_id}/submit",
+                              headers=headers, timeout=10)  # fmt: skip
+    assert submitted.status_code == 200, submitted.text
+    staff = identity_api.operator.headers("staff", None)
+    reports = f"{four['reporting']}/api/v1/reports/entries"
+
+    def reported() -> dict | None:
+        items = requests.get(reports, headers=staff, timeout=10).json()["items"]
+        return next((i for i in items if i["submission_id"] == entry_id
+                     and i["submitted_by"]), None)  # fmt: skip
+
+    assert wait_until(reported, 30, "reporting to fold the submission")["submitted_by"] == (
+        "张三（巴州区科协）")  # fmt: skip
+    sheet = load_workbook(io.BytesIO(requests.get(f"{reports}.xlsx", headers=staff,
+                                                  timeout=30).content))["汇总表"]  # fmt: skip
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = next(row for row in rows if row and row[0] == "序号")
+    assert header[-1] == "填报人"
+    assert any(
+        row[-1] == "张三（巴州区科协）" for row in rows if row and row[-3] == entry_id
+    )  # 项目编号, 更新时间, 填报人
 
     operator = identity_api.operator.headers("operator")
     disabled = identity_api.request("POST", f"/api/v1/accounts/{person['person_id']}/disable",
