@@ -16,6 +16,7 @@ Nothing here logs a password, a code or a token.
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import time
 import uuid
@@ -128,7 +129,7 @@ class Sessions:
                 passwords.verify(None, password)  # the same work as for a real account
                 raise Refused("unauthorized", WRONG)
             if row.locked_until is not None and row.locked_until > _utc(now):
-                raise self._locked(row.locked_until)
+                raise self._locked(row.locked_until, now)
             refusal = self._check(row, password, code)
             if refusal is None:
                 if not row.enabled:
@@ -147,11 +148,12 @@ class Sessions:
             conn.execute(update(accounts).where(accounts.c.person_id == row.person_id).values(
                 failures=0 if locked else failures, locked_until=locked))  # fmt: skip
         # Committed: the failure counts even though the request is refused.
-        raise self._locked(locked) if locked else refusal
+        raise self._locked(locked, now) if locked else refusal
 
     @staticmethod
-    def _locked(until: datetime) -> Refused:
-        return Refused("locked", "登录失败次数过多，账号已临时锁定，请 15 分钟后再试",
+    def _locked(until: datetime, now: float) -> Refused:
+        minutes = max(1, math.ceil((until.timestamp() - now) / 60))
+        return Refused("locked", f"登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试",
                        locked_until=until.isoformat())  # fmt: skip
 
     @staticmethod
