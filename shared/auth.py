@@ -39,6 +39,7 @@ class Principal:
     session: str | None = None  # `sid`: set only on a person's token, from a sign-in
     issued_at: float = 0.0
     admin: bool = False  # staff who manage offices' accounts (person tokens only)
+    must_change_password: bool = False  # signed in with an initial password (`mcp`)
 
     @property
     def is_person(self) -> bool:
@@ -108,6 +109,7 @@ class Person:
     role: str
     district: str | None = None
     admin: bool = False
+    must_change_password: bool = False
 
 
 def issue_for_person(
@@ -123,6 +125,8 @@ def issue_for_person(
     claims.update(name=person.name, sid=session)
     if person.admin:
         claims["admin"] = True
+    if person.must_change_password:
+        claims["mcp"] = True  # good for changing the password only (shared.dependencies)
     return jwt.encode(claims, _signing_key(private_pem), algorithm=ALGORITHM)
 
 
@@ -160,4 +164,5 @@ class Verifier:
             session=session,
             issued_at=float(claims["iat"]),
             admin=session is not None and claims.get("admin") is True,
+            must_change_password=session is not None and claims.get("mcp") is True,
         )

@@ -114,7 +114,14 @@ class Subscriber(Database):
 class Authenticator(DependencyProvider):
     """Gives workers `authenticate(request) -> Principal`; a missing, malformed, forged or
     expired bearer token is a 401 in the documented shape, and so is a person's token that
-    identity revoked (the process's own revocation view, `shared.revocation_feed`)."""
+    identity revoked (the process's own revocation view, `shared.revocation_feed`). A token
+    from a sign-in with an initial password is good for changing it only: 403 elsewhere
+    (`allow_initial_password`: identity, which takes the change). Identity itself keeps no
+    view (`follow_identity=False`): it reads its own tables instead."""
+
+    def __init__(self, allow_initial_password: bool = False, follow_identity: bool = True) -> None:
+        self.allow_initial_password = allow_initial_password
+        self.follow_identity = follow_identity
 
     def setup(self) -> None:
         self.verifier = Verifier(config.load().jwt_public_key())
@@ -122,7 +129,8 @@ class Authenticator(DependencyProvider):
         self.feed = RevocationFeed(self.container.config, self.revocations)
 
     def start(self) -> None:
-        self.container.spawn_managed_thread(self.feed.run)
+        if self.follow_identity:
+            self.container.spawn_managed_thread(self.feed.run)
 
     def stop(self) -> None:
         self.feed.stop()
@@ -138,11 +146,13 @@ class Authenticator(DependencyProvider):
             principal = self.verifier.verify(token.strip())
         except InvalidToken:
             raise Refused("unauthorized", "访问令牌无效或已过期") from None
-        if principal.is_person:
+        if principal.is_person and self.follow_identity:
             if not self.revocations.warm:
                 raise Refused("unavailable", "暂时无法核验登录状态，请稍后重试")
             if self.revocations.refuses(principal):
                 raise Refused("unauthorized", "登录已失效，请重新登录")
+        if principal.must_change_password and not self.allow_initial_password:
+            raise Refused("forbidden", "请先修改初始密码", must_change_password=True)
         return principal
 
 

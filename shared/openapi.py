@@ -53,6 +53,7 @@ class ErrorDetail(Schema):
     state = fields.String(metadata={"description": "invalid_state 时对象的当前状态"})
     locked_until = fields.DateTime(metadata={"description": "locked 时账号解锁的时刻"})
     totp_required = fields.Boolean(metadata={"description": "登录须带动态验证码"})
+    must_change_password = fields.Boolean(metadata={"description": "须先修改初始密码（403）"})
 
 
 class Error(Schema):

@@ -8,6 +8,8 @@ operator. Its events reach every service's revocation view through its relay.
 
 from __future__ import annotations
 
+import contextlib
+
 from nameko.extensions import DependencyProvider
 from werkzeug import Request, Response
 
@@ -54,7 +56,10 @@ def _cleared(response: Response) -> Response:
 class IdentityService(ServesEventLog):
     name = "identity"
     event_store = Store("identity")
-    authenticate = Authenticator()
+    # Takes a token from a sign-in with an initial password: changing it is what it is for.
+    # No revocation view: every person's request is checked against identity's own tables
+    # (`_person`, `_manager`), which are ahead of any view of its events.
+    authenticate = Authenticator(allow_initial_password=True, follow_identity=False)
     signing = SigningKey()
 
     def sessions(self) -> Sessions:
@@ -66,6 +71,14 @@ class IdentityService(ServesEventLog):
     def _signed_in(self, signed: SignedIn) -> Response:
         response = json_response(signed.body, headers={"Cache-Control": "no-store"})
         return _with_cookie(response, signed, self.signing.policy.refresh_seconds)
+
+    def _manager(self, request: Request) -> Principal:
+        """Managing accounts needs a password of one's own (not the initial one)."""
+        principal = self.authenticate(request)
+        self.sessions().still_open(principal)
+        if principal.must_change_password:
+            raise Refused("forbidden", "请先修改初始密码", must_change_password=True)
+        return principal
 
     def _person(self, request: Request) -> Principal:
         """The bearer's principal, whose session identity's own tables say is still open (its
@@ -90,7 +103,9 @@ class IdentityService(ServesEventLog):
     @http("DELETE", SESSION)
     @endpoint
     def sign_out(self, request: Request) -> Response:
-        principal = self.authenticate(request) if "Authorization" in request.headers else None
+        principal = None
+        with contextlib.suppress(Refused):  # an expired or revoked bearer: the cookie decides
+            principal = self.authenticate(request) if "Authorization" in request.headers else None
         self.sessions().sign_out(request.cookies.get(COOKIE), principal)
         return _cleared(Response(status=204))
 
@@ -122,25 +137,25 @@ class IdentityService(ServesEventLog):
     @http("GET", ACCOUNTS)
     @endpoint
     def list_accounts(self, request: Request) -> Response:
-        items = self.accounts().list(self.authenticate(request))
+        items = self.accounts().list(self._manager(request))
         return json_response({"items": items, "total": len(items)})
 
     @http("POST", ACCOUNTS)
     @endpoint
     def create_account(self, request: Request) -> Response:
-        principal = self.authenticate(request)
+        principal = self._manager(request)
         return json_response(self.accounts().create(principal, read_json(request)), 201)
 
     @http("POST", f"{ACCOUNTS}/<person_id>/disable")
     @endpoint
     def disable_account(self, request: Request, person_id: str) -> Response:
-        principal = self.authenticate(request)
+        principal = self._manager(request)
         return json_response(self.accounts().set_enabled(principal, person_id, False))
 
     @http("POST", f"{ACCOUNTS}/<person_id>/enable")
     @endpoint
     def enable_account(self, request: Request, person_id: str) -> Response:
-        principal = self.authenticate(request)
+        principal = self._manager(request)
         return json_response(self.accounts().set_enabled(principal, person_id, True))
 
     @http("GET,POST,PUT,PATCH,DELETE,OPTIONS", "/api/<path:anything>")

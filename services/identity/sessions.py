@@ -66,7 +66,8 @@ def _utc(moment: float) -> datetime:
 
 
 def _person(row: Any) -> Person:
-    return Person(row.person_id, row.name, row.role, row.district, row.admin)
+    return Person(row.person_id, row.name, row.role, row.district, row.admin,
+                  row.must_change_password)  # fmt: skip
 
 
 def _actor(row: Any) -> Actor:

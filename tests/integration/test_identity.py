@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tests.integration.helpers import wait_until
-from tests.integration.identity_fixtures import LOCK_SECONDS, PASSWORD, People
+from tests.integration.identity_fixtures import INITIAL, LOCK_SECONDS, PASSWORD, People
 from tests.integration.intake_fixtures import Api
 
 pytestmark = pytest.mark.integration
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.integration
 def test_sign_in_gives_a_person_token_that_intake_takes(
     identity_api: People, intake_api: Api
 ) -> None:
-    person = identity_api.add("zhangsan")
-    answer = identity_api.sign_in("zhangsan")
+    person = identity_api.add("zhangsan", ready=False)
+    answer = identity_api.sign_in("zhangsan", INITIAL)
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["expires_in"] == 900 and body["person"]["person_id"] == person["person_id"]
@@ -30,9 +30,20 @@ def test_sign_in_gives_a_person_token_that_intake_takes(
         assert part in cookie
     headers = People.bearer(body["access_token"])
     url = f"{intake_api.base}/api/v1/submissions"
-    listed = wait_until(lambda: (r := requests.get(url, headers=headers, timeout=10))
-                        .status_code != 503 and r, 10, "intake's view to be warm")  # fmt: skip
-    assert listed.status_code == 200, listed.text
+
+    def answered() -> tuple[requests.Response] | None:
+        found = requests.get(url, headers=headers, timeout=10)
+        return (found,) if found.status_code != 503 else None
+
+    (listed,) = wait_until(answered, 10, "intake's view to be warm")
+    # An initial password's token is good for changing it only.
+    assert listed.status_code == 403 and listed.json()["error"]["must_change_password"]
+    change = {"current_password": INITIAL, "new_password": PASSWORD}
+    changed = identity_api.request("POST", "/api/v1/session/password", json=change,
+                                   headers=headers)  # fmt: skip
+    assert changed.status_code == 200, changed.text
+    fresh = People.bearer(changed.json()["access_token"])
+    assert requests.get(url, headers=fresh, timeout=10).status_code == 200
 
 
 def test_wrong_password_and_lockout_and_its_expiry(identity_api: People) -> None:

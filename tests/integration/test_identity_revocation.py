@@ -23,7 +23,7 @@ from services.screening.service import ScreeningService
 from tests.entries import full_body
 from tests.integration.conftest import throwaway_database
 from tests.integration.helpers import wait_until
-from tests.integration.identity_fixtures import PASSWORD, People
+from tests.integration.identity_fixtures import INITIAL, PASSWORD, People
 from tests.integration.intake_fixtures import free_port
 from tests.integration.media_fixtures import MediaApi
 
@@ -142,7 +142,8 @@ def test_a_disabled_person_is_refused_by_every_service_within_a_second(
 
     # The password was never written into a log line, nor a token.
     logged = "\n".join(record.getMessage() + repr(record.__dict__) for record in caplog.records)
-    assert PASSWORD not in logged and token not in logged
+    assert PASSWORD not in logged and INITIAL not in logged and token not in logged
     relay_log = Path(str(identity_api.relay_log)) if identity_api.relay_log else None
     if relay_log and relay_log.exists():
-        assert PASSWORD not in relay_log.read_text(encoding="utf-8", errors="replace")
+        relayed = relay_log.read_text(encoding="utf-8", errors="replace")
+        assert PASSWORD not in relayed and INITIAL not in relayed

@@ -200,3 +200,10 @@ def _raw(event):  # type: ignore[no-untyped-def]
         "schema_version": event.schema_version, "occurred_at": event.occurred_at.isoformat(),
         "correlation_id": str(event.correlation_id), "causation_id": None, "data": event.data,
     }  # fmt: skip
+
+
+def test_an_initial_password_s_token_says_so() -> None:
+    initial = Person(ZHANG.person_id, "张三", "office", "巴州区", must_change_password=True)
+    principal = Verifier(PUBLIC).verify(issue_for_person(PRIVATE, initial, "sid-1"))
+    assert principal.must_change_password
+    assert not Verifier(PUBLIC).verify(issue_for_person(PRIVATE, ZHANG, "s")).must_change_password
