@@ -125,7 +125,7 @@ def add_paths(api: APISpec) -> None:
                 "登录",
                 "以用户名和密码登录（启用了动态验证码的须带 totp）。连续 5 次失败锁定账号 "
                 "15 分钟（423）；前门按来源地址限速。" + COOKIE_NOTE,
-                {"200": _signed_in("已登录"), **errors(401, 413, 415, 422, 423)},
+                {"200": _signed_in("已登录"), **errors(401, 413, 415, 422, 423, 429)},
                 security=[],
                 requestBody={"required": True, **json_content(ref("SignInBody"))},
             ),
