@@ -14,6 +14,7 @@ import { entry as staffEntry } from "./staff/entry.js";
 import { summary } from "./staff/summary.js";
 // Signing in with a password (#19): session.js; the token screen below is for service accounts.
 import { passwordPage, person, refresh, resume, signInPage, signOut } from "./session.js";
+import { accounts } from "./staff/accounts.js";
 
 const main = document.getElementById("main");
 let current = null; // the view on screen: {timers, gone}
@@ -72,7 +73,7 @@ function newView(who) {
 async function route() {
   const who = session() || (await resume());
   if (!who) return signIn();
-  const routes = ROUTES[who.role];
+  const routes = who.admin ? [...ROUTES[who.role], ADMIN_ROUTE] : ROUTES[who.role];
   if (!routes) {
     clearToken();
     return signIn("此控制台供区县科协和市科协使用；运维人员请使用命令行工具 kechuang。");
@@ -106,7 +107,7 @@ function showTopbar(who) {
   const nav = document.getElementById("nav");
   const hash = location.hash || HOME[who.role];
   nav.replaceChildren(
-    ...NAV[who.role].map(([href, text]) => h("a", { href, "aria-current": isCurrent(href, hash) ? "page" : null }, text)),
+    ...(who.admin ? [...NAV[who.role], ADMIN_NAV] : NAV[who.role]).map(([href, text]) => h("a", { href, "aria-current": isCurrent(href, hash) ? "page" : null }, text)),
   );
   document.getElementById("who").textContent =
     `${who.name ? who.name + " · " : ""}${ROLES[who.role] || who.role}${who.district ? " · " + who.district : ""}`;
@@ -114,7 +115,10 @@ function showTopbar(who) {
   change.hidden = !who.sid; // a person's own password; service tokens have none
 }
 
-// --- signing in with a password (session.js) ---------------------------------------------
+// --- signing in with a password (session.js); admins' accounts page (staff/accounts.js) ----
+const ADMIN_ROUTE = [/^#\/accounts\/?$/, (v) => accounts(v)];
+const ADMIN_NAV = ["#/accounts", "账号管理"];
+
 function signIn(notice) {
   leave();
   document.getElementById("topbar").hidden = true;
