@@ -41,7 +41,7 @@ RUN /opt/venv/bin/python -m ops.openapi /app/openapi.json
 # What the processes read by path, relative to the working directory /app: the nameko
 # configs (`nameko run --config services/<svc>/config.yml`) and the calls files.
 COPY deploy/calls.yaml deploy/calls.demo.yaml /app/deploy/
-RUN for svc in intake media screening reporting matching; do \
+RUN for svc in intake media screening reporting matching identity; do \
       install -D -m 0644 "services/$svc/config.yml" "/app/services/$svc/config.yml"; \
     done
 

@@ -112,16 +112,29 @@ def keygen(force: bool) -> None:
 @click.option("--district", help="The office's district (offices only), e.g. 巴州区.")
 @click.option("--subject", help="Who the token is for (default: the role and district).")
 @click.option(
+    "--service-account",
+    "service_account",
+    metavar="NAME",
+    help="A script's named service account: the token's subject is svc:NAME.",
+)
+@click.option(
     "--ttl",
     type=click.IntRange(60, 90 * 24 * 3600),
     default=8 * 3600,
     show_default=True,
     help="Seconds until it expires.",
 )
-def token(role: str, district: str | None, subject: str | None, ttl: int) -> None:
-    """Print a signed access token."""
+def token(
+    role: str, district: str | None, subject: str | None, service_account: str | None, ttl: int
+) -> None:
+    """Print a signed access token (no session: for scripts and the operator; people sign in
+    with a password)."""
     from shared.auth import issue
 
+    if service_account is not None:
+        if subject is not None:
+            raise click.UsageError("--subject and --service-account exclude each other")
+        subject = f"svc:{service_account}"
     try:
         click.echo(
             issue(
@@ -134,6 +147,97 @@ def token(role: str, district: str | None, subject: str | None, ttl: int) -> Non
         )
     except (ValueError, FileNotFoundError) as error:
         raise click.UsageError(str(error)) from None
+
+
+# --- people's accounts (services/identity): the operator writes to identity's database ------
+# directly, with the same use cases the service runs, as `kechuang migrate` reaches every
+# database: the operator holds the database passwords (the run folder's secrets.env).
+
+
+def _accounts():  # type: ignore[no-untyped-def]
+    import shared.catalog  # noqa: F401  (registers the event types)
+    from services.identity.accounts import Accounts
+    from shared.db import make_engine
+    from shared.eventstore import EventStore
+
+    return Accounts(EventStore(make_engine(config.load().db_url("identity"), pool_size=1)))
+
+
+def _refused(error: Exception) -> click.UsageError:
+    from shared.errors import Refused
+
+    if isinstance(error, Refused):
+        details = "; ".join(f"{k}: {'，'.join(v)}" for k, v in error.fields.items())
+        return click.UsageError(f"{error.message}{'（' + details + '）' if details else ''}")
+    return click.UsageError(str(error))
+
+
+@main.group()
+def user() -> None:
+    """People's accounts: add, disable, enable, list."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--name", required=True, help="The person's name, e.g. 张三.")
+@click.option("--role", type=click.Choice(["office", "staff", "operator"]), required=True)
+@click.option("--district", help="The office's district (offices only), e.g. 巴州区.")
+@click.option("--phone", default="", help="A telephone number.")
+@click.option("--admin", is_flag=True, help="City staff who manage offices' accounts.")
+def user_add(
+    username: str, name: str, role: str, district: str | None, phone: str, admin: bool
+) -> None:
+    """Add USERNAME; the initial password is read from standard input (the person must change
+    it at first sign-in)."""
+    import sys
+
+    from shared.errors import Refused
+
+    password = (click.prompt("初始密码", hide_input=True) if sys.stdin.isatty()
+                else sys.stdin.readline().rstrip("\r\n"))  # fmt: skip
+    body = {"username": username, "name": name, "role": role, "district": district,
+            "phone": phone, "admin": admin, "password": password}  # fmt: skip
+    try:
+        person = _accounts().create(None, body)
+    except Refused as error:
+        raise _refused(error) from None
+    click.echo(f"added {person['username']} ({person['name']}, {role}) {person['person_id']}")
+
+
+@user.command("disable")
+@click.argument("username")
+def user_disable(username: str) -> None:
+    """Disable USERNAME: their tokens are refused everywhere at once."""
+    _set_enabled(username, False)
+
+
+@user.command("enable")
+@click.argument("username")
+def user_enable(username: str) -> None:
+    """Enable USERNAME again (they sign in afresh)."""
+    _set_enabled(username, True)
+
+
+def _set_enabled(username: str, enabled: bool) -> None:
+    from shared.errors import Refused
+
+    accounts = _accounts()
+    try:
+        person = accounts.set_enabled(None, accounts.person_id_of(username), enabled)
+    except Refused as error:
+        raise _refused(error) from None
+    click.echo(f"{person['username']}: {'enabled' if person['enabled'] else 'disabled'}")
+
+
+@user.command("list")
+def user_list() -> None:
+    """Every account: username, name, role, district, state."""
+    for person in _accounts().list(None):
+        marks = {"admin": person["admin"], "disabled": not person["enabled"],
+                 "must-change-password": person["must_change_password"]}  # fmt: skip
+        flags = [flag for flag, on in marks.items() if on]
+        click.echo("\t".join([person["username"], person["name"], person["role"],
+                              person["district"] or "-", ",".join(flags) or "-"]))  # fmt: skip
 
 
 @main.command()

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from services.identity import openapi as identity
 from services.intake import openapi as intake
 from services.matching import openapi as matching
 from services.media import openapi as media
@@ -29,6 +30,7 @@ PARTS: tuple[AddPaths, ...] = (
     screening.add_paths,
     reporting.add_paths,
     matching.add_paths,
+    identity.add_paths,
 )
 
 

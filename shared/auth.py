@@ -1,9 +1,14 @@
 """Access tokens: Ed25519-signed JWTs.
 
-Only the operator's `kechuang token` holds the private key; services verify with the public
-key. Claims: `sub` (who), `role` (`office`, `staff`, `operator`), `district` (offices only),
-`iat`, `exp`, `iss`. Verification accepts EdDSA only, so `alg: none`, HMAC tokens signed with
-the public key and any other algorithm are refused, as are wrong keys and expired tokens.
+Two holders of the private key sign them: the operator's `kechuang token` (service accounts
+and the operator's own tokens, no session) and the identity service (a person signing in:
+15 minutes, `sub` = the person's id, with `name` and `sid`, the session). Services verify
+with the public key. Claims: `sub` (who), `role` (`office`, `staff`, `operator`), `district`
+(offices only), `iat`, `exp`, `iss`, and for a person `name` and `sid`. A person's `iat` has
+milliseconds (JWT's NumericDate allows it), so a token issued just after a password change is
+told from one issued just before it (`shared.revocation`). Verification accepts EdDSA only,
+so `alg: none`, HMAC tokens signed with the public key and any other algorithm are refused,
+as are wrong keys and expired tokens.
 """
 
 from __future__ import annotations
@@ -30,6 +35,16 @@ class Principal:
     subject: str
     role: str
     district: str | None = None
+    name: str | None = None  # a person's name (person tokens only)
+    session: str | None = None  # `sid`: set only on a person's token, from a sign-in
+    issued_at: float = 0.0
+    admin: bool = False  # staff who manage offices' accounts (person tokens only)
+    must_change_password: bool = False  # signed in with an initial password (`mcp`)
+
+    @property
+    def is_person(self) -> bool:
+        """Signed in with a password: the token names a person and their session."""
+        return self.session is not None
 
     @property
     def is_office(self) -> bool:
@@ -55,22 +70,64 @@ def new_key_pair() -> tuple[bytes, bytes]:
     )
 
 
-def issue(
-    private_pem: bytes, role: str, subject: str, district: str | None = None, ttl: int = 8 * 3600
-) -> str:
+def _signing_key(private_pem: bytes) -> Ed25519PrivateKey:
+    key = serialization.load_pem_private_key(private_pem, password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError("the signing key is not an Ed25519 private key")
+    return key
+
+
+def _claims(role: str, subject: str, district: str | None, now: float, ttl: int) -> dict[str, Any]:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if (role == "office") != bool(district):
         raise ValueError("an office token needs a district; staff and operator tokens take none")
-    key = serialization.load_pem_private_key(private_pem, password=None)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError("the signing key is not an Ed25519 private key")
-    now = int(time.time())
     claims: dict[str, Any] = {"sub": subject, "role": role, "iss": ISSUER, "iat": now}
-    claims["exp"] = now + ttl
+    claims["exp"] = int(now) + ttl
     if district:
         claims["district"] = district
-    return jwt.encode(claims, key, algorithm=ALGORITHM)
+    return claims
+
+
+def issue(
+    private_pem: bytes, role: str, subject: str, district: str | None = None, ttl: int = 8 * 3600
+) -> str:
+    """A token without a session: the operator's and service accounts' (`svc:NAME`)."""
+    claims = _claims(role, subject, district, int(time.time()), ttl)
+    return jwt.encode(claims, _signing_key(private_pem), algorithm=ALGORITHM)
+
+
+PERSON_TTL = 15 * 60
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a person's token names (identity's account, as the token carries it)."""
+
+    person_id: str
+    name: str
+    role: str
+    district: str | None = None
+    admin: bool = False
+    must_change_password: bool = False
+
+
+def issue_for_person(
+    private_pem: bytes,
+    person: Person,
+    session: str,
+    ttl: int = PERSON_TTL,
+    now: float | None = None,
+) -> str:
+    """A person's access token (the identity service signs it at sign-in and refresh)."""
+    issued = round(time.time() if now is None else now, 3)
+    claims = _claims(person.role, person.person_id, person.district, issued, ttl)
+    claims.update(name=person.name, sid=session)
+    if person.admin:
+        claims["admin"] = True
+    if person.must_change_password:
+        claims["mcp"] = True  # good for changing the password only (shared.dependencies)
+    return jwt.encode(claims, _signing_key(private_pem), algorithm=ALGORITHM)
 
 
 class Verifier:
@@ -96,4 +153,16 @@ class Verifier:
             raise InvalidToken("unknown role")
         if role == "office" and not (isinstance(district, str) and district):
             raise InvalidToken("an office token without a district")
-        return Principal(claims["sub"], role, district if role == "office" else None)
+        session, name = claims.get("sid"), claims.get("name")
+        if session is not None and not (isinstance(session, str) and isinstance(name, str)):
+            raise InvalidToken("a person's token needs its session and name")
+        return Principal(
+            claims["sub"],
+            role,
+            district if role == "office" else None,
+            name=name if session is not None else None,
+            session=session,
+            issued_at=float(claims["iat"]),
+            admin=session is not None and claims.get("admin") is True,
+            must_change_password=session is not None and claims.get("mcp") is True,
+        )

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SERVICES = ("intake", "media", "screening", "reporting", "matching")
+SERVICES = ("intake", "media", "screening", "reporting", "matching", "identity")
 # Where the local runner keeps its runtime files (keys, PIDs, logs); see deploy/local/.
 RUN_DIR = Path(__file__).resolve().parent.parent / ".run"
 
@@ -78,11 +78,22 @@ class Settings:
         return self._key_file("public").read_bytes()
 
     def jwt_private_key(self) -> bytes:
-        """The signing key; only `kechuang token` reads it (`KECHUANG_JWT_PRIVATE_KEY_FILE`)."""
+        """The signing key (`KECHUANG_JWT_PRIVATE_KEY_FILE`): the operator's `kechuang token`
+        and the identity service read it; the other services are started without it."""
         return self._key_file("private").read_bytes()
 
     def jwt_key_files(self) -> tuple[Path, Path]:
         return self._key_file("private"), self._key_file("public")
+
+    @property
+    def identity_lock_seconds(self) -> int:
+        """How long 5 failed sign-ins lock an account (`KECHUANG_IDENTITY_LOCK_SECONDS`)."""
+        return int(self.env.get("KECHUANG_IDENTITY_LOCK_SECONDS", str(15 * 60)))
+
+    @property
+    def identity_refresh_seconds(self) -> int:
+        """How long a refresh token keeps a session (`KECHUANG_IDENTITY_REFRESH_SECONDS`)."""
+        return int(self.env.get("KECHUANG_IDENTITY_REFRESH_SECONDS", str(12 * 3600)))
 
     @property
     def object_store(self) -> dict[str, str]:

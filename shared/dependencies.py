@@ -23,6 +23,8 @@ from shared.consumer import Subscription, Turns
 from shared.db import engines
 from shared.errors import Refused
 from shared.eventstore import EventStore
+from shared.revocation import Revocations
+from shared.revocation_feed import RevocationFeed
 
 
 class Database(DependencyProvider):
@@ -112,10 +114,27 @@ class Subscriber(Database):
 
 class Authenticator(DependencyProvider):
     """Gives workers `authenticate(request) -> Principal`; a missing, malformed, forged or
-    expired bearer token is a 401 in the documented shape."""
+    expired bearer token is a 401 in the documented shape, and so is a person's token that
+    identity revoked (the process's own revocation view, `shared.revocation_feed`). A token
+    from a sign-in with an initial password is good for changing it only: 403 elsewhere
+    (`allow_initial_password`: identity, which takes the change). Identity itself keeps no
+    view (`follow_identity=False`): it reads its own tables instead."""
+
+    def __init__(self, allow_initial_password: bool = False, follow_identity: bool = True) -> None:
+        self.allow_initial_password = allow_initial_password
+        self.follow_identity = follow_identity
 
     def setup(self) -> None:
         self.verifier = Verifier(config.load().jwt_public_key())
+        self.revocations = Revocations()
+        self.feed = RevocationFeed(self.container.config, self.revocations)
+
+    def start(self) -> None:
+        if self.follow_identity:
+            self.container.spawn_managed_thread(self.feed.run)
+
+    def stop(self) -> None:
+        self.feed.stop()
 
     def get_dependency(self, worker_ctx: Any) -> Callable[[Request], Principal]:
         return self.authenticate
@@ -125,9 +144,17 @@ class Authenticator(DependencyProvider):
         if scheme.lower() != "bearer" or not token.strip():
             raise Refused("unauthorized", "缺少访问令牌（Authorization: Bearer …）")
         try:
-            return self.verifier.verify(token.strip())
+            principal = self.verifier.verify(token.strip())
         except InvalidToken:
             raise Refused("unauthorized", "访问令牌无效或已过期") from None
+        if principal.is_person and self.follow_identity:
+            if not self.revocations.warm:
+                raise Refused("unavailable", "暂时无法核验登录状态，请稍后重试")
+            if self.revocations.refuses(principal):
+                raise Refused("unauthorized", "登录已失效，请重新登录")
+        if principal.must_change_password and not self.allow_initial_password:
+            raise Refused("forbidden", "请先修改初始密码", must_change_password=True)
+        return principal
 
 
 class Calls(DependencyProvider):

@@ -88,9 +88,44 @@ def lookup(name: str) -> EventType:
 
 @dataclass(frozen=True)
 class Actor:
+    """Who did it: the role and district the token gave, and, when a person signed in with a
+    password, the person (`person_id`, `person_name`; absent in events before accounts and in
+    those of service accounts and the system)."""
+
     role: str
     subject: str
     district: str | None = None
+    person_id: str | None = None
+    person_name: str | None = None
+
+    @classmethod
+    def of(cls, principal: Any) -> Actor:
+        """The actor a token's principal (`shared.auth.Principal`) acts as."""
+        person = getattr(principal, "is_person", False)
+        return cls(
+            principal.role,
+            principal.subject,
+            principal.district,
+            person_id=principal.subject if person else None,
+            person_name=principal.name if person else None,
+        )
+
+    def stored(self) -> dict[str, Any]:
+        """The stored and published shape: the person's keys only when there is a person, so
+        events without one are written as they always were."""
+        shape: dict[str, Any] = {"role": self.role, "subject": self.subject,
+                                 "district": self.district}  # fmt: skip
+        if self.person_id is not None:
+            shape.update(person_id=self.person_id, person_name=self.person_name)
+        return shape
+
+    def label(self, office_label: str = "科协") -> str | None:
+        """The person as histories and exports show them: 张三（巴州区科协）, 李四（市科协）;
+        None when no person acted."""
+        if self.person_name is None:
+            return None
+        where = f"{self.district}{office_label}" if self.district else "市科协"
+        return f"{self.person_name}（{where}）"
 
 
 SYSTEM = Actor(role="system", subject="kechuang")
@@ -159,6 +194,8 @@ class ActorSchema(Schema):
     role = fields.String(required=True)
     subject = fields.String(required=True)
     district = fields.String(load_default=None, allow_none=True)
+    person_id = fields.String(load_default=None, allow_none=True)
+    person_name = fields.String(load_default=None, allow_none=True)
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Actor:

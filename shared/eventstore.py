@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import (
@@ -110,10 +110,12 @@ _APPEND = text(
 )
 
 # A page of the log as one JSON text made by PostgreSQL, each event as the array
-# [position, type, schema_version, occurred_at (ISO 8601), data]: what a fold reads.
+# [position, type, schema_version, occurred_at (ISO 8601), data, actor]: what a fold reads.
+# `actor` only when a person acted (else null: the page stays small), for "who did it".
 _LOG_PAGE = text(
     """
-    SELECT coalesce(json_agg(json_build_array(position, type, schema_version, occurred_at, data)
+    SELECT coalesce(json_agg(json_build_array(position, type, schema_version, occurred_at, data,
+                                              CASE WHEN actor ? 'person_id' THEN actor END)
                              ORDER BY position), '[]')::text
     FROM (SELECT * FROM events WHERE position > :after ORDER BY position LIMIT :limit) AS page
     """
@@ -141,7 +143,7 @@ def _row(event: Event) -> dict[str, Any]:
         "type": event.type,
         "schema_version": event.schema_version,
         "occurred_at": event.occurred_at,
-        "actor": json.dumps(asdict(event.actor), ensure_ascii=False),
+        "actor": json.dumps(event.actor.stored(), ensure_ascii=False),
         "correlation_id": event.correlation_id,
         "causation_id": event.causation_id,
         "data": json.dumps(event.data, ensure_ascii=False),
@@ -290,7 +292,8 @@ class EventStore:
     def read_log_page(self, after: int, limit: int = 1000) -> str:
         """Like `read_log_raw`, for readers that fold a whole log (a projection's rebuild):
         one JSON array text made by PostgreSQL, each event `[position, type, schema_version,
-        occurred_at, data]` as stored (upcast with `events.current_data`). The owner neither
+        occurred_at, data, actor]` as stored (upcast with `events.current_data`; `actor` null
+        unless a person acted). The owner neither
         decodes the rows nor encodes them again, and the reader decodes half the text of the
         full envelopes, as one string (measured in bench/reporting.py)."""
         self.sequence()

@@ -43,6 +43,8 @@ STATUS = {
     "call_closed": 409,
     "invalid_state": 409,
     "precondition_required": 428,
+    "locked": 423,
+    "too_many_requests": 429,  # the front door's rate limit (deploy/nginx/routes.conf)
     "unauthorized": 401,
     "forbidden": 403,
     "method_not_allowed": 405,

@@ -51,6 +51,9 @@ class ErrorDetail(Schema):
     )
     current_version = fields.Integer(metadata={"description": "version_conflict 时的当前版本"})
     state = fields.String(metadata={"description": "invalid_state 时对象的当前状态"})
+    locked_until = fields.DateTime(metadata={"description": "locked 时账号解锁的时刻"})
+    totp_required = fields.Boolean(metadata={"description": "登录须带动态验证码"})
+    must_change_password = fields.Boolean(metadata={"description": "须先修改初始密码（403）"})
 
 
 class Error(Schema):
@@ -60,7 +63,7 @@ class Error(Schema):
 ERROR_NAMES = {
     400: "请求有误", 401: "未认证（缺少或无效的令牌）", 403: "无权限", 404: "不存在",
     409: "冲突", 413: "请求体过大", 415: "须为 JSON（或类型不受支持）", 422: "输入有误",
-    428: "缺少 If-Match",
+    423: "账号已临时锁定", 428: "缺少 If-Match", 429: "请求过于频繁（前门限速）",
 }  # fmt: skip
 
 
@@ -199,7 +202,8 @@ def new_spec() -> APISpec:
                     "type": "http",
                     "scheme": "bearer",
                     "bearerFormat": "JWT",
-                    "description": "`kechuang token --role office|staff|operator` 签发的令牌",
+                    "description": "登录（POST /api/v1/session）所得的个人令牌，或 "
+                    "`kechuang token --role office|staff|operator` 签发的令牌",
                 }
             }
         },

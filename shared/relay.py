@@ -86,7 +86,7 @@ class Relay:
             routing_key=routing_key,
             serializer="json",
             delivery_mode=2,
-            mandatory=True,
+            mandatory=raw["stream_type"] not in topology.BROADCAST,
             message_id=raw["event_id"],
             headers={"position": raw["position"]},
         )

@@ -97,7 +97,14 @@ STREAM_OWNERS: dict[str, str] = {
     "batch": "intake",
     "media": "media",
     "screening": "screening",
+    "account": "identity",
 }
+
+# Stream types every service process reads on a queue of its own (exclusive, gone with the
+# process: `shared.revocation_feed`), not on a durable consumer queue. The relay publishes
+# them without `mandatory`: when no process listens, nothing is lost, since every process
+# reads the owner's log when it starts.
+BROADCAST = {"account"}
 
 
 def standard_queues(exchange: str, dead_letter: str) -> list[Queue]:

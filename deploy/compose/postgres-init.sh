@@ -6,7 +6,7 @@
 # The official image runs this once, on an empty data volume; to change a password later:
 #   docker compose exec postgres psql -U postgres -c "ALTER ROLE kechuang_media PASSWORD '…'"
 set -eu
-for service in intake media screening reporting matching; do
+for service in intake media screening reporting matching identity; do
   var="KECHUANG_DB_PASSWORD_$(echo "$service" | tr '[:lower:]' '[:upper:]')"
   password="$(printenv "$var" || true)"
   if [ -z "$password" ]; then

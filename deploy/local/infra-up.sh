@@ -56,7 +56,7 @@ if ! pg_lsclusters -h | awk -v c="$PG_CLUSTER" '$2==c {print $4}' | grep -qx onl
 fi
 wait_for "PostgreSQL" 30 pg_isready -q -h 127.0.0.1 -p "$KECHUANG_PG_PORT"
 sql=""
-for s in intake media screening reporting matching test; do
+for s in intake media screening reporting matching identity test; do
   var="KECHUANG_DB_PASSWORD_${s^^}"
   sql+="SELECT 'CREATE ROLE kechuang_$s LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname='kechuang_$s')\\gexec
 ALTER ROLE kechuang_$s PASSWORD '${!var}';

@@ -144,7 +144,7 @@ load_secrets() {
   (
     umask 077
     touch "$file"
-    for name in KECHUANG_DB_PASSWORD_{INTAKE,MEDIA,SCREENING,REPORTING,MATCHING,TEST} \
+    for name in KECHUANG_DB_PASSWORD_{INTAKE,MEDIA,SCREENING,REPORTING,MATCHING,IDENTITY,TEST} \
       KECHUANG_AMQP_PASSWORD MINIO_ROOT_PASSWORD KECHUANG_S3_SECRET_KEY; do
       # A secret added in a later version is generated into an older file too.
       grep -q "^$name=" "$file" || echo "$name=$(openssl rand -hex 16)" >>"$file"

@@ -6,9 +6,9 @@ load_secrets
 cd "$REPO"
 BIN="$REPO/.venv/bin"
 
-# Every pool from one budget: service processes × pool, three relays × 2, the CLI's 3, and a
+# Every pool from one budget: service processes × pool, four relays × 2, the CLI's 3, and a
 # reserve for the test suite's in-process services; PostgreSQL keeps 3 for superusers.
-needed=$(( (INTAKE_WORKERS + MEDIA_WORKERS + 3) * KECHUANG_DB_POOL_SIZE + 3 * 2 + 3 + KECHUANG_DB_TEST_RESERVE ))
+needed=$(( (INTAKE_WORKERS + MEDIA_WORKERS + 4) * KECHUANG_DB_POOL_SIZE + 4 * 2 + 3 + KECHUANG_DB_TEST_RESERVE ))
 allowed=$(( KECHUANG_PG_MAX_CONNECTIONS - 3 ))
 if (( needed > allowed )); then
   say "connection budget exceeded: $needed connections needed (INTAKE_WORKERS=$INTAKE_WORKERS, MEDIA_WORKERS=$MEDIA_WORKERS, KECHUANG_DB_POOL_SIZE=$KECHUANG_DB_POOL_SIZE, reserve $KECHUANG_DB_TEST_RESERVE), PostgreSQL allows $allowed; raise KECHUANG_PG_MAX_CONNECTIONS or lower the pool"
@@ -35,7 +35,7 @@ if [[ ! -f "$SUPERVISOR/programs/nginx.conf" ]]; then
     case "$name" in minio | postgres | rabbitmq) ;; *) stop_pid "$name" ;; esac
   done
 fi
-rm -f "$SUPERVISOR/programs/"{intake,media,screening,reporting,matching,relay,nginx}*.conf
+rm -f "$SUPERVISOR/programs/"{intake,media,screening,reporting,matching,identity,relay,nginx}*.conf
 supervise_service() {  # NAME PACKAGE CLASS HTTP_VAR ADDRESS
   # Services verify tokens with the public key; the private key is not theirs to read, nor
   # MinIO's root credentials (media has its own user, see `kechuang provision-storage`).
@@ -61,7 +61,14 @@ supervise_service screening screening ScreeningService KECHUANG_SCREENING_HTTP 1
 supervise_service reporting reporting ReportingService KECHUANG_REPORTING_HTTP 127.0.0.1:8104
 # Matching runs no relay: nobody consumes its MatchDecided events yet (shared/catalog/matching.py).
 supervise_service matching matching MatchingService KECHUANG_MATCHING_HTTP 127.0.0.1:8105
-for service in intake media screening; do
+# Identity: people's accounts and sign-in. Besides the operator's CLI, the one process given
+# the signing key (KECHUANG_JWT_PRIVATE_KEY_FILE): it signs people's access tokens.
+supervise identity env -u MINIO_ROOT_USER -u MINIO_ROOT_PASSWORD \
+  PYTHONWARNINGS=ignore::DeprecationWarning "KECHUANG_API_DOCUMENT=$KECHUANG_API_DOCUMENT" \
+  "KECHUANG_JWT_PRIVATE_KEY_FILE=${KECHUANG_JWT_PRIVATE_KEY_FILE:-$RUN/keys/jwt-private.pem}" \
+  KECHUANG_IDENTITY_HTTP=127.0.0.1:8106 \
+  "$BIN/nameko" run --config services/identity/config.yml services.identity.service:IdentityService
+for service in intake media screening identity; do
   supervise "relay-$service" env -u MINIO_ROOT_USER -u MINIO_ROOT_PASSWORD "$BIN/kechuang" relay "$service"
 done
 
@@ -84,11 +91,11 @@ if ((changed)) && running nginx; then
 fi
 
 base="http://127.0.0.1:$KECHUANG_PORT"
-for service in intake media screening reporting matching; do
+for service in intake media screening reporting matching identity; do
   if ! wait_for "$service /healthz (see $LOGS)" 60 curl -fsS "$base/healthz/$service"; then
     supervisorctl status; exit 1
   fi
 done
 install_cli
 say "all services healthy; base URL: $base"
-say "console: $base/ (sign in with a token: \`kechuang demo\` prints some, or \`kechuang token\`)"
+say "console: $base/ (sign in with an account: \`kechuang user add\`; or a token: \`kechuang demo\` prints some)"

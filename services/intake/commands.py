@@ -52,7 +52,7 @@ def body_hash(body: Any) -> str:
 def _event(principal: Principal, decision: Decision) -> list[Event]:
     event_type, data = decision
     stream_id = catalog.stream_id(data["submission_id"])
-    actor = Actor(principal.role, principal.subject, principal.district)
+    actor = Actor.of(principal)
     return [new_event(event_type, stream_id, data, actor=actor)]
 
 

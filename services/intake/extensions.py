@@ -94,7 +94,7 @@ class Extensions:
                 "until": request["until"].isoformat(),
                 "reason": request["reason"],
             }
-            actor = Actor(principal.role, principal.subject, principal.district)
+            actor = Actor.of(principal)
             event = new_event(
                 catalog.ExtensionGranted, catalog.stream_id(call.id), data, actor=actor
             )

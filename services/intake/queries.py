@@ -22,6 +22,7 @@ from shared.catalog.upcast import upcast_fields
 from shared.catalog.vocabulary import CATEGORY_LABELS as CATEGORY_NAMES
 from shared.catalog.vocabulary import SUBMISSION_STATUSES
 from shared.errors import Refused
+from shared.events import Actor
 from shared.eventstore import EventStore
 from shared.repository import Streams
 
@@ -33,13 +34,21 @@ def _reader(principal: Principal) -> None:
         raise Refused("forbidden", "无权查看申报项目")
 
 
+def _actor(actor: Actor) -> dict[str, Any]:
+    shown = {"role": actor.role, "subject": actor.subject, "district": actor.district}
+    if actor.person_id is not None:  # a person signed in: who, as the console shows them
+        shown.update(person_id=actor.person_id, person_name=actor.person_name,
+                     label=actor.label())  # fmt: skip
+    return shown
+
+
 def _history_item(e: Any) -> dict[str, Any]:
     return {
         "event_id": str(e.event_id),
         "type": e.type,
         "version": e.version,
         "occurred_at": e.occurred_at.isoformat(),
-        "actor": {"role": e.actor.role, "subject": e.actor.subject, "district": e.actor.district},
+        "actor": _actor(e.actor),
         "data": e.data,
         # The request that caused it (its X-Request-Id): what support asks an office for.
         "correlation_id": str(e.correlation_id),

@@ -166,7 +166,7 @@ class Matching:
             )
         need, offer = (a, b) if a.side == NEED else (b, a)
         assert offer.side == OFFER
-        actor = Actor(principal.role, principal.subject, principal.district)
+        actor = Actor.of(principal)
         data = {"challenge_id": need.submission_id, "offer_id": offer.submission_id, **checked}
         event = new_event(
             catalog.MatchDecided, catalog.stream_id(need.submission_id, offer.submission_id),

@@ -174,7 +174,7 @@ class Media:
             "district": principal.district, "object_key": key, "upload_id": upload_id,
             "part_size": part, "expires_at": expires.isoformat(),
         }  # fmt: skip
-        actor = Actor(principal.role, principal.subject, principal.district)
+        actor = Actor.of(principal)
         with self.store.engine.begin() as conn:
             m = self._record(conn, None, catalog.MaterialRequested, data, actor, at=now)
         return self._slot(m)
@@ -256,7 +256,7 @@ class Media:
                     raise Refused("validation_failed", "分片不完整或与上传的不符，请检查后重试",
                                   {"parts": [error.code or "InvalidPart"]}) from None  # fmt: skip
             data = {"material_id": m.id, "submission_id": m.submission_id, "kind": m.kind}
-            actor = Actor(principal.role, principal.subject, principal.district)
+            actor = Actor.of(principal)
             after = self._record(conn, m, catalog.MaterialUploaded, data, actor, at=now)
         return self.body(after)
 

@@ -134,6 +134,12 @@ class ReportEntry(Schema):
     changed_after_batch = fields.Boolean(
         metadata={"description": "报送后已修改：报送后项目被修改、撤回，或已存储的材料有增删"}
     )
+    submitted_by = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "填报人：提交项目的人，如 张三（巴州区科协）；以服务令牌提交的为 null"
+        },
+    )
 
 
 class SourceLag(Schema):

@@ -145,6 +145,7 @@ def entry_body(entry: Entry) -> dict[str, Any]:
         # The district's batch (汇总报送) that last included it, and 报送后已修改.
         "batch": entry.batch_number,
         "changed_after_batch": entry.changed_after_batch,
+        "submitted_by": entry.submitted_by or None,
     }
 
 

@@ -274,7 +274,7 @@ class Screening:
         decide: Callable[[Connection, Tracked, Cause, datetime], tuple[Tracked, list[Event]]],
     ) -> dict[str, Any]:
         now = self.clock()
-        cause = Cause(Actor(principal.role, principal.subject, principal.district))
+        cause = Cause(Actor.of(principal))
         with self.store.engine.begin() as conn:
             tracked = self._find(conn, principal, submission_id, lock=True)
             decisions.check_decidable(tracked, act)

@@ -4,4 +4,12 @@ Chinese labels) and the one fold of an entry's materials (`materials.materials_a
 
 Importing this package registers the event types (services and consumers import it at start)."""
 
-from shared.catalog import batch, call, matching, media, screening, submission  # noqa: F401
+from shared.catalog import (  # noqa: F401  (registers the event types)
+    batch,
+    call,
+    identity,
+    matching,
+    media,
+    screening,
+    submission,
+)

@@ -37,6 +37,7 @@ SECRETS = {
     "KECHUANG_DB_PASSWORD_SCREENING": "dummy-screening",
     "KECHUANG_DB_PASSWORD_REPORTING": "dummy-reporting",
     "KECHUANG_DB_PASSWORD_MATCHING": "dummy-matching",
+    "KECHUANG_DB_PASSWORD_IDENTITY": "dummy-identity",
     "MINIO_ROOT_PASSWORD": "dummy-minio",
     "KECHUANG_S3_SECRET_KEY": "dummy-media-s3",
 }
@@ -46,7 +47,10 @@ SERVICE_CLASSES = {
     "screening": "ScreeningService",
     "reporting": "ReportingService",
     "matching": "MatchingService",
+    "identity": "IdentityService",
 }
+# Besides the operator's CLI and init (keygen), the one process that signs tokens.
+SIGNERS = {"identity"}
 RELAYS = {f"relay-{owner}": owner for owner in sorted(set(topology.STREAM_OWNERS.values()))}
 INFRA = {"rabbitmq", "postgres", "minio"}
 # Every process of the Python image (compose and k8s alike); `cli` is compose's tool profile.
@@ -277,6 +281,11 @@ def mounts(service: dict) -> dict[str, dict]:
 def test_services_verify_tokens_with_the_public_key_only(compose):
     services = compose["services"]
     for name in [*SERVICE_CLASSES, *RELAYS]:
+        if name in SIGNERS:
+            private = config.load(env_of(services[name])).jwt_key_files()[0]
+            mount = mounts(services[name])[str(private.parent)]
+            assert (mount["source"], mount.get("read_only")) == ("jwt-private", True), name
+            continue
         env = env_of(services[name])
         assert "KECHUANG_JWT_PRIVATE_KEY_FILE" not in env, name
         assert all(m["source"] != "jwt-private" for m in mounts(services[name]).values()), name
@@ -362,7 +371,7 @@ def test_images_are_pinned(compose):
 
 # --- nginx -----------------------------------------------------------------------------------
 
-UPSTREAMS = {"intake", "media", "screening", "reporting", "matching", "minio"}
+UPSTREAMS = {"intake", "media", "screening", "reporting", "matching", "identity", "minio"}
 ROUTES_IN_IMAGE = "/etc/nginx/kechuang/routes.conf"
 HTTP_IN_IMAGE = "/etc/nginx/kechuang/http.conf"  # the request-id maps and the log format
 

@@ -19,6 +19,9 @@ import { batches as officeBatches } from "./office/batches.js";
 import { batches as staffBatches } from "./staff/batches.js";
 // 推荐省级: the ranked list and the province's downloads.
 import { recommendations } from "./staff/recommend.js";
+// Signing in with a password (#19): session.js; the token screen below is for service accounts.
+import { passwordPage, person, refresh, resume, signInPage, signOut } from "./session.js";
+import { accounts } from "./staff/accounts.js";
 
 const main = document.getElementById("main");
 let current = null; // the view on screen: {timers, gone}
@@ -85,9 +88,9 @@ function newView(who) {
 }
 
 async function route() {
-  const who = session();
+  const who = session() || (await resume());
   if (!who) return signIn();
-  const routes = ROUTES[who.role];
+  const routes = who.admin ? [...ROUTES[who.role], ADMIN_ROUTE] : ROUTES[who.role];
   if (!routes) {
     clearToken();
     return signIn("此控制台供区县科协和市科协使用；运维人员请使用命令行工具 kechuang。");
@@ -121,13 +124,44 @@ function showTopbar(who) {
   const nav = document.getElementById("nav");
   const hash = location.hash || HOME[who.role];
   nav.replaceChildren(
-    ...NAV[who.role].map(([href, text]) => h("a", { href, "aria-current": isCurrent(href, hash) ? "page" : null }, text)),
+    ...(who.admin ? [...NAV[who.role], ADMIN_NAV] : NAV[who.role]).map(([href, text]) => h("a", { href, "aria-current": isCurrent(href, hash) ? "page" : null }, text)),
     noticeLink(hash.startsWith("#/notices")), // 通知 with its unread badge
   );
   keepUnreadFresh();
   document.getElementById("who").textContent =
-    `${ROLES[who.role] || who.role}${who.district ? " · " + who.district : ""}`;
+    `${who.name ? who.name + " · " : ""}${ROLES[who.role] || who.role}${who.district ? " · " + who.district : ""}`;
+  const change = document.getElementById("change-password");
+  change.hidden = !who.sid; // a person's own password; service tokens have none
 }
+
+// --- signing in with a password (session.js); admins' accounts page (staff/accounts.js) ----
+const ADMIN_ROUTE = [/^#\/accounts\/?$/, (v) => accounts(v)];
+const ADMIN_NAV = ["#/accounts", "账号管理"];
+
+function signIn(notice) {
+  leave();
+  document.getElementById("topbar").hidden = true;
+  signInPage(main, {
+    notice,
+    tokenForm: () => tokenSignIn(notice),
+    onSignedIn: (p) => {
+      toast(`已登录：${p.name}`);
+      if (location.hash === HOME[p.role] || !location.hash) route();
+      location.hash = HOME[p.role] || "";
+    },
+  });
+}
+
+document.getElementById("change-password").addEventListener("click", () => {
+  leave();
+  passwordPage(main, {
+    onDone: () => {
+      toast("密码已修改");
+      route();
+    },
+  });
+});
+// ---------------------------------------------------------------------------------------------
 
 function isCurrent(href, hash) {
   if (hash === href) return true;
@@ -137,7 +171,7 @@ function isCurrent(href, hash) {
   return false;
 }
 
-function signIn(notice) {
+function tokenSignIn(notice) {
   leave();
   document.getElementById("topbar").hidden = true;
   const error = h("div", { "aria-live": "assertive" });
@@ -187,23 +221,33 @@ function signIn(notice) {
     error,
     h("label", { for: "token" }, "访问令牌"),
     input,
-    h("p.hint", { id: "token-hint" }, "请粘贴运维人员用 kechuang token 签发的令牌。令牌只保存在本浏览器标签页中，关闭标签页即失效。"),
-    h("div.row", {}, h("button.btn", { type: "submit" }, "登录")),
+    h("p.hint", { id: "token-hint" }, "服务账号：请粘贴运维人员用 kechuang token 签发的令牌。令牌只保存在本浏览器标签页中，关闭标签页即失效。"),
+    h("div.row", {}, h("button.btn", { type: "submit" }, "登录"),
+      h("a", { href: "#", onclick: (e) => { e.preventDefault(); signIn(notice); } }, "使用用户名和密码登录")),
   );
   main.replaceChildren(form);
   input.focus();
 }
 
-document.getElementById("signout").addEventListener("click", () => {
-  clearToken();
+document.getElementById("signout").addEventListener("click", async () => {
+  await signOut();
   leave();
   history.replaceState(null, "", location.pathname);
   signIn("已退出登录。");
 });
 
-whenUnauthorized(() => {
-  clearToken();
-  signIn("登录已失效（令牌无效或已过期），请重新登录。");
+whenUnauthorized(async () => {
+  if (person()) {
+    // A person's access token lapsed (or was revoked): try the refresh cookie once.
+    try {
+      await refresh();
+      return route();
+    } catch {
+      /* signed out below */
+    }
+  }
+  await signOut();
+  signIn("登录已失效（令牌无效、已过期或已被撤销），请重新登录。");
 });
 
 window.addEventListener("hashchange", route);

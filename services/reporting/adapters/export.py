@@ -61,6 +61,7 @@ COLUMNS: list[tuple[str, int]] = [
     # 推荐省级 (screening's recommendation to the province), last so older readers keep theirs.
     ("推荐排序", 8),
     ("推荐理由", 40),
+    ("填报人", 22),
 ]
 HEADERS = [name for name, _ in COLUMNS]
 
@@ -130,6 +131,7 @@ def row_values(n: int, entry: Entry) -> list[Any]:
         *batch_values(entry),
         entry.recommendation_rank or "",
         entry.recommendation_reason,
+        entry.submitted_by,
     ]
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.reporting.adapters import tables
 from services.reporting.domain.projection import RELEVANT, Entry, fold, per_entry
-from shared.events import Event
+from shared.events import Actor, Event
 
 _FIELDS = tuple(c for c in tables.ENTRY_COLUMNS if c != "state")
 
@@ -47,7 +47,7 @@ def apply_many(conn: Connection, events: list[Event]) -> None:
     stack under the freshness bench: reporting applied intake's events at ~100/s one at a
     time, which is what made reports lag a minute behind a rush (issue #14)."""
     changes = [
-        (one, part, event.occurred_at)
+        (one, part, event.occurred_at, event.actor.label())
         for event in events
         if event.type in RELEVANT
         for one, part in per_entry(event.type, event.data)
@@ -56,7 +56,7 @@ def apply_many(conn: Connection, events: list[Event]) -> None:
         return
     gen = tables.current(conn)
     table = tables.entries(gen)
-    ids = sorted({part["submission_id"] for _, part, _ in changes})
+    ids = sorted({part["submission_id"] for _, part, _, _ in changes})
     conn.execute(
         insert(table)
         .values([to_row(Entry(submission_id=submission_id)) for submission_id in ids])
@@ -70,9 +70,9 @@ def apply_many(conn: Connection, events: list[Event]) -> None:
     ).all()
     before = {row.submission_id: from_row(row) for row in rows}
     after = dict(before)
-    for type_, data, at in changes:
+    for type_, data, at, person in changes:
         submission_id = data["submission_id"]
-        folded = fold(after[submission_id], type_, data, at)
+        folded = fold(after[submission_id], type_, data, at, person)
         if folded is not None:
             after[submission_id] = folded
     changed = [after[i] for i in ids if after[i] is not before[i]]
@@ -99,18 +99,33 @@ def apply_many(conn: Connection, events: list[Event]) -> None:
             _bump(conn, gen, key, delta)
 
 
+def person_of(actor: dict[str, Any] | None) -> str | None:
+    """The person a stored actor names, as shown (None: no person, or an older event)."""
+    if not actor or not actor.get("person_name"):
+        return None
+    return Actor(str(actor.get("role")), str(actor.get("subject")), actor.get("district"),
+                 actor.get("person_id"), actor["person_name"]).label()  # fmt: skip
+
+
 def apply_change(
-    conn: Connection, gen: int, type_: str, data: dict[str, Any], at: datetime
+    conn: Connection,
+    gen: int,
+    type_: str,
+    data: dict[str, Any],
+    at: datetime,
+    person: str | None = None,
 ) -> None:
     if type_ not in RELEVANT:
         return
     # A district's batch names many entries; their rows are taken in id order, as every
     # writer takes them, so two transactions never wait on each other the other way round.
     for one, part in sorted(per_entry(type_, data), key=lambda c: c[1]["submission_id"]):
-        _apply_one(conn, gen, one, part, at)
+        _apply_one(conn, gen, one, part, at, person)
 
 
-def _apply_one(conn: Connection, gen: int, type_: str, data: dict[str, Any], at: datetime) -> None:
+def _apply_one(
+    conn: Connection, gen: int, type_: str, data: dict[str, Any], at: datetime, person: str | None
+) -> None:
     table = tables.entries(gen)
     submission_id = data["submission_id"]
     conn.execute(
@@ -120,7 +135,7 @@ def _apply_one(conn: Connection, gen: int, type_: str, data: dict[str, Any], at:
         select(table).where(table.c.submission_id == submission_id).with_for_update()
     ).one()
     before = from_row(row)
-    after = fold(before, type_, data, at)
+    after = fold(before, type_, data, at, person)
     if after is None or after is before:
         return
     values = to_row(after)

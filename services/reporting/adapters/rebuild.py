@@ -66,18 +66,24 @@ class Result:
     positions: dict[str, int]
 
 
-Change = tuple[str, dict[str, Any], datetime]
+Change = tuple[str, dict[str, Any], datetime, str | None]  # ..., the person (填报人)
 
 
 def decode(item: Item) -> Change | None:
     """(type, data, occurred_at) of a stored event, or None when the projection ignores it."""
-    _, type_, version, at, data = item
+    _, type_, version, at, data = item[:5]
     if type_ not in RELEVANT:
         return None
     event_type = lookup(type_)
     if version != event_type.schema_version:
         data = current_data(event_type, data, version)  # an older shape: the one upcast
-    return type_, data, datetime.fromisoformat(at)
+    # The 6th item: the actor when a person acted (`read_log_page`), for 填报人.
+    return (
+        type_,
+        data,
+        datetime.fromisoformat(at),
+        live.person_of(item[5] if len(item) > 5 else None),
+    )
 
 
 def _pages(
@@ -147,10 +153,10 @@ def fold_log(
                     position = item[0]
                     change = decode(item)
                     if change is not None:
-                        type_, whole, at = change
+                        type_, whole, at, person = change
                         for one, data in per_entry(type_, whole):
                             key = data["submission_id"]
-                            entry = fold(state.get(key), one, data, at)
+                            entry = fold(state.get(key), one, data, at, person)
                             if entry is not None:
                                 state[key] = entry
                 count += len(raw)

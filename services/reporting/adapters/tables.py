@@ -90,6 +90,7 @@ ENTRY_COLUMNS = (
     "created_at",
     "updated_at",
     *("batch_id", "batch_number", "batch_version", "batch_materials", "amended_after_batch"),
+    "submitted_by",
 )
 
 
@@ -145,6 +146,7 @@ def entries(gen: int) -> Table:
         Column("created_at", DateTime(timezone=True)),
         Column("updated_at", DateTime(timezone=True)),
         *batch_columns(),
+        Column("submitted_by", Text, nullable=False),  # migration reporting_0006
     )
 
 

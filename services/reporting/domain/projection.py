@@ -1,8 +1,8 @@
 """The reporting projection of one entry, folded from the events of all three owners. Pure.
 
-`fold(entry, type, data, at)` is the single definition of what an event does to a report row;
-the live consumer (`adapters.live`) and the batch rebuild (`adapters.rebuild`) both call it,
-so a rebuilt projection cannot drift from the live one.
+`fold(entry, type, data, at, person)` is the single definition of what an event does to a
+report row; the live consumer (`adapters.live`) and the batch rebuild (`adapters.rebuild`)
+both call it, so a rebuilt projection cannot drift from the live one.
 
 Order across owners: each owner's events reach us in order (the subscription sees to that),
 but the three owners' logs are read independently, so a screening result may be folded before
@@ -129,6 +129,7 @@ class Entry(NamedTuple):
     batch_version: int | None = None
     batch_materials: Sequence[str] = ()
     amended_after_batch: bool = False
+    submitted_by: str = ""  # 填报人: the person who last submitted it (张三（巴州区科协）)
 
     @property
     def state(self) -> str:
@@ -237,9 +238,16 @@ def per_entry(type_: str, data: dict[str, Any]) -> list[tuple[str, dict[str, Any
     ]
 
 
-def fold(entry: Entry | None, type_: str, data: dict[str, Any], at: datetime) -> Entry | None:
+def fold(
+    entry: Entry | None,
+    type_: str,
+    data: dict[str, Any],
+    at: datetime,
+    person: str | None = None,
+) -> Entry | None:
     """`entry` after one event (`entry` None: not seen before). Returns `entry` itself when the
-    event changes nothing, so callers can skip the write."""
+    event changes nothing, so callers can skip the write. `person`: who did it, as shown
+    (`shared.events.Actor.label`), None when no person signed in did."""
     if type_ not in RELEVANT:
         return entry
     before = entry or Entry(submission_id=data["submission_id"])
@@ -259,6 +267,8 @@ def fold(entry: Entry | None, type_: str, data: dict[str, Any], at: datetime) ->
         changes = _content(data["fields"])
     elif type_ in INTAKE_STATUS:
         changes = {"status": INTAKE_STATUS[type_]}
+        if type_ == "SubmissionSubmitted":
+            changes["submitted_by"] = person or ""
         if type_ == "SubmissionReturned":
             changes["screening_state"] = None  # judged again once it is submitted again
     elif type_ == "BatchSent":  # one entry's part of it (`per_entry`)

@@ -1,0 +1,233 @@
+"""Identity's part of the OpenAPI 3 document: signing in, the session and its refresh cookie,
+the person's own password and second factor, and the admins' accounts. Assembled by
+`ops.openapi`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from marshmallow import Schema, fields, validate
+
+from services.identity.domain.passwords import MAX_LENGTH, MIN_LENGTH
+from shared.auth import PERSON_TTL
+from shared.catalog.identity import ROLES
+from shared.openapi import add_health, errors, json_content, path_param, ref
+
+TAG = "identity"
+COOKIE_NOTE = (
+    "刷新令牌放在 Cookie `kechuang_refresh` 中（HttpOnly; Secure; SameSite=Strict; "
+    "Path=/api/v1/session），服务端只存其散列，每次刷新即更换；已换下的刷新令牌再次出现，"
+    "视为被盗用，整个会话随即作废。"
+)
+
+
+class SignInBody(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=MAX_LENGTH))
+    totp = fields.String(
+        metadata={"description": "动态验证码（启用了动态验证码的市科协账号）", "example": "123456"}
+    )
+
+
+class Person(Schema):
+    person_id = fields.UUID(required=True)
+    username = fields.String(required=True)
+    name = fields.String(required=True)
+    phone = fields.String(required=True)
+    role = fields.String(required=True, metadata={"enum": list(ROLES)})
+    district = fields.String(allow_none=True, required=True)
+    admin = fields.Boolean(required=True, metadata={"description": "可管理区县科协账号"})
+    enabled = fields.Boolean(required=True)
+    must_change_password = fields.Boolean(
+        required=True, metadata={"description": "初始密码：须先修改密码"}
+    )
+    totp_enabled = fields.Boolean(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class Session(Schema):
+    access_token = fields.String(
+        required=True,
+        metadata={"description": f"访问令牌（Ed25519 JWT，{PERSON_TTL // 60} 分钟有效）"},
+    )
+    token_type = fields.String(required=True, metadata={"enum": ["Bearer"]})
+    expires_in = fields.Integer(required=True, metadata={"example": PERSON_TTL})
+    person = fields.Nested(Person, required=True)
+
+
+class PasswordBody(Schema):
+    current_password = fields.String(required=True)
+    new_password = fields.String(
+        required=True,
+        validate=validate.Length(min=MIN_LENGTH, max=MAX_LENGTH),
+        metadata={"description": f"至少 {MIN_LENGTH} 位，含字母、数字、符号中的至少两类"},
+    )
+
+
+class TotpBody(Schema):
+    code = fields.String(metadata={"description": "不带：生成密钥；带：验证后启用"})
+
+
+class Totp(Schema):
+    enabled = fields.Boolean(required=True)
+    otpauth_uri = fields.String(metadata={"description": "供身份验证器 App 扫码"})
+    secret = fields.String()
+
+
+class NewAccount(Schema):
+    username = fields.String(
+        required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+    )
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    phone = fields.String(validate=validate.Length(max=40))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    district = fields.String(
+        allow_none=True, metadata={"description": "区县科协账号必填，如 巴州区"}
+    )
+    admin = fields.Boolean(metadata={"description": "仅市科协工作人员"})
+    password = fields.String(
+        required=True,
+        validate=validate.Length(min=MIN_LENGTH, max=MAX_LENGTH),
+        metadata={"description": "初始密码，首次登录须修改"},
+    )
+
+
+def _op(operation_id: str, summary: str, description: str, responses: dict[str, Any],
+        **extra: Any) -> dict[str, Any]:  # fmt: skip
+    return {"tags": [TAG], "operationId": operation_id, "summary": summary,
+            "description": description, "responses": responses, **extra}  # fmt: skip
+
+
+def _signed_in(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "headers": {"Set-Cookie": {"description": COOKIE_NOTE, "schema": {"type": "string"}}},
+        **json_content("Session"),
+    }
+
+
+def add_paths(api: APISpec) -> None:
+    """Identity's tag, schemas and paths."""
+    api.tag({"name": TAG, "description": "账号与登录：登录、会话、修改密码、动态验证码、账号管理"})
+    for name, schema in {
+        "SignInBody": SignInBody, "Person": Person, "Session": Session,
+        "PasswordBody": PasswordBody, "TotpBody": TotpBody, "Totp": Totp,
+        "NewAccount": NewAccount,
+    }.items():  # fmt: skip
+        api.components.schema(name, schema=schema)
+    no_content = {"204": {"description": "已退出"}}
+    api.path(
+        path="/api/v1/session",
+        operations={
+            "post": _op(
+                "sign_in",
+                "登录",
+                "以用户名和密码登录（启用了动态验证码的须带 totp）。连续 5 次失败锁定账号 "
+                "15 分钟（423）；前门按来源地址限速。" + COOKIE_NOTE,
+                {"200": _signed_in("已登录"), **errors(401, 413, 415, 422, 423, 429)},
+                security=[],
+                requestBody={"required": True, **json_content(ref("SignInBody"))},
+            ),
+            "get": _op(
+                "who_am_i",
+                "当前登录的账号",
+                "须以个人账号的令牌访问。",
+                {"200": {"description": "账号", **json_content("Person")}, **errors(401, 403)},
+            ),
+            "delete": _op(
+                "sign_out",
+                "退出登录",
+                "作废 Cookie 中刷新令牌（或访问令牌）所属的会话，其访问令牌在各服务随即失效。",
+                {**no_content, **errors(401)},
+                security=[],
+            ),
+        },  # fmt: skip
+    )
+    api.path(
+        path="/api/v1/session/refresh",
+        operations={"post": _op(
+            "refresh_session", "刷新访问令牌",
+            "以 Cookie 中的刷新令牌换取新的访问令牌，并换发刷新令牌。" + COOKIE_NOTE,
+            {"200": _signed_in("新的访问令牌"), **errors(401)}, security=[],
+        )},
+    )  # fmt: skip
+    api.path(
+        path="/api/v1/session/everywhere",
+        operations={"post": _op(
+            "sign_out_everywhere", "在所有设备上退出",
+            "作废本人的全部会话；此前签发的访问令牌在各服务随即失效。",
+            {**no_content, **errors(401, 403)},
+        )},
+    )  # fmt: skip
+    api.path(
+        path="/api/v1/session/password",
+        operations={"post": _op(
+            "change_password", "修改密码",
+            "验证原密码后设置新密码；本人其他会话随即作废，本会话以答复中的新访问令牌继续。",
+            {"200": _signed_in("已修改"), **errors(401, 403, 413, 415, 422)},
+            requestBody={"required": True, **json_content(ref("PasswordBody"))},
+        )},
+    )  # fmt: skip
+    api.path(
+        path="/api/v1/session/totp",
+        operations={"post": _op(
+            "enrol_totp", "启用动态验证码（市科协）",
+            "不带 code：生成密钥，答以 otpauth URI；带 code：验证身份验证器 App 的验证码后启用，"
+            "此后登录须带动态验证码。",
+            {"200": {"description": "密钥或已启用", **json_content("Totp")},
+             **errors(401, 403, 409, 413, 415, 422)},
+            requestBody={"required": False, **json_content(ref("TotpBody"))},
+        )},
+    )  # fmt: skip
+    api.path(
+        path="/api/v1/accounts",
+        operations={
+            "get": _op(
+                "list_accounts",
+                "账号列表（管理员）",
+                "市科协管理员看区县科协的账号；运维看全部。",
+                {
+                    "200": {
+                        "description": "账号",
+                        **json_content(
+                            {
+                                "type": "object",
+                                "required": ["items", "total"],
+                                "properties": {
+                                    "items": {"type": "array", "items": ref("Person")},
+                                    "total": {"type": "integer"},
+                                },
+                            }
+                        ),
+                    },
+                    **errors(401, 403),
+                },
+            ),
+            "post": _op(
+                "create_account",
+                "开设账号（管理员）",
+                "市科协管理员可开设区县科协账号；运维可开设任何账号。",
+                {
+                    "201": {"description": "已开设", **json_content("Person")},
+                    **errors(401, 403, 413, 415, 422),
+                },
+                requestBody={"required": True, **json_content(ref("NewAccount"))},
+            ),
+        },  # fmt: skip
+    )
+    person = path_param("person_id", "账号 ID")
+    for action, summary, description in (
+        ("disable", "停用账号（管理员）", "其访问令牌在各服务随即失效，会话全部作废。"),
+        ("enable", "启用账号（管理员）", "须重新登录；停用前签发的令牌仍然无效。"),
+    ):
+        api.path(
+            path=f"/api/v1/accounts/{{person_id}}/{action}",
+            operations={"post": _op(
+                f"{action}_account", summary, description,
+                {"200": {"description": "账号", **json_content("Person")},
+                 **errors(401, 403, 404, 409)},
+                parameters=[person],
+            )},
+        )  # fmt: skip
+    add_health(api, TAG)

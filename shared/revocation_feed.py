@@ -1,0 +1,126 @@
+"""Keeps a process's `Revocations` (shared.revocation) up to date: identity's `account` events
+on a queue of the process's own (exclusive, auto-deleted: every process must hear every
+event, so no shared consumer queue), and identity's log over RPC (`events_since`) at start,
+after a gap, and every `CATCH_UP_SECONDS` in case the bus dropped something.
+
+Until the log has been read once (`warm`), a person's token cannot be judged and is answered
+503 (retry) rather than let through: a service restarted while identity is away must not
+forget who was cut off. Tokens without a session are not affected.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import time
+import uuid
+from typing import Any
+
+from kombu import Connection, Queue
+from kombu.message import Message
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from shared import config, topology
+from shared.events import envelope
+from shared.revocation import Revocations
+
+log = logging.getLogger("kechuang.revocation")
+OWNER = topology.STREAM_OWNERS["account"]
+CATCH_UP_SECONDS = 30.0
+PAGE = 1000
+
+
+class RevocationFeed:
+    def __init__(self, nameko_config: dict[str, Any], view: Revocations) -> None:
+        self.nameko_config = nameko_config
+        self.view = view
+        self.stopping = False
+        self.rpc: ClusterRpcProxy | None = None
+        self.cluster: Any = None
+
+    # -- identity's log --------------------------------------------------------------------
+
+    def catch_up(self) -> None:
+        if self.cluster is None:
+            self.rpc = ClusterRpcProxy(self.nameko_config, timeout=10)
+            self.cluster = self.rpc.start()
+        try:
+            while True:
+                page = getattr(self.cluster, OWNER).events_since(self.view.position, PAGE)
+                for raw in page:
+                    self.view.apply(envelope.load(raw))
+                if len(page) < PAGE:
+                    break
+        except Exception:
+            self.stop_proxy()
+            raise
+        self.view.warm = True
+        self.view.forget_old()
+
+    def stop_proxy(self) -> None:
+        if self.rpc is not None:
+            with contextlib.suppress(Exception):
+                self.rpc.stop()
+        self.rpc, self.cluster = None, None
+
+    # -- the bus ---------------------------------------------------------------------------
+
+    def on_message(self, body: Any, message: Message) -> None:
+        try:
+            event = envelope.load(body)
+        except Exception as exc:  # not ours to dead-letter: the log is read again anyway
+            log.error("ignoring an invalid account event: %s", exc)
+            message.ack()
+            return
+        if self.view.in_order(event):
+            self.view.apply(event)
+        else:
+            self.catch_up()  # an earlier event has not arrived: read the log from where we are
+        message.ack()
+
+    def run(self) -> None:
+        """Follow until `stop`; reconnect (and read the log again) after any failure."""
+        settings = config.load()
+        backoff, reported = 1.0, False
+        while not self.stopping:
+            try:
+                self._follow(settings)
+            except Exception as exc:
+                if not reported:
+                    log.warning("revocations: cannot follow identity yet (%s); retrying", exc)
+                    reported = True
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+            else:
+                backoff, reported = 1.0, False
+
+    def _follow(self, settings: config.Settings) -> None:
+        queue = Queue(
+            f"kechuang.revocations.{uuid.uuid4().hex[:12]}",
+            exchange=topology.events_exchange(settings.exchange),
+            routing_key="account.*",
+            exclusive=True,
+            auto_delete=True,
+            durable=False,
+        )
+        with (
+            Connection(self.nameko_config["AMQP_URI"]) as connection,
+            connection.Consumer(queue, callbacks=[self.on_message], accept=["json"]),
+        ):
+            # Listening first, then reading the log: nothing falls between the two.
+            self.catch_up()
+            if not self.view.warm:
+                return
+            log.info("revocations: following identity from position %s", self.view.position)
+            last = time.monotonic()
+            while not self.stopping:
+                with contextlib.suppress(socket.timeout, TimeoutError):
+                    connection.drain_events(timeout=1)
+                if time.monotonic() - last > CATCH_UP_SECONDS:
+                    self.catch_up()
+                    last = time.monotonic()
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.stop_proxy()
