@@ -20,13 +20,13 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects.postgresql import insert
 
+from services.matching.adapters import index
 from services.matching.adapters.live import profile_of
 from services.matching.adapters.tables import decisions, entries
-from services.matching.domain import duplicates, scoring
-from services.matching.domain.profile import NEED, OFFER, OFFERS, Profile
+from services.matching.domain import duplicates
+from services.matching.domain.profile import NEED, OFFER, Profile
 from shared.auth import Principal
 from shared.catalog import matching as catalog
-from shared.catalog.vocabulary import CHALLENGE
 from shared.errors import Refused, not_found, parse_id
 from shared.events import Actor, new_event
 from shared.eventstore import EventStore
@@ -102,16 +102,7 @@ class Matching:
     def matches(self, principal: Principal, submission_id: str, args: dict[str, str]) -> dict:
         subject, subject_terms = self._visible(principal, submission_id)
         limit = LimitSchema().load(args)["limit"]
-        wanted = list(OFFERS) if subject.side == NEED else [CHALLENGE]
         with self.engine.connect() as conn:
-            pool = [
-                (profile_of(row), list(row.terms))
-                for row in conn.execute(
-                    select(entries).where(
-                        entries.c.status == "submitted", entries.c.category.in_(wanted)
-                    )
-                )
-            ]
             column = decisions.c.challenge_id if subject.side == NEED else decisions.c.offer_id
             other = decisions.c.offer_id if subject.side == NEED else decisions.c.challenge_id
             decided = {
@@ -122,8 +113,9 @@ class Matching:
                     )
                 )
             }
-        pool = [(p, t) for p, t in pool if decided.get(p.submission_id) != "dismissed"]
-        found = scoring.rank(subject, subject_terms, pool, limit)
+            counterparts = index.current(self.engine, conn).counterparts(subject.side)
+        dismissed = {sid for sid, decision in decided.items() if decision == "dismissed"}
+        found = counterparts.rank(subject, subject_terms, limit, dismissed)
         return {
             **summary_of(subject),
             "side": subject.side,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from services.matching.domain import duplicates, quality, text
-from services.matching.domain.scoring import rank
+from services.matching.domain.index import rank
 from tests.matching_set import LabelledSet, load
 
 HIT_AT_5 = 0.85

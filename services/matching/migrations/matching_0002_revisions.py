@@ -1,0 +1,36 @@
+"""Each entry's revision, from one sequence: the in-memory index (adapters.index) reads only
+the rows changed since it last looked. And staff's decisions by offer, for an offer's matches.
+
+Revision ID: matching_0002
+Revises: matching_0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "matching_0002"
+down_revision = "matching_0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("CREATE SEQUENCE match_entries_revision")
+    op.add_column(
+        "match_entries",
+        sa.Column(
+            "revision",
+            sa.BigInteger(),
+            nullable=False,
+            server_default=sa.text("nextval('match_entries_revision')"),
+        ),
+    )
+    op.create_index("match_entries_revision_idx", "match_entries", ["revision"])
+    op.create_index("match_decisions_offer", "match_decisions", ["offer_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("match_decisions_offer", "match_decisions")
+    op.drop_index("match_entries_revision_idx", "match_entries")
+    op.drop_column("match_entries", "revision")
+    op.execute("DROP SEQUENCE match_entries_revision")
