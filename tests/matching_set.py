@@ -77,11 +77,11 @@ def load() -> LabelledSet:
                     copies.setdefault(entry["duplicate_of"], []).append(entry["id"])
                     pairs.add(frozenset((entry["id"], entry["duplicate_of"])))
     matches = {}
-    for challenge, offers in labels.items():
-        matches[challenge] = frozenset(offers + [c for o in offers for c in copies.get(o, [])])
+    for challenge, named in labels.items():
+        matches[challenge] = frozenset(named + [c for o in named for c in copies.get(o, [])])
         for copy in copies.get(challenge, []):
             matches[copy] = matches[challenge]
-    for challenge, offers in matches.items():
-        unknown = [o for o in offers if o not in entries or entries[o]["category"] == "challenge"]
+    for challenge, found in matches.items():
+        unknown = [o for o in found if o not in entries or entries[o]["category"] == "challenge"]
         assert not unknown, f"{challenge}: unknown or not offers: {unknown}"
     return LabelledSet(entries, matches, frozenset(pairs))

@@ -81,6 +81,10 @@ class Matching:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    def refresh_index(self) -> None:
+        with self.engine.connect() as conn:
+            index.current(self.engine, conn)
+
     def _entry(self, submission_id: str) -> tuple[Profile, list[str]] | None:
         with self.engine.connect() as conn:
             row = conn.execute(

@@ -44,8 +44,10 @@ class MatchingService(ServesHealth):
 
     @timer(interval=10, eager=True)
     def catch_up(self) -> None:
-        """At start and every 10 s: read what the broker did not bring (see shared.consumer)."""
+        """At start and every 10 s: read what the broker did not bring (see shared.consumer),
+        and bring the process's index up to date (at start: loaded before anyone asks)."""
         self.subscription.catch_up_all(live.apply)
+        self.matching().refresh_index()
 
     @http("GET", f"{MATCHES}/<submission_id>")
     @endpoint
