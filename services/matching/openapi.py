@@ -1,13 +1,14 @@
-"""Matching's part of the OpenAPI 3 document: an entry's matches, staff's decision on one, and
-the near-duplicate pairs. The request body is matching's own schema (`queries.DecisionSchema`);
-the response schemas describe what `queries.Matching` answers with. Assembled by `ops.openapi`."""
+"""Matching's part of the OpenAPI 3 document: an entry's matches, staff's decision on one, the
+near-duplicate pairs and the matches table (xlsx). The request body is matching's own schema
+(`queries.DecisionSchema`); the response schemas describe what `queries.Matching` answers with.
+Assembled by `ops.openapi`."""
 
 from __future__ import annotations
 
 from apispec import APISpec
 from marshmallow import Schema, fields
 
-from services.matching.queries import MAX_LIMIT, DecisionSchema
+from services.matching.queries import MAX_LIMIT, REPORTED, DecisionSchema
 from shared.catalog.matching import DECISIONS
 from shared.catalog.vocabulary import CATEGORIES
 from shared.openapi import (
@@ -21,6 +22,7 @@ from shared.openapi import (
 )
 
 TAG = "matching"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class MatchEntry(Schema):
@@ -179,6 +181,32 @@ def add_paths(api: APISpec) -> None:
                         **json_content(page_of(ref("DuplicatePair"))),
                     },
                     **errors(401, 403, 422),
+                },
+            }
+        },
+    )
+    api.path(
+        path="/api/v1/reports/matches.xlsx",
+        operations={
+            "get": {
+                "tags": [TAG],
+                "operationId": "report_matches_xlsx",
+                "summary": "导出供需对接表（Excel，市科协）",
+                "description": f"每个已提交的科技难题一组行：得分最高的 {REPORTED} 个成果、"
+                "推广项目或金融产品（已排除的不列），以及其余已确认对接的项目；"
+                "每行有得分、匹配理由和对接状态。没有匹配的难题也占一行。",
+                "responses": {
+                    "200": {
+                        "description": "供需对接表（中文表头）",
+                        "headers": {
+                            "Content-Disposition": {
+                                "description": "attachment; filename*=UTF-8''供需对接表.xlsx",
+                                "schema": {"type": "string"},
+                            }
+                        },
+                        "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+                    },
+                    **errors(401, 403),
                 },
             }
         },

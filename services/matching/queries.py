@@ -8,6 +8,8 @@
   not withdrawn; recorded as a `MatchDecided` event in matching's own store and in
   `match_decisions`, in one transaction.
 - Duplicates: staff only, among handed-in entries.
+- The matches table (供需对接表): staff only; each handed-in challenge with its top REPORTED
+  offers as its matches list them, and any offer confirmed for it that is not among them.
 """
 
 from __future__ import annotations
@@ -20,19 +22,21 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from services.matching.adapters import index
+from services.matching.adapters import export, index
 from services.matching.adapters.live import profile_of
 from services.matching.adapters.tables import decisions, entries
 from services.matching.domain import duplicates
 from services.matching.domain.profile import NEED, OFFER, Profile
 from shared.auth import Principal
 from shared.catalog import matching as catalog
+from shared.catalog.vocabulary import CHALLENGE
 from shared.errors import Refused, not_found, parse_id
 from shared.events import Actor, new_event
 from shared.eventstore import EventStore
 from shared.fields import Text
 
 MAX_LIMIT = 50
+REPORTED = 5
 ENTRY = "项目"
 
 
@@ -181,6 +185,40 @@ class Matching:
                 )
             )  # fmt: skip
         return row
+
+    def report(self, principal: Principal) -> list[export.Row]:
+        _staff_only(principal, "导出供需对接表")
+        with self.engine.connect() as conn:
+            challenges = [
+                (profile_of(row), list(row.terms))
+                for row in conn.execute(
+                    select(entries)
+                    .where(entries.c.status == "submitted", entries.c.category == CHALLENGE)
+                    .order_by(entries.c.district, entries.c.title, entries.c.submission_id)
+                )
+            ]
+            decided: dict[str, dict[str, str]] = {}
+            for row in conn.execute(select(decisions)):
+                decided.setdefault(row.challenge_id, {})[row.offer_id] = row.decision
+            live = index.current(self.engine, conn)
+        offers = live.counterparts(NEED)
+        rows = []
+        for challenge, terms in challenges:
+            its = decided.get(challenge.submission_id, {})
+            dismissed = {sid for sid, decision in its.items() if decision == "dismissed"}
+            found = offers.rank(challenge, terms, REPORTED, dismissed)
+            own = [
+                export.Row(challenge, n, m.other, m.score, m.explanation,
+                           its.get(m.other.submission_id))
+                for n, m in enumerate(found, start=1)
+            ]  # fmt: skip
+            shown = {m.other.submission_id for m in found}
+            for sid, decision in sorted(its.items()):
+                offer = offers.profile(sid)
+                if decision == "confirmed" and sid not in shown and offer is not None:
+                    own.append(export.Row(challenge, None, offer, None, "", decision))
+            rows.extend(own or [export.Row(challenge, None, None, None, "", None)])
+        return rows
 
     def duplicates(self, principal: Principal, page: int, per_page: int) -> tuple[list, int]:
         _staff_only(principal, "查看疑似重复申报")

@@ -9,12 +9,15 @@ authenticates, calls `queries.Matching` and answers in the documented shape.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from eventlet import tpool
 from nameko.timer import timer
 from sqlalchemy import Engine
 from werkzeug import Request, Response
 
 import shared.catalog  # noqa: F401  (registers the event types)
-from services.matching.adapters import live
+from services.matching.adapters import export, live
 from services.matching.queries import Matching
 from shared.dependencies import Authenticator, Database, Subscriber
 from shared.entrypoints import ServesHealth, consume_events, http
@@ -24,6 +27,8 @@ from shared.routes import unrouted
 
 MATCHES = "/api/v1/matches"
 DUPLICATES = "/api/v1/duplicates"
+REPORT = "/api/v1/reports/matches.xlsx"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class MatchingService(ServesHealth):
@@ -70,6 +75,17 @@ class MatchingService(ServesHealth):
         page, per_page = paging(request)
         items, total = self.matching().duplicates(principal, page, per_page)
         return json_response(page_body(items, total, page, per_page))
+
+    @http("GET", REPORT)
+    @endpoint
+    def report(self, request: Request) -> Response:
+        """The 供需对接表 (routed by nginx before reporting's /api/v1/reports/)."""
+        rows = self.matching().report(self.authenticate(request))
+        # Writing the sheet is CPU work: in an OS thread, so the hub keeps serving.
+        body = tpool.execute(export.xlsx, rows)
+        name = quote("供需对接表.xlsx")
+        disposition = f"attachment; filename=\"matches.xlsx\"; filename*=UTF-8''{name}"
+        return Response(body, content_type=XLSX, headers={"Content-Disposition": disposition})
 
     @http("GET,POST,PUT,PATCH,DELETE,OPTIONS", f"{MATCHES}/<path:anything>")
     @endpoint

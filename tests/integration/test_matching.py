@@ -7,6 +7,7 @@ Covers the endpoints, district isolation, withdrawal, confirm and dismiss, and d
 from __future__ import annotations
 
 import copy
+import io
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -17,10 +18,12 @@ from typing import Any
 import pytest
 import requests
 from nameko.containers import ServiceContainer
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 import shared.catalog  # noqa: F401  (registers the event types)
 from ops import schema
+from services.matching.adapters.export import COLUMNS as EXPORT_COLUMNS
 from services.matching.adapters.tables import decisions
 from services.matching.service import MatchingService
 from shared.auth import new_key_pair
@@ -33,6 +36,8 @@ from tests.integration.intake_fixtures import Api, free_port
 from tests.integration.reporting_fixtures import IntakeOwner, World
 
 pytestmark = pytest.mark.integration
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COLUMNS = [name for name, _ in EXPORT_COLUMNS]
 
 
 @dataclass
@@ -167,6 +172,19 @@ def test_matches_isolation_decisions_withdrawal_and_duplicates(m: Matching) -> N
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["challenge_id"] == need and confirmed.json()["offer_id"] == straw
     assert m.get(f"/api/v1/matches/{need}").json()["items"][0]["decision"] == "confirmed"
+
+    # The matches table: staff only; the challenge with its offers, the confirmed one marked.
+    report = "/api/v1/reports/matches.xlsx"
+    assert m.get(report, role="office", district="巴州区").status_code == 403
+    table = m.get(report)
+    assert table.status_code == 200 and table.headers["Content-Type"].startswith(XLSX)
+    sheet = load_workbook(io.BytesIO(table.content))["供需对接"]
+    rows = [
+        dict(zip(COLUMNS, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    assert {r["科技难题"] for r in rows} == {"秸秆综合利用技术难题"}
+    assert rows[0]["对接项目"] == "秸秆还田与秸秆饲料化成套技术"
+    assert rows[0]["对接状态"] == "已确认对接" and rows[0]["排名"] == 1
     # Either order names the same pair; a dismissal drops it from the list.
     assert m.post(f"/api/v1/matches/{straw}/{need}", {"decision": "dismissed"}).status_code == 200
     assert straw not in [

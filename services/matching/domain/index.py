@@ -91,6 +91,11 @@ class SideIndex:
     def __len__(self) -> int:
         return len(self.slots)
 
+    def profile(self, submission_id: str) -> Profile | None:
+        slot = self.slots.get(submission_id)
+        found = self.entries[slot] if slot is not None else None
+        return found.profile if found is not None else None
+
     def revision(self, submission_id: str) -> int | None:
         slot = self.slots.get(submission_id)
         found = self.entries[slot] if slot is not None else None
