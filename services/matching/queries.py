@@ -7,7 +7,9 @@
 - Decisions (confirm 对接成功, dismiss): staff only, on a challenge and an offer both known and
   not withdrawn; recorded as a `MatchDecided` event in matching's own store and in
   `match_decisions`, in one transaction.
-- Duplicates: staff only, among handed-in entries.
+- Duplicates: staff only, among handed-in entries, each pair with staff's decision on it if
+  any; staff mark a pair `duplicate_of` (the first named is the copy) or `not_duplicate`,
+  recorded as a `DuplicateMarked` event and in `duplicate_decisions`, in one transaction.
 - The matches table (供需对接表): staff only; each handed-in challenge with its top REPORTED
   offers as its matches list them, and any offer confirmed for it that is not among them.
 """
@@ -24,7 +26,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.matching.adapters import export, index
 from services.matching.adapters.live import profile_of
-from services.matching.adapters.tables import decisions, entries
+from services.matching.adapters.tables import decisions, duplicate_decisions, entries
 from services.matching.domain import duplicates
 from services.matching.domain.profile import NEED, OFFER, Profile
 from shared.auth import Principal
@@ -65,6 +67,17 @@ class DecisionSchema(Schema):
     note = Text(load_default="", validate=validate.Length(max=2000, error="最多 {max} 个字"))
 
 
+class DuplicateDecisionSchema(Schema):
+    decision = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            catalog.DUPLICATE_DECISIONS, error="必须是 duplicate_of 或 not_duplicate"
+        ),
+        error_messages={"required": "必须填写"},
+    )
+    note = Text(load_default="", validate=validate.Length(max=2000, error="最多 {max} 个字"))
+
+
 def _staff_only(principal: Principal, what: str) -> None:
     if not principal.is_staff:
         raise Refused("forbidden", f"只有市科协工作人员可以{what}")
@@ -79,6 +92,13 @@ def summary_of(profile: Profile) -> dict[str, Any]:
         "call_id": profile.call_id,
         "applicant_name": profile.applicant_name,
     }
+
+
+def _decision(row: Any) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {"decision": row.decision, "submission_id": row.submission_id,
+            "other_id": row.other_id, "note": row.note}  # fmt: skip
 
 
 class Matching:
@@ -220,6 +240,40 @@ class Matching:
             rows.extend(own or [export.Row(challenge, None, None, None, "", None)])
         return rows
 
+    def mark_duplicate(
+        self, principal: Principal, submission_id: str, other_id: str, body: Any
+    ) -> dict[str, Any]:
+        _staff_only(principal, "认定疑似重复申报")
+        if not isinstance(body, dict):
+            raise Refused("validation_failed", "请求体必须是 JSON 对象", {"_body": ["须为对象"]})
+        checked = DuplicateDecisionSchema().load(body)
+        ids = []
+        for sid in (submission_id, other_id):
+            found = self._entry(parse_id(sid, ENTRY))
+            if found is None or found[0].status == "withdrawn":
+                raise not_found(ENTRY)
+            ids.append(found[0].submission_id)
+        if ids[0] == ids[1]:
+            raise Refused("validation_failed", "须是两个不同的项目",
+                          {"other_id": ["不能与前一个项目相同"]})  # fmt: skip
+        data = {"submission_id": ids[0], "other_id": ids[1], **checked}
+        actor = Actor(principal.role, principal.subject, principal.district)
+        event = new_event(catalog.DuplicateMarked, catalog.duplicate_stream_id(*ids), data,
+                          actor=actor)  # fmt: skip
+        first, second = sorted(ids)
+        row = {**data, "decided_by": principal.subject, "decided_at": datetime.now(UTC)}
+        with self.engine.begin() as conn:
+            EventStore(self.engine).append(conn, event.stream_id, [event], expected_version=None)
+            statement = insert(duplicate_decisions).values(first_id=first, second_id=second, **row)
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[duplicate_decisions.c.first_id,
+                                    duplicate_decisions.c.second_id],
+                    set_={k: statement.excluded[k] for k in row},
+                )
+            )  # fmt: skip
+        return row
+
     def duplicates(self, principal: Principal, page: int, per_page: int) -> tuple[list, int]:
         _staff_only(principal, "查看疑似重复申报")
         submitted = entries.c.status == "submitted"
@@ -230,6 +284,10 @@ class Matching:
                 select(func.count(), func.max(entries.c.updated_at)).where(submitted)
             ).one())  # fmt: skip
             found = _DUPLICATES.get(version)
+            marked = {
+                (row.first_id, row.second_id): row
+                for row in conn.execute(select(duplicate_decisions))
+            }
             if found is None:
                 signed = [
                     (profile_of(row), bytes(row.signature))
@@ -249,6 +307,7 @@ class Matching:
                 "similarity": pair.similarity,
                 "title_similarity": pair.title_similarity,
                 "fields": list(pair.fields),
+                "decision": _decision(marked.get((pair.a.submission_id, pair.b.submission_id))),
             }
             for pair in found[start : start + per_page]
         ]

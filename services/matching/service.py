@@ -76,6 +76,15 @@ class MatchingService(ServesHealth):
         items, total = self.matching().duplicates(principal, page, per_page)
         return json_response(page_body(items, total, page, per_page))
 
+    @http("POST", f"{DUPLICATES}/<submission_id>/<other_id>")
+    @endpoint
+    def mark_duplicate(self, request: Request, submission_id: str, other_id: str) -> Response:
+        principal = self.authenticate(request)
+        body = read_json(request)
+        return json_response(
+            self.matching().mark_duplicate(principal, submission_id, other_id, body)
+        )
+
     @http("GET", REPORT)
     @endpoint
     def report(self, request: Request) -> Response:

@@ -1,8 +1,12 @@
-"""Events of the `match-<challenge id>-<offer id>` streams, owned by matching.
+"""Events of the `match-<challenge id>-<offer id>` and `duplicate-<id>-<id>` streams, owned by
+matching.
 
 - `MatchDecided`: staff settled a suggested match between a challenge (科技难题, the need) and
   an offer (an achievement, promotion or finance product): `confirmed` (对接成功) or
   `dismissed`. A later decision on the same pair replaces the earlier one.
+- `DuplicateMarked`: staff settled a suspected pair of entries handed in twice (疑似重复申报):
+  `duplicate_of` (`submission_id` is a copy of `other_id`) or `not_duplicate`. A later
+  decision on the same pair (the ids in either order) replaces the earlier one.
 
 No other service consumes these yet, so matching runs no relay: the events stay in its own
 store (the record of who decided what), and its decisions table is written with them.
@@ -28,3 +32,22 @@ class Decided(Schema):
 
 
 MatchDecided = declare("MatchDecided", STREAM_TYPE, Decided)
+
+DUPLICATE_STREAM_TYPE = "duplicate"
+DUPLICATE_DECISIONS = ("duplicate_of", "not_duplicate")
+
+
+def duplicate_stream_id(a: str, b: str) -> str:
+    """One stream per pair, whichever way round it is named."""
+    first, second = sorted((a, b))
+    return f"duplicate-{first}-{second}"
+
+
+class Marked(Schema):
+    submission_id = fields.String(required=True)
+    other_id = fields.String(required=True)
+    decision = fields.String(required=True, validate=validate.OneOf(DUPLICATE_DECISIONS))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+DuplicateMarked = declare("DuplicateMarked", DUPLICATE_STREAM_TYPE, Marked)

@@ -191,7 +191,10 @@ def test_matches_isolation_decisions_withdrawal_and_duplicates(m: Matching) -> N
         i["submission_id"] for i in m.get(f"/api/v1/matches/{need}").json()["items"]
     ]
     with m.world.engine.connect() as conn:
-        recorded = conn.execute(select(events.c.type, events.c.data).order_by(events.c.seq)).all()
+        recorded = conn.execute(
+            select(events.c.type, events.c.data)
+            .where(events.c.type == "MatchDecided").order_by(events.c.seq)
+        ).all()  # fmt: skip
         assert conn.execute(select(func.count()).select_from(decisions)).scalar() == 1
     assert [(t, d["decision"]) for t, d in recorded] == [
         ("MatchDecided", "confirmed"), ("MatchDecided", "dismissed")
@@ -204,6 +207,32 @@ def test_matches_isolation_decisions_withdrawal_and_duplicates(m: Matching) -> N
     (pair,) = duplicates["items"]
     assert {pair["a"]["submission_id"], pair["b"]["submission_id"]} == {orchard, copy_}
     assert "summary" in pair["fields"] and pair["similarity"] >= 0.5
+    assert pair["decision"] is None
+
+    # Staff mark the pair (an office may not); the list shows it; the event is recorded.
+    marking = f"/api/v1/duplicates/{copy_}/{orchard}"
+    body = {"decision": "duplicate_of", "note": "同一单位两区县重复申报"}
+    assert m.post(marking, body, role="office", district="巴州区").status_code == 403
+    assert m.post(marking, {"decision": "same"}).status_code == 422
+    assert m.post(f"/api/v1/duplicates/{copy_}/{copy_}", body).status_code == 422
+    assert m.post(f"/api/v1/duplicates/{copy_}/{uuid.uuid4()}", body).status_code == 404
+    marked = m.post(marking, body)
+    assert marked.status_code == 200, marked.text
+    assert marked.json()["submission_id"] == copy_ and marked.json()["other_id"] == orchard
+    (pair,) = m.get("/api/v1/duplicates").json()["items"]
+    assert pair["decision"]["decision"] == "duplicate_of"
+    assert pair["decision"]["submission_id"] == copy_
+    assert m.post(f"/api/v1/duplicates/{orchard}/{copy_}",
+                  {"decision": "not_duplicate"}).status_code == 200  # fmt: skip
+    (pair,) = m.get("/api/v1/duplicates").json()["items"]
+    assert pair["decision"]["decision"] == "not_duplicate"
+    with m.world.engine.connect() as conn:
+        marks = conn.execute(
+            select(events.c.stream_id, events.c.data)
+            .where(events.c.type == "DuplicateMarked").order_by(events.c.seq)
+        ).all()  # fmt: skip
+    assert [d["decision"] for _, d in marks] == ["duplicate_of", "not_duplicate"]
+    assert marks[0].stream_id == marks[1].stream_id  # one stream per pair, either way round
 
     # A withdrawn entry drops out of everything.
     m.world.withdraw(copy_)

@@ -64,6 +64,20 @@ decisions = Table(
     Index("match_decisions_offer", "offer_id"),
 )
 
+# Staff's latest decision on a suspected pair, keyed by its ids in order (first < second).
+duplicate_decisions = Table(
+    "duplicate_decisions",
+    metadata,
+    Column("first_id", String(36), primary_key=True),
+    Column("second_id", String(36), primary_key=True),
+    Column("submission_id", String(36), nullable=False),  # the copy, for duplicate_of
+    Column("other_id", String(36), nullable=False),
+    Column("decision", String(20), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("decided_by", Text, nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+)
+
 PROFILE_COLUMNS = (
     "submission_id", "district", "call_id", "category", "status", "title", "summary",
     "benefits", "applicant_name", "keywords", "industry_codes", "cooperation_mode",

@@ -1,5 +1,6 @@
 """Each entry's revision, from one sequence: the in-memory index (adapters.index) reads only
-the rows changed since it last looked. And staff's decisions by offer, for an offer's matches.
+the rows changed since it last looked. Staff's decisions by offer, for an offer's matches. And
+staff's decisions on suspected duplicates, one row per pair (its ids in order).
 
 Revision ID: matching_0002
 Revises: matching_0001
@@ -27,9 +28,21 @@ def upgrade() -> None:
     )
     op.create_index("match_entries_revision_idx", "match_entries", ["revision"])
     op.create_index("match_decisions_offer", "match_decisions", ["offer_id"])
+    op.create_table(
+        "duplicate_decisions",
+        sa.Column("first_id", sa.String(36), primary_key=True),
+        sa.Column("second_id", sa.String(36), primary_key=True),
+        sa.Column("submission_id", sa.String(36), nullable=False),
+        sa.Column("other_id", sa.String(36), nullable=False),
+        sa.Column("decision", sa.String(20), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("decided_by", sa.Text(), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("duplicate_decisions")
     op.drop_index("match_decisions_offer", "match_decisions")
     op.drop_index("match_entries_revision_idx", "match_entries")
     op.drop_column("match_entries", "revision")
