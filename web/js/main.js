@@ -12,6 +12,8 @@ import { chooseCategory } from "./office/new-entry.js";
 import { entries as staffEntries } from "./staff/entries.js";
 import { entry as staffEntry } from "./staff/entry.js";
 import { summary } from "./staff/summary.js";
+// 供需对接 (matching)
+import { matching } from "./staff/matching.js";
 
 const main = document.getElementById("main");
 let current = null; // the view on screen: {timers, gone}
@@ -27,12 +29,13 @@ const ROUTES = {
     [/^#\/summary\/?$/, (v) => summary(v)],
     [/^#\/list\/?(\?.*)?$/, (v) => staffEntries(v)],
     [/^#\/entry\/([\w-]+)$/, (v, m) => staffEntry(v, m[1])],
+    [/^#\/matching\/?$/, (v) => matching(v)], // 供需对接
   ],
 };
 const HOME = { office: "#/entries", staff: "#/summary" };
 const NAV = {
   office: [["#/entries", "本区项目"], ["#/entries/new", "新建项目"]],
-  staff: [["#/summary", "汇总看板"], ["#/list", "项目列表"]],
+  staff: [["#/summary", "汇总看板"], ["#/list", "项目列表"], ["#/matching", "供需对接"]],
 };
 
 function session() {
