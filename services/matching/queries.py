@@ -26,7 +26,12 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.matching.adapters import export, index
 from services.matching.adapters.live import profile_of
-from services.matching.adapters.tables import decisions, duplicate_decisions, entries
+from services.matching.adapters.tables import (
+    decisions,
+    duplicate_decisions,
+    duplicate_suspicions,
+    entries,
+)
 from services.matching.domain import duplicates
 from services.matching.domain.profile import NEED, OFFER, Profile
 from shared.auth import Principal
@@ -274,8 +279,8 @@ class Matching:
             )  # fmt: skip
         return row
 
-    def duplicates(self, principal: Principal, page: int, per_page: int) -> tuple[list, int]:
-        _staff_only(principal, "查看疑似重复申报")
+    def _pairs(self) -> list[duplicates.Pair]:
+        """The near-duplicate pairs among the handed-in entries, most alike first."""
         submitted = entries.c.status == "submitted"
         with self.engine.connect() as conn:
             # The pairs change only when the submitted entries do: kept per process for as
@@ -284,10 +289,6 @@ class Matching:
                 select(func.count(), func.max(entries.c.updated_at)).where(submitted)
             ).one())  # fmt: skip
             found = _DUPLICATES.get(version)
-            marked = {
-                (row.first_id, row.second_id): row
-                for row in conn.execute(select(duplicate_decisions))
-            }
             if found is None:
                 signed = [
                     (profile_of(row), bytes(row.signature))
@@ -299,6 +300,60 @@ class Matching:
             found = tpool.execute(duplicates.pairs, signed)
             _DUPLICATES.clear()
             _DUPLICATES[version] = found
+        return found
+
+    def publish_suspicions(self) -> tuple[int, int]:
+        """A `DuplicateSuspected` for each pair newly alike, a `DuplicateCleared` for each pair
+        no longer found (edited apart, one withdrawn): the events screening is to raise and
+        clear its 疑似重复申报 finding by. Each in one transaction with its row in
+        `duplicate_suspicions`, whose insert or delete decides, so two processes never
+        publish the same pair twice. Returns (suspected, cleared)."""
+        found = {(p.a.submission_id, p.b.submission_id): p for p in self._pairs()}
+        with self.engine.connect() as conn:
+            known = {(r.first_id, r.second_id) for r in conn.execute(select(duplicate_suspicions))}
+        store, suspected, cleared = EventStore(self.engine), 0, 0
+        for key in sorted(found.keys() - known):
+            pair = found[key]
+            data = {
+                "submission_id": pair.a.submission_id, "other_id": pair.b.submission_id,
+                "similarity": pair.similarity, "title": pair.a.title,
+                "district": pair.a.district, "other_title": pair.b.title,
+                "other_district": pair.b.district,
+            }  # fmt: skip
+            event = new_event(catalog.DuplicateSuspected, catalog.duplicate_stream_id(*key), data)
+            with self.engine.begin() as conn:
+                inserted = conn.execute(
+                    insert(duplicate_suspicions)
+                    .values(first_id=key[0], second_id=key[1], similarity=pair.similarity,
+                            suspected_at=datetime.now(UTC))
+                    .on_conflict_do_nothing()
+                ).rowcount  # fmt: skip
+                if inserted:
+                    store.append(conn, event.stream_id, [event], expected_version=None)
+                    suspected += 1
+        for key in sorted(known - found.keys()):
+            data = {"submission_id": key[0], "other_id": key[1]}
+            event = new_event(catalog.DuplicateCleared, catalog.duplicate_stream_id(*key), data)
+            with self.engine.begin() as conn:
+                deleted = conn.execute(
+                    duplicate_suspicions.delete().where(
+                        duplicate_suspicions.c.first_id == key[0],
+                        duplicate_suspicions.c.second_id == key[1],
+                    )
+                ).rowcount
+                if deleted:
+                    store.append(conn, event.stream_id, [event], expected_version=None)
+                    cleared += 1
+        return suspected, cleared
+
+    def duplicates(self, principal: Principal, page: int, per_page: int) -> tuple[list, int]:
+        _staff_only(principal, "查看疑似重复申报")
+        found = self._pairs()
+        with self.engine.connect() as conn:
+            marked = {
+                (row.first_id, row.second_id): row
+                for row in conn.execute(select(duplicate_decisions))
+            }
         start = (page - 1) * per_page
         items = [
             {

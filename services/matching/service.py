@@ -50,9 +50,11 @@ class MatchingService(ServesHealth):
     @timer(interval=10, eager=True)
     def catch_up(self) -> None:
         """At start and every 10 s: read what the broker did not bring (see shared.consumer),
-        and bring the process's index up to date (at start: loaded before anyone asks)."""
+        bring the process's index up to date (at start: loaded before anyone asks), and
+        publish the pairs newly suspected of being handed in twice, or no longer."""
         self.subscription.catch_up_all(live.apply)
         self.matching().refresh_index()
+        self.matching().publish_suspicions()
 
     @http("GET", f"{MATCHES}/<submission_id>")
     @endpoint

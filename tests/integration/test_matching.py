@@ -25,6 +25,7 @@ import shared.catalog  # noqa: F401  (registers the event types)
 from ops import schema
 from services.matching.adapters.export import COLUMNS as EXPORT_COLUMNS
 from services.matching.adapters.tables import decisions
+from services.matching.queries import Matching as Queries
 from services.matching.service import MatchingService
 from shared.auth import new_key_pair
 from shared.db import make_engine
@@ -208,6 +209,14 @@ def test_matches_isolation_decisions_withdrawal_and_duplicates(m: Matching) -> N
     assert {pair["a"]["submission_id"], pair["b"]["submission_id"]} == {orchard, copy_}
     assert "summary" in pair["fields"] and pair["similarity"] >= 0.5
     assert pair["decision"] is None
+    # Matching publishes the suspicion (its timer, or here at once), naming both entries.
+    Queries(m.world.engine).publish_suspicions()
+    (suspected,) = published(m, "DuplicateSuspected")
+    assert {suspected["submission_id"], suspected["other_id"]} == {orchard, copy_}
+    assert {suspected["title"], suspected["other_title"]} == {
+        "山地果园智能水肥一体化灌溉系统", "山地果园智能水肥一体化灌溉系统及应用"
+    }  # fmt: skip
+    assert Queries(m.world.engine).publish_suspicions() == (0, 0)  # once per pair
 
     # Staff mark the pair (an office may not); the list shows it; the event is recorded.
     marking = f"/api/v1/duplicates/{copy_}/{orchard}"
@@ -241,3 +250,14 @@ def test_matches_isolation_decisions_withdrawal_and_duplicates(m: Matching) -> N
     assert m.get(f"/api/v1/matches/{need}").status_code == 404
     assert m.get(f"/api/v1/matches/{straw}").json()["items"] == []
     assert m.get("/api/v1/duplicates").json()["total"] == 0
+    Queries(m.world.engine).publish_suspicions()
+    (cleared,) = published(m, "DuplicateCleared")
+    assert {cleared["submission_id"], cleared["other_id"]} == {orchard, copy_}
+
+
+def published(m: Matching, event_type: str) -> list[dict[str, Any]]:
+    with m.world.engine.connect() as conn:
+        found = conn.execute(
+            select(events.c.data).where(events.c.type == event_type).order_by(events.c.seq)
+        ).scalars()
+        return list(found)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Float,
     Index,
     LargeBinary,
     MetaData,
@@ -76,6 +77,16 @@ duplicate_decisions = Table(
     Column("note", Text, nullable=False),
     Column("decided_by", Text, nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=False),
+)
+
+# The pairs matching has published a DuplicateSuspected for (and no DuplicateCleared since).
+duplicate_suspicions = Table(
+    "duplicate_suspicions",
+    metadata,
+    Column("first_id", String(36), primary_key=True),
+    Column("second_id", String(36), primary_key=True),
+    Column("similarity", Float, nullable=False),
+    Column("suspected_at", DateTime(timezone=True), nullable=False),
 )
 
 PROFILE_COLUMNS = (

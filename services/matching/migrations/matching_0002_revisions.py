@@ -1,6 +1,6 @@
 """Each entry's revision, from one sequence: the in-memory index (adapters.index) reads only
 the rows changed since it last looked. Staff's decisions by offer, for an offer's matches. And
-staff's decisions on suspected duplicates, one row per pair (its ids in order).
+the suspected duplicates and staff's decisions on them, one row per pair (its ids in order).
 
 Revision ID: matching_0002
 Revises: matching_0001
@@ -39,9 +39,17 @@ def upgrade() -> None:
         sa.Column("decided_by", sa.Text(), nullable=False),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
     )
+    op.create_table(
+        "duplicate_suspicions",
+        sa.Column("first_id", sa.String(36), primary_key=True),
+        sa.Column("second_id", sa.String(36), primary_key=True),
+        sa.Column("similarity", sa.Float(), nullable=False),
+        sa.Column("suspected_at", sa.DateTime(timezone=True), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("duplicate_suspicions")
     op.drop_table("duplicate_decisions")
     op.drop_index("match_decisions_offer", "match_decisions")
     op.drop_index("match_entries_revision_idx", "match_entries")
