@@ -39,3 +39,4 @@ bench: up
 	deploy/local/with-env.sh .venv/bin/python -m bench.reporting --events 300000 --rpc
 	deploy/local/with-env.sh .venv/bin/python -m bench.freshness
 	deploy/local/with-env.sh .venv/bin/python -m bench.package
+	deploy/local/with-env.sh .venv/bin/python -m bench.matching --stack

@@ -1,6 +1,6 @@
 """Industries as GB/T 4754-2017 codes: a 门类 (section) letter A–T or a 大类 (division) two-digit
-code 01–97. The sections' names are `shared/data/industries.csv` (see the README beside it);
-the divisions ship as codes only, each belonging to the section whose fixed range holds it.
+code 01–97, with their Chinese names from `shared/data/industries.csv` (see the README beside
+it). Each division belongs to the section whose fixed range holds it.
 
 Matching reads codes, never names: two entries in the same division are closer than two that
 share only the section.
@@ -24,18 +24,29 @@ _DIVISIONS = {
 
 
 @functools.cache
-def sections() -> dict[str, str]:
-    """门类 letter -> Chinese name, in the standard's order."""
+def _names() -> dict[str, str]:
     with DATA.open(encoding="utf-8", newline="") as file:
         lines = (line for line in file if not line.startswith("#"))
         return {row["code"]: row["name"] for row in csv.DictReader(lines)}
+
+
+@functools.cache
+def sections() -> dict[str, str]:
+    """门类 letter -> Chinese name, in the standard's order."""
+    return {code: name for code, name in _names().items() if code.isalpha()}
+
+
+@functools.cache
+def divisions() -> dict[str, str]:
+    """大类 two-digit code -> Chinese name, in the standard's order."""
+    return {code: name for code, name in _names().items() if code.isdigit()}
 
 
 def section_of(code: str) -> str | None:
     """The 门类 of a section or division code; None for anything else."""
     if code in sections():
         return code
-    if len(code) == 2 and code.isascii() and code.isdigit():
+    if code in divisions():
         number = int(code)
         for letter, (first, last) in _DIVISIONS.items():
             if first <= number <= last:
@@ -43,14 +54,18 @@ def section_of(code: str) -> str | None:
     return None
 
 
+def name_of(code: str) -> str | None:
+    """The Chinese name of a section or division code; None for anything else."""
+    return sections().get(code) or divisions().get(code)
+
+
 def is_known(code: object) -> bool:
     return isinstance(code, str) and section_of(code) is not None
 
 
 def label(code: str) -> str:
-    """How an explanation names the code: the section's name, with the division's code."""
-    section = section_of(code)
-    if section is None:
+    """How an explanation names the code: its name, a division's with its code."""
+    name = name_of(code)
+    if name is None:
         return code
-    name = sections()[section]
-    return name if code == section else f"{name}（大类 {code}）"
+    return name if code in sections() else f"{name}（大类 {code}）"

@@ -144,7 +144,7 @@ class FormField(Schema):
             ],
             "description": "region：六位行政区划代码（GB/T 2260），可从 regions 中选；"
             "industry：国民经济行业分类（GB/T 4754-2017）的门类字母或两位大类代码，"
-            "门类可从 industries 中选",
+            "可从 industries 中选",
         },
     )
     required = fields.Boolean(required=True, metadata={"description": "提交前是否必填"})
@@ -162,6 +162,10 @@ class FormField(Schema):
 class CodeAndName(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
+
+
+class Industry(CodeAndName):
+    section = fields.String(metadata={"description": "大类所属的门类字母（门类本身没有）"})
 
 
 class Catalog(Schema):
@@ -184,11 +188,11 @@ class Catalog(Schema):
         },
     )
     industries = fields.List(
-        fields.Nested(CodeAndName),
+        fields.Nested(Industry),
         required=True,
         metadata={
-            "description": "国民经济行业分类（GB/T 4754-2017）的 20 个门类：字母和名称，"
-            "供 industry 字段选择"
+            "description": "国民经济行业分类（GB/T 4754-2017）的 20 个门类（字母）和 97 个大类"
+            "（两位数字），每个门类之后是它的大类：代码和名称，供 industry 字段选择"
         },
     )
 
@@ -320,6 +324,7 @@ def add_paths(api: APISpec) -> None:
         "Officer": Officer, "ReturnRecord": ReturnRecord, "EntryMeta": EntryMeta,
         "HistoryItem": HistoryItem,
         "Labelled": Labelled, "FormField": FormField, "CodeAndName": CodeAndName,
+        "Industry": Industry,
         "Catalog": Catalog, "CallContact": CallContact, "CallItem": CallItem,
 "ReturnBody": ReturnRequest, "ExtensionBody": ExtensionRequest,
         "ExtensionItem": ExtensionItem,

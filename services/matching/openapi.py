@@ -1,14 +1,20 @@
-"""Matching's part of the OpenAPI 3 document: an entry's matches, staff's decision on one, and
-the near-duplicate pairs. The request body is matching's own schema (`queries.DecisionSchema`);
-the response schemas describe what `queries.Matching` answers with. Assembled by `ops.openapi`."""
+"""Matching's part of the OpenAPI 3 document: an entry's matches, staff's decision on one, the
+near-duplicate pairs and the matches table (xlsx). The request body is matching's own schema
+(`queries.DecisionSchema`); the response schemas describe what `queries.Matching` answers with.
+Assembled by `ops.openapi`."""
 
 from __future__ import annotations
 
 from apispec import APISpec
 from marshmallow import Schema, fields
 
-from services.matching.queries import MAX_LIMIT, DecisionSchema
-from shared.catalog.matching import DECISIONS
+from services.matching.queries import (
+    MAX_LIMIT,
+    REPORTED,
+    DecisionSchema,
+    DuplicateDecisionSchema,
+)
+from shared.catalog.matching import DECISIONS, DUPLICATE_DECISIONS
 from shared.catalog.vocabulary import CATEGORIES
 from shared.openapi import (
     add_health,
@@ -21,6 +27,7 @@ from shared.openapi import (
 )
 
 TAG = "matching"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class MatchEntry(Schema):
@@ -87,6 +94,20 @@ class Decision(Schema):
     decided_at = fields.DateTime(required=True)
 
 
+class DuplicateMark(Schema):
+    decision = fields.String(required=True, metadata={"enum": list(DUPLICATE_DECISIONS)})
+    submission_id = fields.UUID(
+        required=True, metadata={"description": "duplicate_of 时为重复（后交）的一方"}
+    )
+    other_id = fields.UUID(required=True)
+    note = fields.String(required=True)
+
+
+class DuplicateDecision(DuplicateMark):
+    decided_by = fields.String(required=True)
+    decided_at = fields.DateTime(required=True)
+
+
 class DuplicatePair(Schema):
     a = fields.Nested(MatchEntry, required=True)
     b = fields.Nested(MatchEntry, required=True)
@@ -100,6 +121,12 @@ class DuplicatePair(Schema):
         data_key="fields",
         metadata={"description": "相似的字段"},
     )
+    decision = fields.Nested(
+        DuplicateMark,
+        allow_none=True,
+        required=True,
+        metadata={"description": "市科协的认定；尚未认定时为 null"},
+    )
 
 
 def add_paths(api: APISpec) -> None:
@@ -110,7 +137,8 @@ def add_paths(api: APISpec) -> None:
     for name, schema in {
         "MatchEntry": MatchEntry, "MatchReasons": MatchReasons, "Match": Match,
         "Matches": Matches, "MatchDecisionBody": DecisionSchema, "MatchDecision": Decision,
-        "DuplicatePair": DuplicatePair,
+        "DuplicateMark": DuplicateMark, "DuplicatePair": DuplicatePair,
+        "DuplicateDecisionBody": DuplicateDecisionSchema, "DuplicateDecision": DuplicateDecision,
     }.items():  # fmt: skip
         api.components.schema(name, schema=schema)
     entry = path_param("submission_id", "项目 ID（科技难题，或成果、推广、金融产品）")
@@ -179,6 +207,54 @@ def add_paths(api: APISpec) -> None:
                         **json_content(page_of(ref("DuplicatePair"))),
                     },
                     **errors(401, 403, 422),
+                },
+            }
+        },
+    )
+    api.path(
+        path="/api/v1/duplicates/{submission_id}/{other_id}",
+        operations={
+            "post": {
+                "tags": [TAG],
+                "operationId": "mark_duplicate",
+                "summary": "认定一对疑似重复申报（市科协）",
+                "description": "duplicate_of：前一个项目是后一个的重复申报；"
+                "not_duplicate：不是重复。"
+                "再次认定覆盖前一次。记为 DuplicateMarked 事件。",
+                "parameters": [
+                    path_param("submission_id", "项目 ID（duplicate_of 时为重复的一方）"),
+                    path_param("other_id", "另一个项目的 ID"),
+                ],
+                "requestBody": {"required": True, **json_content(ref("DuplicateDecisionBody"))},
+                "responses": {
+                    "200": {"description": "已记录", **json_content("DuplicateDecision")},
+                    **errors(401, 403, 404, 413, 415, 422),
+                },
+            }
+        },
+    )
+    api.path(
+        path="/api/v1/reports/matches.xlsx",
+        operations={
+            "get": {
+                "tags": [TAG],
+                "operationId": "report_matches_xlsx",
+                "summary": "导出供需对接表（Excel，市科协）",
+                "description": f"每个已提交的科技难题一组行：得分最高的 {REPORTED} 个成果、"
+                "推广项目或金融产品（已排除的不列），以及其余已确认对接的项目；"
+                "每行有得分、匹配理由和对接状态。没有匹配的难题也占一行。",
+                "responses": {
+                    "200": {
+                        "description": "供需对接表（中文表头）",
+                        "headers": {
+                            "Content-Disposition": {
+                                "description": "attachment; filename*=UTF-8''供需对接表.xlsx",
+                                "schema": {"type": "string"},
+                            }
+                        },
+                        "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+                    },
+                    **errors(401, 403),
                 },
             }
         },

@@ -7,7 +7,11 @@
 - Decisions (confirm 对接成功, dismiss): staff only, on a challenge and an offer both known and
   not withdrawn; recorded as a `MatchDecided` event in matching's own store and in
   `match_decisions`, in one transaction.
-- Duplicates: staff only, among handed-in entries.
+- Duplicates: staff only, among handed-in entries, each pair with staff's decision on it if
+  any; staff mark a pair `duplicate_of` (the first named is the copy) or `not_duplicate`,
+  recorded as a `DuplicateMarked` event and in `duplicate_decisions`, in one transaction.
+- The matches table (供需对接表): staff only; each handed-in challenge with its top REPORTED
+  offers as its matches list them, and any offer confirmed for it that is not among them.
 """
 
 from __future__ import annotations
@@ -20,10 +24,16 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects.postgresql import insert
 
+from services.matching.adapters import export, index
 from services.matching.adapters.live import profile_of
-from services.matching.adapters.tables import decisions, entries
-from services.matching.domain import duplicates, scoring
-from services.matching.domain.profile import NEED, OFFER, OFFERS, Profile
+from services.matching.adapters.tables import (
+    decisions,
+    duplicate_decisions,
+    duplicate_suspicions,
+    entries,
+)
+from services.matching.domain import duplicates
+from services.matching.domain.profile import NEED, OFFER, Profile
 from shared.auth import Principal
 from shared.catalog import matching as catalog
 from shared.catalog.vocabulary import CHALLENGE
@@ -33,6 +43,7 @@ from shared.eventstore import EventStore
 from shared.fields import Text
 
 MAX_LIMIT = 50
+REPORTED = 5
 ENTRY = "项目"
 
 
@@ -61,6 +72,17 @@ class DecisionSchema(Schema):
     note = Text(load_default="", validate=validate.Length(max=2000, error="最多 {max} 个字"))
 
 
+class DuplicateDecisionSchema(Schema):
+    decision = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            catalog.DUPLICATE_DECISIONS, error="必须是 duplicate_of 或 not_duplicate"
+        ),
+        error_messages={"required": "必须填写"},
+    )
+    note = Text(load_default="", validate=validate.Length(max=2000, error="最多 {max} 个字"))
+
+
 def _staff_only(principal: Principal, what: str) -> None:
     if not principal.is_staff:
         raise Refused("forbidden", f"只有市科协工作人员可以{what}")
@@ -77,9 +99,20 @@ def summary_of(profile: Profile) -> dict[str, Any]:
     }
 
 
+def _decision(row: Any) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {"decision": row.decision, "submission_id": row.submission_id,
+            "other_id": row.other_id, "note": row.note}  # fmt: skip
+
+
 class Matching:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+    def refresh_index(self) -> None:
+        with self.engine.connect() as conn:
+            index.current(self.engine, conn)
 
     def _entry(self, submission_id: str) -> tuple[Profile, list[str]] | None:
         with self.engine.connect() as conn:
@@ -102,16 +135,7 @@ class Matching:
     def matches(self, principal: Principal, submission_id: str, args: dict[str, str]) -> dict:
         subject, subject_terms = self._visible(principal, submission_id)
         limit = LimitSchema().load(args)["limit"]
-        wanted = list(OFFERS) if subject.side == NEED else [CHALLENGE]
         with self.engine.connect() as conn:
-            pool = [
-                (profile_of(row), list(row.terms))
-                for row in conn.execute(
-                    select(entries).where(
-                        entries.c.status == "submitted", entries.c.category.in_(wanted)
-                    )
-                )
-            ]
             column = decisions.c.challenge_id if subject.side == NEED else decisions.c.offer_id
             other = decisions.c.offer_id if subject.side == NEED else decisions.c.challenge_id
             decided = {
@@ -122,8 +146,9 @@ class Matching:
                     )
                 )
             }
-        pool = [(p, t) for p, t in pool if decided.get(p.submission_id) != "dismissed"]
-        found = scoring.rank(subject, subject_terms, pool, limit)
+            counterparts = index.current(self.engine, conn).counterparts(subject.side)
+        dismissed = {sid for sid, decision in decided.items() if decision == "dismissed"}
+        found = counterparts.rank(subject, subject_terms, limit, dismissed)
         return {
             **summary_of(subject),
             "side": subject.side,
@@ -186,8 +211,76 @@ class Matching:
             )  # fmt: skip
         return row
 
-    def duplicates(self, principal: Principal, page: int, per_page: int) -> tuple[list, int]:
-        _staff_only(principal, "查看疑似重复申报")
+    def report(self, principal: Principal) -> list[export.Row]:
+        _staff_only(principal, "导出供需对接表")
+        with self.engine.connect() as conn:
+            challenges = [
+                (profile_of(row), list(row.terms))
+                for row in conn.execute(
+                    select(entries)
+                    .where(entries.c.status == "submitted", entries.c.category == CHALLENGE)
+                    .order_by(entries.c.district, entries.c.title, entries.c.submission_id)
+                )
+            ]
+            decided: dict[str, dict[str, str]] = {}
+            for row in conn.execute(select(decisions)):
+                decided.setdefault(row.challenge_id, {})[row.offer_id] = row.decision
+            live = index.current(self.engine, conn)
+        offers = live.counterparts(NEED)
+        rows = []
+        for challenge, terms in challenges:
+            its = decided.get(challenge.submission_id, {})
+            dismissed = {sid for sid, decision in its.items() if decision == "dismissed"}
+            found = offers.rank(challenge, terms, REPORTED, dismissed)
+            own = [
+                export.Row(challenge, n, m.other, m.score, m.explanation,
+                           its.get(m.other.submission_id))
+                for n, m in enumerate(found, start=1)
+            ]  # fmt: skip
+            shown = {m.other.submission_id for m in found}
+            for sid, decision in sorted(its.items()):
+                offer = offers.profile(sid)
+                if decision == "confirmed" and sid not in shown and offer is not None:
+                    own.append(export.Row(challenge, None, offer, None, "", decision))
+            rows.extend(own or [export.Row(challenge, None, None, None, "", None)])
+        return rows
+
+    def mark_duplicate(
+        self, principal: Principal, submission_id: str, other_id: str, body: Any
+    ) -> dict[str, Any]:
+        _staff_only(principal, "认定疑似重复申报")
+        if not isinstance(body, dict):
+            raise Refused("validation_failed", "请求体必须是 JSON 对象", {"_body": ["须为对象"]})
+        checked = DuplicateDecisionSchema().load(body)
+        ids = []
+        for sid in (submission_id, other_id):
+            found = self._entry(parse_id(sid, ENTRY))
+            if found is None or found[0].status == "withdrawn":
+                raise not_found(ENTRY)
+            ids.append(found[0].submission_id)
+        if ids[0] == ids[1]:
+            raise Refused("validation_failed", "须是两个不同的项目",
+                          {"other_id": ["不能与前一个项目相同"]})  # fmt: skip
+        data = {"submission_id": ids[0], "other_id": ids[1], **checked}
+        actor = Actor(principal.role, principal.subject, principal.district)
+        event = new_event(catalog.DuplicateMarked, catalog.duplicate_stream_id(*ids), data,
+                          actor=actor)  # fmt: skip
+        first, second = sorted(ids)
+        row = {**data, "decided_by": principal.subject, "decided_at": datetime.now(UTC)}
+        with self.engine.begin() as conn:
+            EventStore(self.engine).append(conn, event.stream_id, [event], expected_version=None)
+            statement = insert(duplicate_decisions).values(first_id=first, second_id=second, **row)
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[duplicate_decisions.c.first_id,
+                                    duplicate_decisions.c.second_id],
+                    set_={k: statement.excluded[k] for k in row},
+                )
+            )  # fmt: skip
+        return row
+
+    def _pairs(self) -> list[duplicates.Pair]:
+        """The near-duplicate pairs among the handed-in entries, most alike first."""
         submitted = entries.c.status == "submitted"
         with self.engine.connect() as conn:
             # The pairs change only when the submitted entries do: kept per process for as
@@ -207,6 +300,60 @@ class Matching:
             found = tpool.execute(duplicates.pairs, signed)
             _DUPLICATES.clear()
             _DUPLICATES[version] = found
+        return found
+
+    def publish_suspicions(self) -> tuple[int, int]:
+        """A `DuplicateSuspected` for each pair newly alike, a `DuplicateCleared` for each pair
+        no longer found (edited apart, one withdrawn): the events screening is to raise and
+        clear its 疑似重复申报 finding by. Each in one transaction with its row in
+        `duplicate_suspicions`, whose insert or delete decides, so two processes never
+        publish the same pair twice. Returns (suspected, cleared)."""
+        found = {(p.a.submission_id, p.b.submission_id): p for p in self._pairs()}
+        with self.engine.connect() as conn:
+            known = {(r.first_id, r.second_id) for r in conn.execute(select(duplicate_suspicions))}
+        store, suspected, cleared = EventStore(self.engine), 0, 0
+        for key in sorted(found.keys() - known):
+            pair = found[key]
+            data = {
+                "submission_id": pair.a.submission_id, "other_id": pair.b.submission_id,
+                "similarity": pair.similarity, "title": pair.a.title,
+                "district": pair.a.district, "other_title": pair.b.title,
+                "other_district": pair.b.district,
+            }  # fmt: skip
+            event = new_event(catalog.DuplicateSuspected, catalog.duplicate_stream_id(*key), data)
+            with self.engine.begin() as conn:
+                inserted = conn.execute(
+                    insert(duplicate_suspicions)
+                    .values(first_id=key[0], second_id=key[1], similarity=pair.similarity,
+                            suspected_at=datetime.now(UTC))
+                    .on_conflict_do_nothing()
+                ).rowcount  # fmt: skip
+                if inserted:
+                    store.append(conn, event.stream_id, [event], expected_version=None)
+                    suspected += 1
+        for key in sorted(known - found.keys()):
+            data = {"submission_id": key[0], "other_id": key[1]}
+            event = new_event(catalog.DuplicateCleared, catalog.duplicate_stream_id(*key), data)
+            with self.engine.begin() as conn:
+                deleted = conn.execute(
+                    duplicate_suspicions.delete().where(
+                        duplicate_suspicions.c.first_id == key[0],
+                        duplicate_suspicions.c.second_id == key[1],
+                    )
+                ).rowcount
+                if deleted:
+                    store.append(conn, event.stream_id, [event], expected_version=None)
+                    cleared += 1
+        return suspected, cleared
+
+    def duplicates(self, principal: Principal, page: int, per_page: int) -> tuple[list, int]:
+        _staff_only(principal, "查看疑似重复申报")
+        found = self._pairs()
+        with self.engine.connect() as conn:
+            marked = {
+                (row.first_id, row.second_id): row
+                for row in conn.execute(select(duplicate_decisions))
+            }
         start = (page - 1) * per_page
         items = [
             {
@@ -215,6 +362,7 @@ class Matching:
                 "similarity": pair.similarity,
                 "title_similarity": pair.title_similarity,
                 "fields": list(pair.fields),
+                "decision": _decision(marked.get((pair.a.submission_id, pair.b.submission_id))),
             }
             for pair in found[start : start + per_page]
         ]

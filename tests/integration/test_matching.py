@@ -7,6 +7,7 @@ Covers the endpoints, district isolation, withdrawal, confirm and dismiss, and d
 from __future__ import annotations
 
 import copy
+import io
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -17,11 +18,14 @@ from typing import Any
 import pytest
 import requests
 from nameko.containers import ServiceContainer
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 import shared.catalog  # noqa: F401  (registers the event types)
 from ops import schema
+from services.matching.adapters.export import COLUMNS as EXPORT_COLUMNS
 from services.matching.adapters.tables import decisions
+from services.matching.queries import Matching as Queries
 from services.matching.service import MatchingService
 from shared.auth import new_key_pair
 from shared.db import make_engine
@@ -33,6 +37,8 @@ from tests.integration.intake_fixtures import Api, free_port
 from tests.integration.reporting_fixtures import IntakeOwner, World
 
 pytestmark = pytest.mark.integration
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COLUMNS = [name for name, _ in EXPORT_COLUMNS]
 
 
 @dataclass
@@ -167,13 +173,29 @@ def test_matches_isolation_decisions_withdrawal_and_duplicates(m: Matching) -> N
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["challenge_id"] == need and confirmed.json()["offer_id"] == straw
     assert m.get(f"/api/v1/matches/{need}").json()["items"][0]["decision"] == "confirmed"
+
+    # The matches table: staff only; the challenge with its offers, the confirmed one marked.
+    report = "/api/v1/reports/matches.xlsx"
+    assert m.get(report, role="office", district="巴州区").status_code == 403
+    table = m.get(report)
+    assert table.status_code == 200 and table.headers["Content-Type"].startswith(XLSX)
+    sheet = load_workbook(io.BytesIO(table.content))["供需对接"]
+    rows = [
+        dict(zip(COLUMNS, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    assert {r["科技难题"] for r in rows} == {"秸秆综合利用技术难题"}
+    assert rows[0]["对接项目"] == "秸秆还田与秸秆饲料化成套技术"
+    assert rows[0]["对接状态"] == "已确认对接" and rows[0]["排名"] == 1
     # Either order names the same pair; a dismissal drops it from the list.
     assert m.post(f"/api/v1/matches/{straw}/{need}", {"decision": "dismissed"}).status_code == 200
     assert straw not in [
         i["submission_id"] for i in m.get(f"/api/v1/matches/{need}").json()["items"]
     ]
     with m.world.engine.connect() as conn:
-        recorded = conn.execute(select(events.c.type, events.c.data).order_by(events.c.seq)).all()
+        recorded = conn.execute(
+            select(events.c.type, events.c.data)
+            .where(events.c.type == "MatchDecided").order_by(events.c.seq)
+        ).all()  # fmt: skip
         assert conn.execute(select(func.count()).select_from(decisions)).scalar() == 1
     assert [(t, d["decision"]) for t, d in recorded] == [
         ("MatchDecided", "confirmed"), ("MatchDecided", "dismissed")
@@ -186,6 +208,40 @@ def test_matches_isolation_decisions_withdrawal_and_duplicates(m: Matching) -> N
     (pair,) = duplicates["items"]
     assert {pair["a"]["submission_id"], pair["b"]["submission_id"]} == {orchard, copy_}
     assert "summary" in pair["fields"] and pair["similarity"] >= 0.5
+    assert pair["decision"] is None
+    # Matching publishes the suspicion (its timer, or here at once), naming both entries.
+    Queries(m.world.engine).publish_suspicions()
+    (suspected,) = published(m, "DuplicateSuspected")
+    assert {suspected["submission_id"], suspected["other_id"]} == {orchard, copy_}
+    assert {suspected["title"], suspected["other_title"]} == {
+        "山地果园智能水肥一体化灌溉系统", "山地果园智能水肥一体化灌溉系统及应用"
+    }  # fmt: skip
+    assert Queries(m.world.engine).publish_suspicions() == (0, 0)  # once per pair
+
+    # Staff mark the pair (an office may not); the list shows it; the event is recorded.
+    marking = f"/api/v1/duplicates/{copy_}/{orchard}"
+    body = {"decision": "duplicate_of", "note": "同一单位两区县重复申报"}
+    assert m.post(marking, body, role="office", district="巴州区").status_code == 403
+    assert m.post(marking, {"decision": "same"}).status_code == 422
+    assert m.post(f"/api/v1/duplicates/{copy_}/{copy_}", body).status_code == 422
+    assert m.post(f"/api/v1/duplicates/{copy_}/{uuid.uuid4()}", body).status_code == 404
+    marked = m.post(marking, body)
+    assert marked.status_code == 200, marked.text
+    assert marked.json()["submission_id"] == copy_ and marked.json()["other_id"] == orchard
+    (pair,) = m.get("/api/v1/duplicates").json()["items"]
+    assert pair["decision"]["decision"] == "duplicate_of"
+    assert pair["decision"]["submission_id"] == copy_
+    assert m.post(f"/api/v1/duplicates/{orchard}/{copy_}",
+                  {"decision": "not_duplicate"}).status_code == 200  # fmt: skip
+    (pair,) = m.get("/api/v1/duplicates").json()["items"]
+    assert pair["decision"]["decision"] == "not_duplicate"
+    with m.world.engine.connect() as conn:
+        marks = conn.execute(
+            select(events.c.stream_id, events.c.data)
+            .where(events.c.type == "DuplicateMarked").order_by(events.c.seq)
+        ).all()  # fmt: skip
+    assert [d["decision"] for _, d in marks] == ["duplicate_of", "not_duplicate"]
+    assert marks[0].stream_id == marks[1].stream_id  # one stream per pair, either way round
 
     # A withdrawn entry drops out of everything.
     m.world.withdraw(copy_)
@@ -194,3 +250,14 @@ def test_matches_isolation_decisions_withdrawal_and_duplicates(m: Matching) -> N
     assert m.get(f"/api/v1/matches/{need}").status_code == 404
     assert m.get(f"/api/v1/matches/{straw}").json()["items"] == []
     assert m.get("/api/v1/duplicates").json()["total"] == 0
+    Queries(m.world.engine).publish_suspicions()
+    (cleared,) = published(m, "DuplicateCleared")
+    assert {cleared["submission_id"], cleared["other_id"]} == {orchard, copy_}
+
+
+def published(m: Matching, event_type: str) -> list[dict[str, Any]]:
+    with m.world.engine.connect() as conn:
+        found = conn.execute(
+            select(events.c.data).where(events.c.type == event_type).order_by(events.c.seq)
+        ).scalars()
+        return list(found)

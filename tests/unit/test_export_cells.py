@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 import pytest
 from openpyxl import load_workbook
 
-from services.reporting.adapters import cells, export
+from services.reporting.adapters import export
 from services.reporting.adapters.export import ENTRIES_SHEET, HEADERS
 from services.reporting.domain.projection import Entry
+from shared import cells
 from tests.summary_sheet import table
 
 SID = "7f0c5e8e-0000-4000-8000-000000000001"

@@ -8,8 +8,8 @@ import uuid
 import pytest
 
 from services.matching.domain import duplicates, text
+from services.matching.domain.index import rank
 from services.matching.domain.profile import Profile, fold
-from services.matching.domain.scoring import rank
 
 STRAW = Profile(
     submission_id="c-straw",

@@ -11,6 +11,7 @@ const FORMS = {}; // category -> the receipt's fields, in order
 const LABELS = {}; // field name -> label, over every category
 const CHOICES = {}; // field name (list items: `partners.type`) -> {code: label}
 const REGIONS = new Map(); // Sichuan's GB/T 2260 code -> full name (四川省巴中市巴州区)
+const INDUSTRIES = new Map(); // GB/T 4754-2017 门类 letter or 大类 code -> name
 
 let loading = null;
 
@@ -32,6 +33,7 @@ function fill(catalog) {
   Object.assign(STATES, byCode(catalog.states));
   Object.assign(MATERIAL_KINDS, byCode(catalog.material_kinds));
   for (const place of catalog.regions || []) REGIONS.set(place.code, place.name);
+  for (const industry of catalog.industries || []) INDUSTRIES.set(industry.code, industry.name);
   for (const [category, fields] of Object.entries(catalog.forms)) {
     FORMS[category] = fields;
     for (const field of fields) {
@@ -58,3 +60,9 @@ export const regions = () => [...REGIONS];
 
 /** The full name of a region code the catalog lists (Sichuan's), or null. */
 export const regionName = (code) => REGIONS.get(code) ?? null;
+
+/** GB/T 4754-2017's 门类 each followed by its 大类, for an industry picker: [[code, name]]. */
+export const industries = () => [...INDUSTRIES];
+
+/** The name of an industry code (门类 letter or 大类 two digits), or null. */
+export const industryName = (code) => INDUSTRIES.get(code) ?? null;

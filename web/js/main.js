@@ -22,6 +22,8 @@ import { recommendations } from "./staff/recommend.js";
 // Signing in with a password (#19): session.js; the token screen below is for service accounts.
 import { passwordPage, person, refresh, resume, signInPage, signOut } from "./session.js";
 import { accounts } from "./staff/accounts.js";
+// 供需对接 (matching)
+import { matching } from "./staff/matching.js";
 
 const main = document.getElementById("main");
 let current = null; // the view on screen: {timers, gone}
@@ -41,12 +43,13 @@ const ROUTES = {
     [/^#\/notices\/?$/, (v) => notices(v)],
     [/^#\/extensions\/?$/, (v) => extensions(v)],
     [/^#\/recommendations\/?$/, (v) => recommendations(v)],
+    [/^#\/matching\/?$/, (v) => matching(v)], // 供需对接
   ],
 };
 const HOME = { office: "#/entries", staff: "#/summary" };
 const NAV = {
   office: [["#/entries", "本区项目"], ["#/entries/new", "新建项目"]],
-  staff: [["#/summary", "汇总看板"], ["#/list", "项目列表"], ["#/extensions", "逾期补交"], ["#/recommendations", "推荐名单"]],
+  staff: [["#/summary", "汇总看板"], ["#/list", "项目列表"], ["#/matching", "供需对接"], ["#/extensions", "逾期补交"], ["#/recommendations", "推荐名单"]],
 };
 
 // The district's batches (汇总报送): the office sends and lists its own, staff list all.

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from services.matching.adapters.tables import PROFILE_COLUMNS, entries
+from services.matching.adapters.tables import PROFILE_COLUMNS, REVISIONS, entries
 from services.matching.domain import duplicates, text
 from services.matching.domain.profile import RELEVANT, UPDATED, Profile, fold
 from shared.events import Event
@@ -44,7 +44,7 @@ def apply(conn: Connection, event: Event) -> None:
     after = fold(before, event.type, event.data)
     if after is None:
         return
-    values = to_row(after) | {"updated_at": event.occurred_at}
+    values = to_row(after) | {"updated_at": event.occurred_at, "revision": func.nextval(REVISIONS)}
     if before is None or event.type == UPDATED or replace(before, status=after.status) != after:
         values |= {"terms": text.terms(after), "signature": duplicates.signature(after)}
     if found is None:

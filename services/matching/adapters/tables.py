@@ -2,17 +2,31 @@
 
 - `match_entries`: one row per entry (the folded `domain.profile.Profile`), with what was
   derived from its text when it changed: the words ranking reads (`terms`) and the MinHash
-  signature near-duplicates are found by (`signature`), so a query segments nothing.
+  signature near-duplicates are found by (`signature`), so a query segments nothing; and its
+  `revision`, from the REVISIONS sequence, newer at each write (`adapters.index` reads by it).
 - `match_decisions`: staff's latest decision on a (challenge, offer) pair, written in the
   transaction that appends its `MatchDecided` event.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
+REVISIONS = "match_entries_revision"
 
 entries = Table(
     "match_entries",
@@ -33,7 +47,10 @@ entries = Table(
     Column("terms", JSONB, nullable=False),
     Column("signature", LargeBinary, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Set from the sequence on every write (adapters.live): the index reads what is newer.
+    Column("revision", BigInteger, nullable=False, server_default=text(f"nextval('{REVISIONS}')")),
     Index("match_entries_pool", "status", "category"),
+    Index("match_entries_revision_idx", "revision"),
 )
 
 decisions = Table(
@@ -45,6 +62,31 @@ decisions = Table(
     Column("note", Text, nullable=False),
     Column("decided_by", Text, nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=False),
+    Index("match_decisions_offer", "offer_id"),
+)
+
+# Staff's latest decision on a suspected pair, keyed by its ids in order (first < second).
+duplicate_decisions = Table(
+    "duplicate_decisions",
+    metadata,
+    Column("first_id", String(36), primary_key=True),
+    Column("second_id", String(36), primary_key=True),
+    Column("submission_id", String(36), nullable=False),  # the copy, for duplicate_of
+    Column("other_id", String(36), nullable=False),
+    Column("decision", String(20), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("decided_by", Text, nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+)
+
+# The pairs matching has published a DuplicateSuspected for (and no DuplicateCleared since).
+duplicate_suspicions = Table(
+    "duplicate_suspicions",
+    metadata,
+    Column("first_id", String(36), primary_key=True),
+    Column("second_id", String(36), primary_key=True),
+    Column("similarity", Float, nullable=False),
+    Column("suspected_at", DateTime(timezone=True), nullable=False),
 )
 
 PROFILE_COLUMNS = (

@@ -1,10 +1,11 @@
-"""Ranking an entry's counterparts (供需对接): for a challenge the offers that may answer it, for
-an offer the challenges it may answer. Pure: the caller hands in the profiles and their terms.
+"""How an entry's counterparts (供需对接) are scored: for a challenge the offers that may answer
+it, for an offer the challenges it may answer. The ranking itself is `index.SideIndex.rank`
+(or `index.rank` over a pool handed in).
 
 Score (0 to 1), the sum of
-- text, up to TEXT: BM25 (rank-bm25's BM25+ with delta 0, whose idf stays positive in a small
-  corpus) of the subject's words against each counterpart's, relative to the best counterpart
-  of this ranking, so the best text match gets all of it;
+- text, up to TEXT: BM25 (BM25+ with delta 0, as rank-bm25 has it, whose idf stays positive
+  in a small corpus) of the subject's words against each counterpart's, relative to the best
+  counterpart of this ranking, so the best text match gets all of it;
 - industry, up to INDUSTRY: the same GB/T 4754 大类 (division) gives all, only the same 门类
   (section) half;
 - cooperation, COOPERATION: the challenge is open to cooperation (joint, commissioned or either)
@@ -16,10 +17,7 @@ Each match carries why, in Chinese (`Match.explanation`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-
-from rank_bm25 import BM25Plus
 
 from services.matching.domain.profile import NEED, Profile
 from shared import industries, regions
@@ -75,38 +73,3 @@ def same_city(a: Profile, b: Profile) -> str | None:
     if not a.region_code or not b.region_code or a.region_code[:4] != b.region_code[:4]:
         return None
     return regions.name_of(a.region_code[:4] + "00") or a.region_code[:4]
-
-
-def rank(
-    subject: Profile,
-    subject_terms: Sequence[str],
-    candidates: Sequence[tuple[Profile, Sequence[str]]],
-    limit: int,
-) -> list[Match]:
-    """The best `limit` counterparts of `subject` among `candidates` (profile, terms), best
-    first; ties by submission id, so the order is stable."""
-    pool = [(p, t) for p, t in candidates if subject.answers(p)]
-    if not pool:
-        return []
-    query = list(dict.fromkeys(subject_terms))
-    corpus = [list(t) or ["\0"] for _, t in pool]  # BM25 cannot take an empty document
-    bm25 = BM25Plus(corpus, delta=0)
-    raw = bm25.get_scores(query) if query else [0.0] * len(pool)
-    best = max(max(raw), 0.0)
-    found = []
-    for (other, other_terms), text_score in zip(pool, raw, strict=True):
-        present = set(other_terms)
-        shared = sorted((t for t in query if t in present), key=lambda t: -bm25.idf.get(t, 0))
-        codes, industry = shared_industries(subject, other)
-        if not shared and not industry:
-            continue
-        mode, city = cooperation(subject, other), same_city(subject, other)
-        score = (
-            TEXT * (text_score / best if best > 0 else 0.0)
-            + INDUSTRY * industry
-            + (COOPERATION if mode else 0.0)
-            + (CITY if city else 0.0)
-        )
-        found.append(Match(other, round(score, 4), tuple(shared[:SHOWN_TERMS]), codes, mode, city))
-    found.sort(key=lambda m: (-m.score, m.other.submission_id))
-    return found[:limit]

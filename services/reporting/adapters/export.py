@@ -20,10 +20,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from services.reporting.adapters import cells
 from services.reporting.domain.labels import label, lead_text, materials_text, priority_text
 from services.reporting.domain.projection import Entry
-from shared import printing
+from shared import cells, printing
 from shared.calls import BEIJING
 from shared.catalog.vocabulary import (
     APPLICANT_TYPE_LABELS,

@@ -1,7 +1,7 @@
 // The receipt form's DOM for one category, filled from an entry: a fieldset per section, a
 // control per field, an error slot beside each (see errors.js), repeated rows for lists.
 
-import { regionName, regions } from "../catalog.js";
+import { industries, industryName, regionName, regions } from "../catalog.js";
 import { h, select } from "../ui.js";
 import { eid, fid } from "./ids.js";
 import { sectionsFor } from "./layout.js";
@@ -51,6 +51,45 @@ function regionControl(common, value) {
   return h("div", {}, input, named);
 }
 
+const INDUSTRY_LIST = "industries-gbt4754";
+
+// A searchable picker of GB/T 4754-2017 codes for a list of industries: typing a name or a code
+// offers the 门类 and 大类; choosing one adds its code as a line of the list (what is stored),
+// and the names of the codes listed are shown below it.
+function industryLines(common, value) {
+  const lines = h("textarea", { ...common, rows: 2, value: (value || []).join("\n") });
+  const named = h("div.hint", { "data-industry-names": common.name, "aria-live": "polite" });
+  const show = () => {
+    const codes = lines.value.split("\n").map((l) => l.trim()).filter(Boolean);
+    named.textContent = codes.map((c) => `${c} ${industryName(c) || "（未知代码）"}`).join("；");
+  };
+  const search = h("input", {
+    type: "text",
+    list: INDUSTRY_LIST,
+    placeholder: "输入行业名称或代码查找并添加",
+    autocomplete: "off",
+    "aria-label": "查找行业（国民经济行业分类）",
+  });
+  search.addEventListener("change", () => {
+    const code = search.value.trim().split(/\s/)[0];
+    if (!industryName(code)) return;
+    const now = lines.value.split("\n").map((l) => l.trim()).filter(Boolean);
+    if (!now.includes(code)) lines.value = [...now, code].join("\n");
+    search.value = "";
+    show();
+  });
+  lines.addEventListener("input", show);
+  show();
+  return h(
+    "div",
+    {},
+    search,
+    h("datalist", { id: INDUSTRY_LIST }, industries().map(([code, name]) => h("option", { value: `${code} ${name}` }))),
+    lines,
+    named,
+  );
+}
+
 function control(field, value) {
   const id = fid(field.path);
   const common = { id, name: field.path, "aria-describedby": eid(field.path) };
@@ -64,6 +103,7 @@ function control(field, value) {
     case "bool":
       return select(common, { true: "是", false: "否" }, value == null ? "" : String(value), "请选择");
     case "lines":
+      if (field.item && field.item.type === "industry") return industryLines(common, value);
       return h("textarea", { ...common, rows: 3, value: (value || []).join("\n") });
     default:
       return h("input", {

@@ -6,6 +6,7 @@ import { historyView, kindsFor, latestByKind, loadScreening, materialView, scree
 import { MATERIAL_KINDS } from "../labels.js";
 import { alertBox, h } from "../ui.js";
 import { uploadPanel } from "./upload-panel.js";
+import { offersFound } from "./matches.js";
 
 const panel = (id, title, box) => h("section.panel", { "aria-labelledby": id }, h("h2", { id }, title), box);
 
@@ -16,16 +17,19 @@ export class EditorSide {
     this.materialsBox = h("div", { id: "materials" });
     this.historyBox = h("div");
     this.uploads = {}; // kind -> the upload panel, kept across refreshes
+    this.offers = offersFound(); // 供需对接: a challenge's offers found
     this.el = h(
       "div",
       {},
       panel("h-screening", "筛查结果", this.screeningBox),
+      category === "challenge" ? panel("h-offers", "可能对接的项目", this.offers.el) : null,
       panel("h-materials", "材料", this.materialsBox),
       panel("h-history", "历史记录", this.historyBox),
     );
   }
 
   refresh() {
+    this.offers.refresh(this.state.entry);
     this.refreshScreening();
     this.refreshMaterials();
     this.refreshHistory();
