@@ -47,7 +47,9 @@ def declare_topology() -> None:
 @main.command()
 @click.argument("service")
 @click.option("--batch", default=500, show_default=True, help="Events per batch.")
-def relay(service: str, batch: int) -> None:
+@click.option("--idle", default=1.0, show_default=True,
+              help="Seconds between reads of an idle log should a commit's wake-up be lost.")
+def relay(service: str, batch: int, idle: float) -> None:
     """Publish SERVICE's stored events to RabbitMQ (runs until stopped)."""
     from shared.db import make_engine
     from shared.observability import configure_logging
@@ -65,7 +67,7 @@ def relay(service: str, batch: int) -> None:
         settings.dead_letter_exchange,
         name=f"{service}-relay",
         batch=batch,
-    ).run()
+    ).run(idle_sleep=idle)
 
 
 @main.command("provision-storage")

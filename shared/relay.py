@@ -29,6 +29,7 @@ from shared.eventstore import EventStore, relay_checkpoint
 log = logging.getLogger("kechuang.relay")
 
 _RELAY_LOCK = 0x72656C61
+CHANNEL = "kechuang_events"  # notified by the log's trigger at each commit of an append
 
 
 class Unroutable(Exception):
@@ -104,7 +105,7 @@ class Relay:
         )
         return connection
 
-    def run(self, idle_sleep: float = 0.1, max_backoff: float = 5.0) -> None:
+    def run(self, idle_sleep: float = 1.0, max_backoff: float = 5.0) -> None:
         """Publish forever. Waits for the relay lock first, so standbys take over on a crash.
         The lock lives as long as its database session: when that session is lost (a database
         restart, a dropped connection) a standby may already be active, so this relay stops
@@ -113,8 +114,13 @@ class Relay:
             try:
                 with self.store.engine.connect() as lock_conn:
                     self._acquire(lock_conn)
+                    # Woken by the log's trigger (shared/migrations 0002) when events are
+                    # committed; `idle_sleep` is only the longest wait should a wake-up be lost.
+                    lock_conn.execute(text(f"LISTEN {CHANNEL}"))
+                    lock_conn.commit()
                     log.info("relay %s active from position %d", self.name, self.checkpoint())
-                    self._loop(idle_sleep, max_backoff, lambda: _alive(lock_conn))
+                    self._loop(idle_sleep, max_backoff, lambda: _alive(lock_conn),
+                               lambda timeout: _woken(lock_conn, timeout))  # fmt: skip
             except LockLost:
                 log.error("relay %s lost its lock; stopped publishing, waiting for it again",
                           self.name)  # fmt: skip
@@ -134,7 +140,13 @@ class Relay:
             time.sleep(1.0)
         lock_conn.commit()
 
-    def _loop(self, idle_sleep: float, max_backoff: float, holds_lock: Callable[[], bool]) -> None:
+    def _loop(
+        self,
+        idle_sleep: float,
+        max_backoff: float,
+        holds_lock: Callable[[], bool],
+        wait: Callable[[float], None] = time.sleep,
+    ) -> None:
         backoff = 0.1
         connection: Connection | None = None
         next_check = 0.0
@@ -153,7 +165,7 @@ class Relay:
                 sent = self.publish_pending(connection)
                 backoff = 0.1
                 if not sent:
-                    time.sleep(idle_sleep)
+                    wait(idle_sleep)
             except Exception as exc:  # noqa: BLE001 - any failure: back off and retry
                 log.warning("relay %s: %s; retrying in %.1fs", self.name, exc, backoff)
                 if connection is not None:
@@ -166,6 +178,19 @@ class Relay:
 
 class LockLost(Exception):
     """The session holding the relay lock is gone; another relay may be active."""
+
+
+def _woken(lock_conn: Any, timeout: float) -> None:
+    """Wait until events are committed to the log (a notification on `CHANNEL`) or `timeout`
+    passes. Notifications that came while the session ran other statements (the lock check)
+    are kept by psycopg and end the wait at once, so none is missed between a read of the log
+    and this wait."""
+    driver = lock_conn.connection.driver_connection
+    for _ in driver.notifies(timeout=timeout, stop_after=1):
+        pass
+    # Later ones of the same burst: the next read of the log covers them.
+    for _ in driver.notifies(timeout=0):
+        pass
 
 
 def _alive(lock_conn: Any) -> bool:

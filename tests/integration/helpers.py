@@ -59,12 +59,18 @@ def drain(broker: Any, queue: Queue) -> list[dict[str, Any]]:
 
 @contextmanager
 def relay_process(
-    broker: Any, database_url: str, log: Path, batch: int = 500, service: str = "intake"
+    broker: Any,
+    database_url: str,
+    log: Path,
+    batch: int = 500,
+    service: str = "intake",
+    idle: float = 1.0,
 ) -> Iterator[subprocess.Popen]:
     """`kechuang relay SERVICE` as its own process, on the test's database and exchange."""
     env = os.environ | broker.env() | {f"KECHUANG_DB_URL_{service.upper()}": database_url}
     process = subprocess.Popen(
-        [sys.executable, "-m", "ops.cli", "relay", service, "--batch", str(batch)],
+        [sys.executable, "-m", "ops.cli", "relay", service, "--batch", str(batch),
+         "--idle", str(idle)],  # fmt: skip
         env=env,
         stdout=log.open("a"),
         stderr=subprocess.STDOUT,

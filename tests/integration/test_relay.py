@@ -44,6 +44,25 @@ def test_relay_killed_mid_batch_then_restarted_publishes_every_event(
     assert set(received) == {str(e) for e in appended}  # at least once: nothing missing
 
 
+def test_a_committed_event_wakes_the_relay_at_once_without_polling(
+    store: EventStore, broker, database_url: str, tmp_path: Path
+) -> None:
+    """The log's trigger notifies the relay at commit: with its fallback poll a minute apart,
+    each event is still published within a second of being appended."""
+    queue = broker.declare_queue("relay-wake")
+    with relay_process(broker, database_url, tmp_path / "relay.log", idle=60):
+        wait_until(lambda: "active from position" in (tmp_path / "relay.log").read_text(),
+                   message="the relay holds its lock")  # fmt: skip
+        time.sleep(0.5)  # the relay has read the empty log and waits
+        for n in range(1, 6):
+            append_things(store, 1)
+            appended = time.monotonic()
+            wait_until(lambda n=n: message_count(broker, queue) >= n, timeout=5,
+                       message=f"event {n} published")  # fmt: skip
+            assert time.monotonic() - appended < 1.0, f"event {n} waited for the poll"
+            time.sleep(0.3)
+
+
 def rabbitmqctl(*args: str) -> None:
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     subprocess.run([*sudo, "rabbitmqctl", "-q", *args], check=True, capture_output=True)
