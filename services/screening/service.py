@@ -15,6 +15,7 @@ from werkzeug import Request, Response
 
 import shared.catalog  # noqa: F401  (registers the event types)
 from services.screening.commands import Screening
+from shared.consumer import Many
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events, http
 from shared.events import Event
@@ -36,12 +37,12 @@ class ScreeningService(ServesEventLog):
 
     @consume_events("screening")
     def on_event(self, event: Event) -> None:
-        self.subscription.handle(event, self.screening().apply)
+        self.subscription.handle(event, Many(self.screening().apply_many))
 
     @timer(interval=10, eager=True)
     def catch_up(self) -> None:
         """At start and every 10 s: read what the broker did not bring (see shared.consumer)."""
-        self.subscription.catch_up_all(self.screening().apply)
+        self.subscription.catch_up_all(Many(self.screening().apply_many))
 
     @timer(interval=1, eager=True)
     def close_windows(self) -> None:

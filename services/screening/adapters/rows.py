@@ -30,6 +30,25 @@ def lock(conn: Connection, submission_id: str, create: bool = False) -> Tracked 
     return None if row is None else _tracked(row)
 
 
+def lock_many(conn: Connection, submission_ids: list[str]) -> dict[str, Tracked]:
+    """`lock(…, create=True)` for many rows at once, in the order given (sorted by the caller,
+    as every writer takes rows, so two transactions never wait on each other in a circle)."""
+    if not submission_ids:
+        return {}
+    conn.execute(
+        insert(screenings)
+        .values([{"submission_id": i, "updated_at": func.now()} for i in submission_ids])
+        .on_conflict_do_nothing()
+    )
+    found = conn.execute(
+        select(screenings)
+        .where(screenings.c.submission_id.in_(submission_ids))
+        .order_by(screenings.c.submission_id)
+        .with_for_update()
+    ).all()
+    return {row.submission_id: _tracked(row) for row in found}
+
+
 def read(conn: Connection, submission_id: str) -> Tracked | None:
     row = conn.execute(
         select(screenings).where(screenings.c.submission_id == submission_id)
@@ -44,6 +63,20 @@ def save(conn: Connection, tracked: Tracked, at: datetime) -> None:
         update(screenings)
         .where(screenings.c.submission_id == tracked.submission_id)
         .values(**values, state=tracked.state, updated_at=at)
+    )
+
+
+def save_many(conn: Connection, changed: list[Tracked], at: datetime) -> None:
+    """`save` for many rows in one statement."""
+    if not changed:
+        return
+    values = [asdict(t) | {"state": t.state, "updated_at": at} for t in changed]
+    statement = insert(screenings).values(values)
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[screenings.c.submission_id],
+            set_={name: statement.excluded[name] for name in values[0] if name != "submission_id"},
+        )
     )
 
 
