@@ -13,8 +13,9 @@ up: infra
 down:
 	@deploy/local/down.sh
 
-# Restart the services (after a code change), leaving RabbitMQ, PostgreSQL and MinIO up.
-restart: install
+# Restart the services (after a code change), leaving RabbitMQ, PostgreSQL and MinIO up (infra
+# is idempotent: it only adds what a change needs, such as a new service's database role).
+restart: infra
 	@deploy/local/down.sh --services-only
 	@deploy/local/services-up.sh
 
