@@ -47,8 +47,12 @@ def declare_topology() -> None:
 @main.command()
 @click.argument("service")
 @click.option("--batch", default=500, show_default=True, help="Events per batch.")
-@click.option("--idle", default=1.0, show_default=True,
-              help="Seconds between reads of an idle log should a commit's wake-up be lost.")
+@click.option(
+    "--idle",
+    default=1.0,
+    show_default=True,
+    help="Seconds between reads of an idle log should a commit's wake-up be lost.",
+)
 def relay(service: str, batch: int, idle: float) -> None:
     """Publish SERVICE's stored events to RabbitMQ (runs until stopped)."""
     from shared.db import make_engine

@@ -87,7 +87,7 @@ class Relay:
             routing_key=routing_key,
             serializer="json",
             delivery_mode=2,
-            mandatory=raw["stream_type"] not in topology.BROADCAST,
+            mandatory=topology.mandatory(raw["stream_type"]),
             message_id=raw["event_id"],
             headers={"position": raw["position"]},
         )

@@ -81,7 +81,8 @@ def declare(connection: Connection, queues: list[Queue], exchange: str, dead_let
 CONSUMERS: dict[str, list[str]] = {
     "intake": ["media", "screening"],
     # `call`: the late exceptions (ExtensionGranted) screening judges completeness by.
-    "screening": ["submission", "media", "call"],
+    # `duplicate`: matching's suspicions and staff's marks of entries handed in twice.
+    "screening": ["submission", "media", "call", "duplicate"],
     # `call`: the extensions granted, which reporting's notices tell the offices of.
     # `batch`: the district's batches (BatchSent), for an entry "changed after its batch".
     "reporting": ["submission", "media", "screening", "call", "batch"],
@@ -98,6 +99,8 @@ STREAM_OWNERS: dict[str, str] = {
     "media": "media",
     "screening": "screening",
     "account": "identity",
+    "match": "matching",
+    "duplicate": "matching",
 }
 
 # Stream types every service process reads on a queue of its own (exclusive, gone with the
@@ -105,6 +108,18 @@ STREAM_OWNERS: dict[str, str] = {
 # them without `mandatory`: when no process listens, nothing is lost, since every process
 # reads the owner's log when it starts.
 BROADCAST = {"account"}
+
+# Stream types an owner publishes that no consumer reads yet (staff's MatchDecided): published
+# without `mandatory` too, so the relay never stalls on them; whoever reads them later catches
+# up from the owner's log. A type is either read by a consumer queue or named here (a test
+# holds every owned type to that).
+UNREAD = {"match"}
+
+
+def mandatory(stream_type: str) -> bool:
+    """Whether the relay publishes events of `stream_type` with `mandatory`: a durable queue
+    must take them, so a message no queue would take comes back rather than vanishing."""
+    return stream_type not in BROADCAST and stream_type not in UNREAD
 
 
 def standard_queues(exchange: str, dead_letter: str) -> list[Queue]:

@@ -6,9 +6,9 @@ load_secrets
 cd "$REPO"
 BIN="$REPO/.venv/bin"
 
-# Every pool from one budget: service processes × pool, four relays × 2, the CLI's 3, and a
+# Every pool from one budget: service processes × pool, five relays × 2, the CLI's 3, and a
 # reserve for the test suite's in-process services; PostgreSQL keeps 3 for superusers.
-needed=$(( (INTAKE_WORKERS + MEDIA_WORKERS + 4) * KECHUANG_DB_POOL_SIZE + 4 * 2 + 3 + KECHUANG_DB_TEST_RESERVE ))
+needed=$(( (INTAKE_WORKERS + MEDIA_WORKERS + 4) * KECHUANG_DB_POOL_SIZE + 5 * 2 + 3 + KECHUANG_DB_TEST_RESERVE ))
 allowed=$(( KECHUANG_PG_MAX_CONNECTIONS - 3 ))
 if (( needed > allowed )); then
   say "connection budget exceeded: $needed connections needed (INTAKE_WORKERS=$INTAKE_WORKERS, MEDIA_WORKERS=$MEDIA_WORKERS, KECHUANG_DB_POOL_SIZE=$KECHUANG_DB_POOL_SIZE, reserve $KECHUANG_DB_TEST_RESERVE), PostgreSQL allows $allowed; raise KECHUANG_PG_MAX_CONNECTIONS or lower the pool"
@@ -59,7 +59,6 @@ supervise_pool media MediaService KECHUANG_MEDIA_HTTP 8102 "$MEDIA_WORKERS"
 media_servers="$servers"
 supervise_service screening screening ScreeningService KECHUANG_SCREENING_HTTP 127.0.0.1:8103
 supervise_service reporting reporting ReportingService KECHUANG_REPORTING_HTTP 127.0.0.1:8104
-# Matching runs no relay: nobody consumes its MatchDecided events yet (shared/catalog/matching.py).
 supervise_service matching matching MatchingService KECHUANG_MATCHING_HTTP 127.0.0.1:8105
 # Identity: people's accounts and sign-in. Besides the operator's CLI, the one process given
 # the signing key (KECHUANG_JWT_PRIVATE_KEY_FILE): it signs people's access tokens.
@@ -68,7 +67,7 @@ supervise identity env -u MINIO_ROOT_USER -u MINIO_ROOT_PASSWORD \
   "KECHUANG_JWT_PRIVATE_KEY_FILE=${KECHUANG_JWT_PRIVATE_KEY_FILE:-$RUN/keys/jwt-private.pem}" \
   KECHUANG_IDENTITY_HTTP=127.0.0.1:8106 \
   "$BIN/nameko" run --config services/identity/config.yml services.identity.service:IdentityService
-for service in intake media screening identity; do
+for service in intake media screening identity matching; do
   supervise "relay-$service" env -u MINIO_ROOT_USER -u MINIO_ROOT_PASSWORD "$BIN/kechuang" relay "$service"
 done
 

@@ -1,6 +1,7 @@
 """Matching (供需对接): for each challenge the offers that may answer it, for each offer the
 challenges; and the entries handed in twice. Owns `match-<challenge>-<offer>` streams
-(staff's decisions) and its projection of intake's entries.
+(staff's decisions), the `duplicate-<id>-<id>` streams (suspicions and staff's marks, which
+screening reads) and its projection of intake's entries; it serves its log for catch-up.
 
 The nameko class is thin, like reporting's: intake's events go through the idempotent
 subscription into `adapters.live.apply` (catch-up on a timer and at start); each endpoint
@@ -13,14 +14,13 @@ from urllib.parse import quote
 
 from eventlet import tpool
 from nameko.timer import timer
-from sqlalchemy import Engine
 from werkzeug import Request, Response
 
 import shared.catalog  # noqa: F401  (registers the event types)
 from services.matching.adapters import export, live
 from services.matching.queries import Matching
-from shared.dependencies import Authenticator, Database, Subscriber
-from shared.entrypoints import ServesHealth, consume_events, http
+from shared.dependencies import Authenticator, Database, Store, Subscriber
+from shared.entrypoints import ServesEventLog, consume_events, http
 from shared.events import Event
 from shared.http import endpoint, json_response, page_body, paging, read_json
 from shared.routes import unrouted
@@ -31,14 +31,13 @@ REPORT = "/api/v1/reports/matches.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class MatchingService(ServesHealth):
+class MatchingService(ServesEventLog):
     name = "matching"
     db = Database("matching")
+    # The same engine as `db` (one pool per process and database: shared.db.Engines).
+    event_store = Store("matching")
     authenticate = Authenticator()
     subscription = Subscriber("matching", "matching")
-
-    def health_engine(self) -> Engine:
-        return self.db  # type: ignore[no-any-return]
 
     def matching(self) -> Matching:
         return Matching(self.db)

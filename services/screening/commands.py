@@ -3,7 +3,8 @@ decides, appends to the `screening-<id>` stream at the row's version (the store 
 and saves the row:
 
 - `apply`: an intake or media event, inside the subscription's transaction (so a redelivered
-  or replayed event, which the subscription skips, appends nothing);
+  or replayed event, which the subscription skips, appends nothing); or matching's news of a
+  pair of entries handed in twice, which re-screens both (`domain.duplicates`);
 - `close_windows`: the deadline timer, re-screening submitted entries of calls that closed
   for them (at the call's close, or later under a late exception or a return's due: which
   materials count at the close is judged from media's own times, `domain.evidence`; the
@@ -29,7 +30,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from services.screening.adapters import rows
-from services.screening.domain import decisions, recommendations, returns
+from services.screening.domain import decisions, duplicates, recommendations, returns
 from services.screening.domain.decisions import Recorded
 from services.screening.domain.rulesets import RULESETS
 from services.screening.domain.screening import screen
@@ -157,7 +158,8 @@ class Screening:
                 return tracked, []  # intake validates categories; nothing to judge by otherwise
             settled = tracked.review["decision"] if tracked.review else None
             entry = as_entry(tracked, closes)
-            result = screen(entry, closed, settled).to_dict() | {"window_closed": closed}
+            beside = duplicates.findings(tracked.duplicates)
+            result = screen(entry, closed, settled, beside).to_dict() | {"window_closed": closed}
         event = self._event(tracked, catalog.ScreeningCompleted, result, cause)
         # Compared in the event's own (validated, serialised) form, as the row keeps it.
         if _outcome(event.data) == _outcome(tracked.result):
@@ -199,13 +201,14 @@ class Screening:
         as every writer takes them), folded in memory and written back together: three
         statements a batch plus the appends, instead of three to five an event, which is what
         kept screening seconds behind intake at the deadline rush (issue #14). A late
-        exception re-screens rows through SQL, so what the batch changed is written first."""
+        exception and matching's duplicate pairs re-screen rows through SQL, so what the batch
+        changed is written first and read again after."""
         rows_ = _Batch(conn, self.clock)
         rows_.lock([e.data["submission_id"] for e in events if relevant(e.type)])
         for event in events:
-            if event.type == "ExtensionGranted":
+            if event.type == "ExtensionGranted" or duplicates.concerns(event.type):
                 rows_.flush()
-                self._extend(conn, event)
+                (self._extend if event.type == "ExtensionGranted" else self._pair)(conn, event)
                 rows_.reload()
             elif relevant(event.type):
                 submission_id = event.data["submission_id"]
@@ -236,6 +239,24 @@ class Screening:
             if tracked is None:
                 continue
             after, screened = self._rescreen(conn, tracked, cause, now)
+            self._commit(conn, after, screened, now)
+
+    def _pair(self, conn: Connection, event: Event) -> None:
+        """Matching's suspicion of a pair, its clearing, or staff's mark: folded into both
+        entries' rows, and each re-screened (a ScreeningCompleted when its findings change).
+        The rows are locked in id order, so two pairs sharing an entry never deadlock; an entry
+        screening has not heard of yet keeps the pair until intake's events arrive."""
+        now, cause = self.clock(), Cause.of(event)
+        ids = sorted({str(event.data["submission_id"]), str(event.data["other_id"])})
+        if len(ids) != 2:
+            return  # an entry is never a copy of itself
+        locked = {sid: rows.lock(conn, sid, create=True) for sid in ids}
+        for sid in ids:
+            tracked, other = locked[sid], locked[duplicates.other_of(event.data, sid)]
+            assert tracked is not None and other is not None
+            known = ((other.fields or {}).get("title"), other.district)
+            pairs = duplicates.fold(tracked.duplicates, event.type, event.data, sid, known)
+            after, screened = self._rescreen(conn, replace(tracked, duplicates=pairs), cause, now)
             self._commit(conn, after, screened, now)
 
     def close_windows(self, limit: int = 500) -> int:

@@ -7,15 +7,14 @@ matching.
 - `DuplicateSuspected`: matching found two handed-in entries alike enough to be one entry
   handed in twice (疑似重复申报), with their titles and districts so a reader can name the
   other entry; `DuplicateCleared`: the pair is no longer alike (edited apart, or one withdrawn).
-  Screening is to raise a `review` finding from these (not consumed yet: matching runs no
-  relay, so they stay in its store).
+  Screening raises its `review` finding 疑似重复申报 from these.
 - `DuplicateMarked`: staff settled a suspected pair of entries handed in twice (疑似重复申报):
   `duplicate_of` (`submission_id` is a copy of `other_id`) or `not_duplicate`. A later
   decision on the same pair (the ids in either order) replaces the earlier one.
 
-No other service consumes these yet, so matching runs no relay: the events stay in its own
-store (the record of who decided what and what was suspected), and its tables are written with
-them.
+Matching's relay publishes them all; screening consumes the `duplicate` streams (its finding
+on each entry of a pair). No one reads `match` streams yet (`shared.topology.UNREAD`): they are
+published without `mandatory`, and stay in matching's store as the record of who decided what.
 """
 
 from marshmallow import Schema, fields, validate

@@ -69,8 +69,17 @@ def relay_process(
     """`kechuang relay SERVICE` as its own process, on the test's database and exchange."""
     env = os.environ | broker.env() | {f"KECHUANG_DB_URL_{service.upper()}": database_url}
     process = subprocess.Popen(
-        [sys.executable, "-m", "ops.cli", "relay", service, "--batch", str(batch),
-         "--idle", str(idle)],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "ops.cli",
+            "relay",
+            service,
+            "--batch",
+            str(batch),
+            "--idle",
+            str(idle),
+        ],  # fmt: skip
         env=env,
         stdout=log.open("a"),
         stderr=subprocess.STDOUT,

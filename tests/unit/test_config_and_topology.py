@@ -46,3 +46,12 @@ def test_the_queue_type_is_the_deployment_s_and_dead_letter_queues_share_it(monk
 def test_an_unknown_queue_type_is_refused():
     with pytest.raises(ValueError, match="KECHUANG_QUEUE_TYPE"):
         _ = config.load({"KECHUANG_QUEUE_TYPE": "lazy"}).queue_type
+
+
+def test_every_owned_stream_type_is_read_or_published_without_mandatory():
+    """The relay publishes with `mandatory`: a type no queue reads would come back and stall
+    it, unless it is published for whoever listens (BROADCAST) or for no one yet (UNREAD)."""
+    read = {key.split(".")[0] for reads in topology.CONSUMERS.values() for key in reads}
+    for stream_type in topology.STREAM_OWNERS:
+        assert stream_type in read or not topology.mandatory(stream_type), stream_type
+    assert topology.mandatory("duplicate") and not topology.mandatory("match")

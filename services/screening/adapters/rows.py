@@ -205,6 +205,7 @@ def _tracked(row: Any) -> Tracked:
         window_closed=row.window_closed,
         review=row.review,
         selection=row.selection,
+        duplicates=dict(row.duplicates or {}),
         version=row.version,
         returned=row.returned,
         recommendation=row.recommendation,

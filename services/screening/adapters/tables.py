@@ -51,6 +51,9 @@ screenings = Table(
     # none_as_null: a withdrawn recommendation is SQL NULL (not JSON null), so the partial
     # index and `IS NOT NULL` see only standing ones.
     Column("recommendation", JSONB(none_as_null=True), nullable=True),
+    # Matching's suspicions and staff's marks of entries handed in twice, by the other entry's
+    # id (domain.duplicates): what the 疑似重复申报 and 重复申报 findings are made from.
+    Column("duplicates", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Index(
         "screenings_awaiting_deadline",
         "call_id",

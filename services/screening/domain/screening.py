@@ -85,9 +85,15 @@ def could_still_complete(entry: Entry) -> bool:
     return all(finding.outcome != MISSING for finding in hoped)
 
 
-def screen(entry: Entry, window_closed: bool, review_settled: str | None = None) -> Result:
-    """Screen an entry under the current rule set."""
-    findings = evaluate(entry)
+def screen(
+    entry: Entry,
+    window_closed: bool,
+    review_settled: str | None = None,
+    beside: tuple[Finding, ...] = (),
+) -> Result:
+    """Screen an entry under the current rule set; `beside` are findings about the entry in
+    relation to others (handed in twice: `duplicates`), after the rules' own."""
+    findings = evaluate(entry) + beside
     final = window_closed and not could_still_complete(entry)
     return Result(
         state=state_of(findings, final, review_settled),

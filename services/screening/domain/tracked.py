@@ -52,6 +52,8 @@ class Tracked:
     returned: dict[str, Any] | None = None
     # The standing recommendation to the province ({rank, reason, by, at}; `recommendations`).
     recommendation: dict[str, Any] | None = None
+    # The entries this one may be a copy of, or a copy of it ({other id: pair}; `duplicates`).
+    duplicates: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def known(self) -> bool:
