@@ -16,6 +16,8 @@ characters no PDF can hold are dropped and a value is cut at `MAX_CHARS`.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from functools import cache
 from typing import Any
 
@@ -25,6 +27,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, se
 # so only text stored before those limits can reach this, and one value must not fill pages.
 MAX_CHARS = 5000
 ELLIPSIS = "…"
+RENDER_TIMEOUT = 300  # seconds: the longest 汇总表 (1,000 rows) takes tens of seconds
 # Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): shown, not obeyed.
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # What neither XML nor a PDF's text can hold: C0/C1 controls (but tab and newline), lone
@@ -65,18 +68,23 @@ def html(package: str, template: str, **context: Any) -> str:
 
 
 def pdf(document: str) -> bytes:
-    """The PDF of an HTML document, laid out in an OS thread (eventlet's `tpool`): a layout
-    takes from a second (a 回执) to tens of seconds (a long 汇总表) of CPU, and on the green
-    thread it would stop the service's hub, hence its consumers, timers and every other
-    request, for that long; measured, the hub keeps answering within 0.2 s meanwhile."""
-    from eventlet import tpool
-
-    return tpool.execute(_render, document)  # type: ignore[no-any-return]
-
-
-def _render(document: str) -> bytes:
-    # Imported here, not at the top: WeasyPrint loads pango through cffi, which only the
-    # processes that print need.
-    from weasyprint import HTML
-
-    return HTML(string=document).write_pdf()  # type: ignore[no-any-return]
+    """The PDF of an HTML document, laid out by WeasyPrint in a child process
+    (`python -m shared.printing.render`). A layout takes from a second (a 回执) to tens of
+    seconds (a long 汇总表) of CPU: on the green thread it would stop the service's hub, hence
+    its consumers, timers and every other request, for that long. An OS thread (eventlet's
+    `tpool`, as before) is not safe either: WeasyPrint and fontTools log from it, and once
+    eventlet has patched `threading` the logging locks are green, and waiting on one from
+    another OS thread raises `greenlet.error` and leaves the hub stuck (seen: reporting hung
+    while the API document test asked for PDFs during a burst of events). The child shares
+    nothing; eventlet's green `subprocess` waits on its pipes without blocking the hub."""
+    done = subprocess.run(
+        [sys.executable, "-m", "shared.printing.render"],
+        input=document.encode("utf-8"),
+        capture_output=True,
+        timeout=RENDER_TIMEOUT,
+        check=False,
+    )
+    if done.returncode != 0:
+        tail = done.stderr.decode("utf-8", "replace")[-2000:]
+        raise RuntimeError(f"PDF layout failed ({done.returncode}): {tail}")
+    return done.stdout
