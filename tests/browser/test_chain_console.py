@@ -20,6 +20,7 @@ from tests.browser.entries_by_api import draft, entry_in_review
 from tests.front_door import token
 
 DEMO_CALL = "科创项目征集（演示）"  # the open call (its panel on 逾期补交)
+CLOSED_CALL = "首届科创中国·天府科技云服务大会科创项目征集"
 DUE = "2030-06-30T18:00"  # a datetime-local value
 BENEFITS = re.compile("^效益")  # the field the return names
 
@@ -73,7 +74,7 @@ def test_staff_return_an_entry_and_the_office_resubmits_it(
     page.goto(f"{base_url}/#/entries/{entry}")
     expect(page.get_by_text("已退回修改", exact=True)).to_be_visible()  # the status badge
     expect(page.get_by_role("status").filter(has_text=f"已退回修改：{reasons}")).to_contain_text(
-        "前修改并重新提交"
+        "请于 2030-06-30 18:00:00 前修改并重新提交"  # Beijing time, as staff typed it
     )
     beside = page.get_by_role("note").filter(has_text=reasons)
     expect(beside).to_have_count(1)  # beside the one field named
@@ -114,14 +115,15 @@ def test_staff_grant_more_time_on_the_extensions_page(
     page = tab.page
     tab.sign_in(token("--role", "staff"))
     page.get_by_role("link", name="逾期补交").click()
-    panel = page.get_by_role("region", name=f"逾期补交 · {DEMO_CALL}")
+    # More time is for a call already closed (2021's); its own panel, one per call.
+    panel = page.get_by_role("region", name=f"逾期补交 · {CLOSED_CALL}")
     panel.get_by_label("区县").select_option("通江县")
     panel.get_by_label("延长至").fill(DUE)
     panel.get_by_label("理由").fill(reason)
     panel.get_by_role("button", name="准予逾期补交").click()
     row = panel.get_by_role("row").filter(has_text=reason)
     expect(row).to_contain_text("通江县")
-    expect(row).to_contain_text("2030-06-30 18:00")
+    expect(row).to_contain_text("2030-06-30 18:00:00")  # Beijing time, as typed
     expect(row).to_contain_text("全区县")
     tab.shot("granted")
     assert not tab.errors, tab.errors
