@@ -22,9 +22,8 @@ def test_staff_see_the_offers_found_for_a_challenge(
     marker = uuid.uuid4().hex[:8]
     keywords = [f"魔芋软腐病{marker}", "魔芋", "生物防治"]
     challenger = Client(base_url, token("--role", "office", "--district", "通江县"))
-    challenge = draft(
-        challenger, "challenge", f"魔芋软腐病防治难题（对接测试 {marker}）", keywords=keywords
-    )
+    title = f"魔芋软腐病防治难题（对接测试 {marker}）"
+    challenge = draft(challenger, "challenge", title, keywords=keywords)
     offer_title = f"<script>window.__xss=1</script>\u202e魔芋软腐病生物防治技术{marker}"
     offerer = Client(base_url, token("--role", "office", "--district", "南江县"))
     offer = draft(offerer, "achievement", offer_title, keywords=keywords)
@@ -33,10 +32,14 @@ def test_staff_see_the_offers_found_for_a_challenge(
     staff_api = Client(base_url, token("--role", "staff"))
 
     def offers() -> list[str]:
-        found = staff_api.call("GET", f"/api/v1/matches/{challenge}?limit=5").json()
-        return [m["submission_id"] for m in found["items"]]
+        found = staff_api.call("GET", f"/api/v1/matches/{challenge}?limit=5")
+        if found.status_code == 404:  # matching has not heard of the challenge yet
+            return []
+        return [m["submission_id"] for m in found.json()["items"]]
 
     wait_until(lambda: offer in offers(), 30, "matching to find the achievement")
+    # The page lists the challenges as the reports do, newest first.
+    wait_until(lambda: staff_api.report_rows(q=title), 30, "the challenge reported")
 
     tab = console()
     page = tab.page
