@@ -144,8 +144,12 @@ def test_the_office_sends_its_batch_and_downloads_the_letter(
     row = page.locator(".send", has_text=DEMO_CALL)
     send = row.get_by_role("button", name=re.compile("汇总报送"))
     expect(send).to_be_enabled()
+    sent = page.get_by_role("heading", name=re.compile(r"^已报送（\d+）$"))
+    before = int(re.sub(r"\D", "", sent.inner_text()))
     page.once("dialog", lambda dialog: dialog.accept())
     send.click()
+    # The list is drawn again with the new batch first.
+    expect(sent).to_have_text(f"已报送（{before + 1}）")
     batch = page.locator("details.batch").first
     expect(batch).to_contain_text(DEMO_CALL)
     expect(batch.locator("code")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
