@@ -5,6 +5,8 @@ test-output/screenshots/<test>-<page>.png."""
 
 from __future__ import annotations
 
+import mimetypes
+import os
 import re
 import subprocess
 from collections.abc import Callable, Iterator
@@ -19,7 +21,7 @@ from tests.front_door import front_door
 if unpatched_asyncio.needed():
     unpatched_asyncio.install()
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
@@ -44,6 +46,22 @@ def browser() -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
         yield launched
         launched.close()
+
+
+def serve_console_from(context: BrowserContext, base_url: str, web: Path) -> None:
+    """Answer the console's own files (js/, css/) from `web` rather than the stack's: a
+    branch's console is tried against the running API before it is merged
+    (KECHUANG_CONSOLE_DIR=web pytest tests/browser ...)."""
+
+    def local(route: Route) -> None:
+        path = (web / route.request.url.removeprefix(base_url + "/").split("?")[0]).resolve()
+        if not path.is_file() or web.resolve() not in path.parents:
+            return route.fallback()
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        route.fulfill(status=200, body=path.read_bytes(), content_type=kind)
+
+    for folder in ("js", "css"):
+        context.route(f"{base_url}/{folder}/**", local)
 
 
 class Console:
@@ -82,6 +100,8 @@ def console(
             viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True
         )
         contexts.append(context)
+        if os.environ.get("KECHUANG_CONSOLE_DIR"):
+            serve_console_from(context, base_url, Path(os.environ["KECHUANG_CONSOLE_DIR"]))
         return Console(context.new_page(), base_url, name)
 
     yield open_tab

@@ -4,14 +4,15 @@ would (the office's own pages are tested in the browser by test_office_console).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ops import demo
 from ops.client import Client, wait_until
 from tests.entries import full_body
 
 
-def draft(office: Client, category: str, title: str) -> str:
-    body = full_body(category) | {"title": title}
+def draft(office: Client, category: str, title: str, **fields: Any) -> str:
+    body = full_body(category) | {"title": title} | fields
     body.pop("call_id")  # the one open call
     return str(office.create(body)["id"])
 

@@ -10,7 +10,7 @@ export const CATEGORY_HINTS = {
   finance: "银行等机构面向科技企业的金融产品（科技服务）",
 };
 
-export const STATUSES = { draft: "草稿", submitted: "已提交", withdrawn: "已撤回" };
+export const STATUSES = { draft: "草稿", submitted: "已提交", returned: "已退回修改", withdrawn: "已撤回" };
 
 export const SCREENING_STATES = {
   pending: "待筛查",
@@ -38,6 +38,7 @@ export const EVENT_TYPES = {
   SubmissionUpdated: "修改内容",
   SubmissionSubmitted: "提交",
   SubmissionWithdrawn: "撤回",
+  SubmissionReturned: "退回修改",
   ServiceOfficerAssigned: "指派服务专员（保姆）",
 };
 

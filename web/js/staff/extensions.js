@@ -23,12 +23,14 @@ async function listed(callId) {
 
 /** The extension form and list of one call (`call`: {id, title, districts}). */
 export function extensionsPanel(call) {
-  const list = h("div#extensions");
+  // One panel per call on the page: ids carry the call so each label names its own input.
+  const id = (name) => `${name}-${call.id}`;
+  const list = h("div", { id: id("extensions") });
   const error = h("div", { "aria-live": "assertive" });
-  const district = select({ id: "ext-district", name: "district" }, Object.fromEntries((call.districts || []).map((d) => [d.name, d.name])), "", "（按项目延长时不选）");
-  const entry = h("input#ext-submission", { name: "submission_id", placeholder: "项目编号（可选）" });
-  const until = h("input#ext-until", { type: "datetime-local", required: true });
-  const reason = h("textarea#ext-reason", { required: true, maxlength: 2000 });
+  const district = select({ id: id("ext-district"), name: "district" }, Object.fromEntries((call.districts || []).map((d) => [d.name, d.name])), "", "（按项目延长时不选）");
+  const entry = h("input", { id: id("ext-submission"), name: "submission_id", placeholder: "项目编号（可选）" });
+  const until = h("input", { id: id("ext-until"), type: "datetime-local", required: true });
+  const reason = h("textarea", { id: id("ext-reason"), required: true, maxlength: 2000 });
   const refresh = async () => {
     try {
       list.replaceChildren(await listed(call.id));
@@ -37,7 +39,7 @@ export function extensionsPanel(call) {
     }
   };
   const form = h(
-    "form#extension-form",
+    "form.extension-form",
     {
       onsubmit: (ev) => {
         ev.preventDefault();
@@ -59,12 +61,12 @@ export function extensionsPanel(call) {
         });
       },
     },
-    h("label", { for: "ext-district" }, "区县"), district,
-    h("label", { for: "ext-submission" }, "或单个项目"), entry,
-    h("label", { for: "ext-until" }, "延长至"), until,
-    h("label", { for: "ext-reason" }, "理由"), reason,
+    h("label", { for: id("ext-district") }, "区县"), district,
+    h("label", { for: id("ext-submission") }, "或单个项目"), entry,
+    h("label", { for: id("ext-until") }, "延长至（北京时间）"), until,
+    h("label", { for: id("ext-reason") }, "理由"), reason,
     error,
-    h("div.row", {}, h("button.btn#grant-extension", { type: "submit" }, "准予逾期补交")),
+    h("div.row", {}, h("button.btn", { type: "submit" }, "准予逾期补交")),
   ); // prettier-ignore
   refresh();
   return h("section.panel", { "aria-labelledby": `h-ext-${call.id}` }, h("h2", { id: `h-ext-${call.id}` }, `逾期补交 · ${call.title}`), form, list);

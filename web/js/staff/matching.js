@@ -72,7 +72,9 @@ function challengeCard(entry) {
 
 async function challenges(box, page = 1) {
   try {
-    const data = await get(`/api/v1/reports/entries${query({ category: "challenge", page, per_page: PER_PAGE })}`);
+    // Newest first, as the 项目列表 lists them: the report's own order (oldest first) would
+    // leave a challenge just handed in on the last page.
+    const data = await get(`/api/v1/reports/entries${query({ category: "challenge", sort: "-created_at", page, per_page: PER_PAGE })}`);
     box.replaceChildren(
       data.items.length ? h("div", {}, data.items.map(challengeCard)) : h("p.muted", {}, "还没有科技难题。"),
       pager(page, PER_PAGE, data.total, (p) => challenges(box, p)),

@@ -6,9 +6,12 @@ import { formFields } from "../catalog.js";
 import { fmtTime } from "../labels.js";
 import { alertBox, busy, h, toast } from "../ui.js";
 
-/** An ISO time with the browser's offset from a datetime-local value. */
+/** An ISO time from a datetime-local value read as Beijing time: the console shows every time
+ * in Beijing time (labels.js fmtTime), whatever the browser's zone, so it reads them so too. */
 export function localToIso(value) {
-  return value ? new Date(value).toISOString() : "";
+  if (!value) return "";
+  const seconds = value.length === 16 ? ":00" : ""; // "YYYY-MM-DDTHH:MM" carries none
+  return new Date(`${value}${seconds}+08:00`).toISOString();
 }
 
 /** What the return said, for staff and office alike (null when never returned). */
@@ -54,7 +57,7 @@ export function returnForm(entry, onDone) {
     h("label", { for: "return-reasons" }, "退回理由"),
     reasons,
     h("details", {}, h("summary", {}, "需修改的字段（可选）"), h("div.fields-pick", {}, fields)),
-    h("label", { for: "return-due" }, "修改期限"),
+    h("label", { for: "return-due" }, "修改期限（北京时间）"),
     due,
     error,
     h("div.row", {}, h("button.btn.btn-danger#return-entry", { type: "submit" }, "退回修改")),
