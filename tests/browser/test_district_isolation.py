@@ -27,7 +27,17 @@ def test_another_districts_office_sees_none_of_it(
     tab = console()
     page = tab.page
     page.goto(base_url + "/")
-    # Keyboard only: the token field has focus, Tab reaches the sign-in button, Enter presses it.
+    # Keyboard only: the sign-in page has the username focused; Tab reaches the link to the
+    # service token screen past the form, Enter opens it, and the token field has focus.
+    expect(page.get_by_label("用户名")).to_be_focused()
+    link = page.get_by_role("link", name="使用服务令牌登录")
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if link.evaluate("element => element === document.activeElement"):
+            break
+    expect(link).to_be_focused()
+    page.keyboard.press("Enter")
+    # Tab reaches the sign-in button, Enter presses it.
     expect(page.get_by_label("访问令牌")).to_be_focused()
     page.keyboard.insert_text(token("--role", "office", "--district", "恩阳区"))
     page.keyboard.press("Tab")
