@@ -26,7 +26,7 @@ def test_an_office_fills_submits_and_uploads_a_video_that_is_stored(
     title = f"秸秆综合利用难题（浏览器测试 {uuid.uuid4().hex[:8]}）"
 
     page.goto(tab.base_url + "/")
-    expect(page.get_by_label("访问令牌")).to_be_focused()
+    expect(page.get_by_label("用户名")).to_be_focused()  # the sign-in page (person accounts)
     tab.shot("signin")
     tab.sign_in(token("--role", "office", "--district", "巴州区"))
     expect(page.get_by_role("heading", name="巴州区 · 申报项目")).to_be_visible()
