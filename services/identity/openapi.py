@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from services.identity.domain.passwords import MAX_LENGTH, MIN_LENGTH
 from shared.auth import PERSON_TTL
 from shared.catalog.identity import ROLES
+from shared.fields import Text
 from shared.openapi import add_health, errors, json_content, path_param, ref
 
 TAG = "identity"
@@ -23,9 +24,9 @@ COOKIE_NOTE = (
 
 
 class SignInBody(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=MAX_LENGTH))
-    totp = fields.String(
+    username = Text(required=True, validate=validate.Length(min=1, max=64))
+    password = Text(required=True, validate=validate.Length(min=1, max=MAX_LENGTH))
+    totp = Text(
         metadata={"description": "动态验证码（启用了动态验证码的市科协账号）", "example": "123456"}
     )
 
@@ -57,8 +58,8 @@ class Session(Schema):
 
 
 class PasswordBody(Schema):
-    current_password = fields.String(required=True)
-    new_password = fields.String(
+    current_password = Text(required=True)
+    new_password = Text(
         required=True,
         validate=validate.Length(min=MIN_LENGTH, max=MAX_LENGTH),
         metadata={"description": f"至少 {MIN_LENGTH} 位，含字母、数字、符号中的至少两类"},
@@ -66,7 +67,7 @@ class PasswordBody(Schema):
 
 
 class TotpBody(Schema):
-    code = fields.String(metadata={"description": "不带：生成密钥；带：验证后启用"})
+    code = Text(metadata={"description": "不带：生成密钥；带：验证后启用"})
 
 
 class Totp(Schema):
@@ -76,17 +77,13 @@ class Totp(Schema):
 
 
 class NewAccount(Schema):
-    username = fields.String(
-        required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-    )
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    phone = fields.String(validate=validate.Length(max=40))
+    username = Text(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9._-]{1,63}$"))
+    name = Text(required=True, validate=validate.Length(min=1, max=100))
+    phone = Text(validate=validate.Length(max=40))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    district = fields.String(
-        allow_none=True, metadata={"description": "区县科协账号必填，如 巴州区"}
-    )
+    district = Text(allow_none=True, metadata={"description": "区县科协账号必填，如 巴州区"})
     admin = fields.Boolean(metadata={"description": "仅市科协工作人员"})
-    password = fields.String(
+    password = Text(
         required=True,
         validate=validate.Length(min=MIN_LENGTH, max=MAX_LENGTH),
         metadata={"description": "初始密码，首次登录须修改"},
