@@ -71,39 +71,19 @@ class Subscriber(Database):
     def setup(self) -> None:
         super().setup()
         self.turns = Turns()  # per process: one drainer per source (shared.consumer)
-        self.gate = Lock()  # green under eventlet: one call at a time on the RPC proxy
-        self.rpc: ClusterRpcProxy | None = None
-        self.cluster: Any = None
+        # One proxy per source, each used by one call at a time (`gate`, green under
+        # eventlet): a source that does not answer (its service down: a 10 s RPC timeout)
+        # then delays only its own catch-up, never the reads of the other sources' logs.
+        self.proxies: dict[str, _Proxy] = {}
 
     def stop(self) -> None:
-        self.stop_proxy()
+        for proxy in self.proxies.values():
+            proxy.stop()
         super().stop()
 
     def _fetch(self, source: str, after: int, limit: int) -> list[dict[str, Any]]:
-        # One proxy (one reply queue) for the process's life: a proxy per call would leave a
-        # reply queue behind on the broker for each catch-up. A standalone proxy is not safe
-        # for concurrent calls (one reply consumer), and drainers of several sources may fetch
-        # at once: `gate` serialises them.
-        with self.gate:
-            return self._fetch_now(source, after, limit)
-
-    def _fetch_now(self, source: str, after: int, limit: int) -> list[dict[str, Any]]:
-        if self.cluster is None:
-            self.rpc = ClusterRpcProxy(self.container.config, timeout=10)
-            self.cluster = self.rpc.start()
-        try:
-            return getattr(self.cluster, source).events_since(after, limit)  # type: ignore[no-any-return]
-        except (RemoteError, UnknownService, RpcTimeout):
-            raise  # the owner's answer, or its absence: the proxy itself is fine
-        except Exception:
-            self.stop_proxy()  # a broken connection: start afresh next time
-            raise
-
-    def stop_proxy(self) -> None:
-        if self.rpc is not None:
-            with contextlib.suppress(Exception):
-                self.rpc.stop()
-        self.rpc, self.cluster = None, None
+        proxy = self.proxies.setdefault(source, _Proxy(self.container.config))
+        return proxy.events_since(source, after, limit)
 
     def get_dependency(self, worker_ctx: Any) -> Subscription:  # type: ignore[override]
         assert self.engine is not None
@@ -165,3 +145,34 @@ class Calls(DependencyProvider):
 
     def get_dependency(self, worker_ctx: Any) -> dict[str, calls.Call]:
         return self.calls
+
+
+class _Proxy:
+    """A standalone RPC proxy (one reply queue) kept for the process's life: a proxy per call
+    would leave a reply queue behind on the broker for each catch-up. It is not safe for
+    concurrent calls (one reply consumer), so `gate` serialises them."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self.gate = Lock()
+        self.rpc: ClusterRpcProxy | None = None
+        self.cluster: Any = None
+
+    def events_since(self, source: str, after: int, limit: int) -> list[dict[str, Any]]:
+        with self.gate:
+            if self.cluster is None:
+                self.rpc = ClusterRpcProxy(self.config, timeout=10)
+                self.cluster = self.rpc.start()
+            try:
+                return getattr(self.cluster, source).events_since(after, limit)  # type: ignore[no-any-return]
+            except (RemoteError, UnknownService, RpcTimeout):
+                raise  # the owner's answer, or its absence: the proxy itself is fine
+            except Exception:
+                self.stop()  # a broken connection: start afresh next time
+                raise
+
+    def stop(self) -> None:
+        if self.rpc is not None:
+            with contextlib.suppress(Exception):
+                self.rpc.stop()
+        self.rpc, self.cluster = None, None

@@ -38,7 +38,10 @@ def base_url() -> str:
     return url
 
 
-@pytest.fixture(scope="session")
+# Package-scoped: Playwright's asyncio loop stays "running" on the main thread until it is
+# stopped, and a later asyncio user in the same run (the notices' SMTP server, aiosmtpd) would
+# refuse to start its own loop ("Cannot run the event loop while another loop is running").
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make up` installs Debian's chromium")
