@@ -238,12 +238,15 @@ def _set_enabled(username: str, enabled: bool) -> None:
 @user.command("list")
 def user_list() -> None:
     """Every account: username, name, role, district, state."""
+    from ops.terminal import shown
+
     for person in _accounts().list(None):
         marks = {"admin": person["admin"], "disabled": not person["enabled"],
                  "must-change-password": person["must_change_password"]}  # fmt: skip
         flags = [flag for flag, on in marks.items() if on]
-        click.echo("\t".join([person["username"], person["name"], person["role"],
-                              person["district"] or "-", ",".join(flags) or "-"]))  # fmt: skip
+        click.echo("\t".join(shown(v) for v in (
+            person["username"], person["name"], person["role"], person["district"] or "-",
+            ",".join(flags) or "-")))  # fmt: skip
 
 
 @main.command()
@@ -351,6 +354,7 @@ def export_recommendations(out: str, url: str | None) -> None:
 
     from ops import province
     from ops.client import Client
+    from ops.terminal import shown
     from shared.auth import issue
 
     settings = config.load()
@@ -372,13 +376,16 @@ def export_recommendations(out: str, url: str | None) -> None:
     click.echo(f"已保存 {target}：推荐项目 {len(entries)} 个，文件 {checked.files} 个，"
                f"材料 {checked.material_bytes / 1024 / 1024:.1f} MiB")  # fmt: skip
     for entry in entries:
-        click.echo(f"  {entry['rank']}. {entry['title']}（{entry['district']}）")
+        click.echo(f"  {entry['rank']}. {shown(entry['title'])}（{shown(entry['district'])}）")
     click.echo(f"推荐清单摘要（推荐函所引）：{checked.manifest['table_sha256']}")
+    for gone in checked.manifest.get("missing", []):  # verified once, lost from the bucket
+        click.echo(f"  未能打包（存储中找不到）：{shown(gone['filename'])}"
+                   f"（项目 {gone['submission_id']}），请联系区县重新上传", err=True)  # fmt: skip
     if not checked.ok:
         for what, names in (("校验不符", checked.wrong), ("缺少", checked.missing),
                             ("清单外", checked.extra)):  # fmt: skip
             for name in names:
-                click.echo(f"  {what}：{name}", err=True)
+                click.echo(f"  {what}：{shown(name)}", err=True)
         raise click.ClickException("材料包与 manifest.json 不符")
     click.echo("manifest.json 校验通过：每个文件的大小和 SHA-256 均相符")
 

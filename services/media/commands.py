@@ -73,9 +73,15 @@ class Media:
             shown["download_expires_at"] = (self.clock() + ttl).isoformat()
         return shown
 
-    def digests(self, material_ids: list[str]) -> dict[str, dict[str, Any]]:
+    def digests(
+        self, material_ids: list[str], check_objects: bool = False
+    ) -> dict[str, dict[str, Any]]:
         """Size, SHA-256 and status of each known material, by id, for intake's printed 回执
-        (intake has already checked who may read the entry they belong to)."""
+        (intake has already checked who may read the entry they belong to). With
+        `check_objects`, each stored material also says whether its object is in the bucket
+        at its verified size (`in_bucket`): the province package packs only those, so an
+        object lost or cut short in the bucket is listed as missing rather than breaking the
+        download midway."""
         wanted = []
         for material_id in material_ids:
             try:
@@ -88,10 +94,16 @@ class Media:
             found = conn.execute(
                 select(materials.c.id, materials.c.body).where(materials.c.id.in_(wanted))
             )
-            return {
+            digests = {
                 row.id: {key: row.body.get(key) for key in ("size", "sha256", "status")}
                 for row in found
             }
+            for material_id, digest in digests.items():
+                if check_objects and digest["status"] == domain.STORED:
+                    m = self.streams.load(conn, catalog.stream_id(material_id))
+                    assert m is not None
+                    digest["in_bucket"] = self.storage.size(m.object_key) == digest["size"]
+        return digests
 
     def sources(self, material_ids: list[str], ttl: timedelta) -> dict[str, dict[str, Any]]:
         """For each stored material of `material_ids`: its name, size, verified SHA-256 and a

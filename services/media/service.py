@@ -89,9 +89,13 @@ class MediaService(ServesEventLog):
                      self.intake.submission_owner, self.calls)  # fmt: skip
 
     @rpc
-    def material_digests(self, material_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """Size, SHA-256 and status of materials by id, for intake's printed 回执."""
-        return self.media().digests(material_ids)
+    def material_digests(
+        self, material_ids: list[str], check_objects: bool = False
+    ) -> dict[str, dict[str, Any]]:
+        """Size, SHA-256 and status of materials by id, for intake's printed 回执 and batches;
+        `check_objects` adds whether each stored object is in the bucket (the province
+        package)."""
+        return self.media().digests(material_ids, check_objects)
 
     @rpc
     def material_sources(

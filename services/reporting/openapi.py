@@ -284,6 +284,7 @@ def _add_recommendations(api: APISpec, base: str) -> None:
          "manifest.json（每个文件的路径、大小、SHA-256；材料的 SHA-256 即媒体服务校验所得，"
          "以及推荐函所引的清单摘要 table_sha256）、汇总表.xlsx（只含推荐项目，按推荐排序）、"
          "推荐函.pdf、materials/<推荐排序>-<项目名称>/<文件名>。"
+         "已校验但存储中已找不到（或不完整）的材料不打包，列在 manifest.json 的 missing 中。"
          "某材料读出的 SHA-256 与校验值不符时下载中止（连接在 Content-Length 之前关闭，"
          "zip 不完整），并记录错误日志。尚无推荐项目时 409 invalid_state。",
          "application/zip"),

@@ -1,17 +1,15 @@
 """Notices (通知) with real PostgreSQL and RabbitMQ: the inbox through HTTP (district isolation,
 read marks, no duplicates on a replay), the deadline warnings, and the e-mail outbox against a
-real SMTP server (aiosmtpd) this test starts: each notice delivered once, also across a SIGKILL
-of the sender in the middle of a send."""
+real SMTP server (aiosmtpd, in a child process) this test starts: each notice delivered once,
+also across a SIGKILL of the sender in the middle of a send."""
 
 from __future__ import annotations
 
-import asyncio
 import email
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, text
 
 from ops import schema
@@ -160,45 +157,54 @@ def test_deadline_warnings_once_per_call_district_and_threshold(rpt: Reporting) 
 
 
 class Mailbox:
-    """The SMTP server's handler: keeps what it received; holds the `hold`-th message before
-    answering (the sender waits for the answer while the test kills it)."""
+    """What the SMTP server (tests/integration/smtp_sink.py, a child process) received, read from
+    its directory; with `hold`, it holds the `hold`-th message before answering (the sender waits
+    for the answer while the test kills it)."""
 
-    def __init__(self, hold: int | None = None) -> None:
-        self.received: list[email.message.Message] = []
+    def __init__(self, directory: Path, hold: int | None = None) -> None:
+        self.directory = directory
         self.hold = hold
-        self.holding = threading.Event()
-        self.release = threading.Event()
-        self.lock = threading.Lock()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        with self.lock:
-            self.received.append(email.message_from_bytes(envelope.content, policy=default))
-            count = len(self.received)
-        if count == self.hold:
-            self.holding.set()
-            while not self.release.is_set():
-                await asyncio.sleep(0.05)
-        return "250 OK"
+    def holding(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while not (self.directory / "holding").exists():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def release(self) -> None:
+        (self.directory / "release").touch()
+
+    @property
+    def received(self) -> list[email.message.Message]:
+        return [email.message_from_bytes(path.read_bytes(), policy=default)
+                for path in sorted(self.directory.glob("*.eml"))]  # fmt: skip
 
     def ids(self) -> list[str]:
-        with self.lock:
-            return [str(m["Message-ID"]) for m in self.received]
+        return [str(m["Message-ID"]) for m in self.received]
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[Callable[[Mailbox], str]]:
-    controllers = []
+def smtp_server(tmp_path: Path) -> Iterator[Callable[..., tuple[Mailbox, str]]]:
+    """Starts SMTP servers in child processes: `start(hold=None)` → (mailbox, smtp URL)."""
+    servers: list[subprocess.Popen[bytes]] = []
 
-    def start(box: Mailbox) -> str:
+    def start(hold: int | None = None) -> tuple[Mailbox, str]:
+        directory = tmp_path / f"smtp{len(servers)}"
+        directory.mkdir()
         port = free_port()
-        controller = Controller(box, hostname="127.0.0.1", port=port)
-        controller.start()
-        controllers.append(controller)
-        return f"smtp://127.0.0.1:{port}"
+        args = [sys.executable, "-m", "tests.integration.smtp_sink", str(directory), str(port)]
+        servers.append(subprocess.Popen(
+            args + ([str(hold)] if hold else []), cwd=ROOT, stdin=subprocess.PIPE
+        ))  # fmt: skip
+        wait_for(lambda: (directory / "ready").exists(), 30, "the SMTP server")
+        return Mailbox(directory, hold), f"smtp://127.0.0.1:{port}"
 
     yield start
-    for controller in controllers:
-        controller.stop()
+    for server in servers:
+        server.terminate()
+        server.wait(10)
 
 
 @pytest.fixture
@@ -255,11 +261,11 @@ def test_without_smtp_no_email_is_queued(reporting_db: str) -> None:
 
 
 def test_each_notice_is_mailed_once_with_a_stable_message_id(
-    reporting_db: str, smtp_server: Callable[[Mailbox], str]
+    reporting_db: str, smtp_server: Callable[..., tuple[Mailbox, str]]
 ) -> None:
     ids = make_notices(reporting_db, 3)
-    box = Mailbox()
-    smtp = mailer.Smtp.parse(smtp_server(box), "noreply@example.org")
+    box, url = smtp_server()
+    smtp = mailer.Smtp.parse(url, "noreply@example.org")
     engine = make_engine(reporting_db, 2)
     try:
         assert mailer.send_pending(engine, smtp) == 3
@@ -279,20 +285,19 @@ def sender(url: str, smtp_url: str) -> subprocess.Popen[bytes]:
 
 
 def test_a_sigkill_mid_send_delivers_no_notice_twice_and_every_other_once(
-    reporting_db: str, smtp_server: Callable[[Mailbox], str]
+    reporting_db: str, smtp_server: Callable[..., tuple[Mailbox, str]]
 ) -> None:
     ids = make_notices(reporting_db, 6)
-    box = Mailbox(hold=3)
-    url = smtp_server(box)
+    box, url = smtp_server(hold=3)
     first = sender(reporting_db, url)
     try:
-        assert box.holding.wait(60), "the sender never reached the third message"
+        assert box.holding(60), "the sender never reached the third message"
         first.send_signal(signal.SIGKILL)  # in the middle of the third send
         first.wait(10)
     finally:
         if first.poll() is None:
             first.kill()
-    box.release.set()
+    box.release()
     assert statuses(reporting_db).get("sending") == 1  # the one in doubt
     second = sender(reporting_db, url)
     try:

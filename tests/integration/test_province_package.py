@@ -1,8 +1,9 @@
 """The province package and the recommendation letter, from real materials verified by media
 (see package_fixtures): the zip's manifest equals what media stored, every file's bytes give
 their listed SHA-256, the 汇总表 holds only the recommended entries in rank order, hostile titles
-and filenames stay inside the package's folders, a tampered object stops the download, and the
-letter reads back with its titles and labels in embedded fonts."""
+and filenames stay inside the package's folders, a tampered object stops the download, an object
+lost from the bucket is listed as missing while the rest downloads whole, and the letter reads
+back with its titles and labels in embedded fonts."""
 
 from __future__ import annotations
 
@@ -148,3 +149,31 @@ def test_a_material_changed_in_the_bucket_stops_the_download(province: Province)
         # Should the client not notice the short body itself, the zip is still unusable.
         assert len(body) < int(got.headers["Content-Length"])
         raise requests.exceptions.ChunkedEncodingError("short body")
+
+
+def test_a_material_lost_from_the_bucket_is_listed_missing_and_the_rest_downloads(
+    province: Province,
+) -> None:
+    p = province
+    entry = p.selected_entry("存储中丢失材料的项目")
+    recommend(p, entry, 1, "测试")
+    p.reported(1)
+    material = next(m for m in p.report("/entries").json()["items"][0]["materials"]
+                    if m["kind"] == "introduction")  # fmt: skip
+    key = next(o.object_name for o in root_storage().client.list_objects(
+        p.storage.bucket, recursive=True) if material["material_id"] in o.object_name)  # fmt: skip
+    root_storage().client.remove_object(p.storage.bucket, key)  # lost past media (as root)
+
+    with p.report("/recommendations.zip", stream=True) as got:
+        assert got.status_code == 200, got.text
+        body = b"".join(got.iter_content(64 * 1024))
+    assert len(body) == int(got.headers["Content-Length"])  # whole, not cut midway
+    with zipfile.ZipFile(io.BytesIO(body)) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        packed = {f["material_id"] for f in manifest["files"] if "material_id" in f}
+        for item in manifest["files"]:
+            data = z.read(item["path"])
+            assert hashlib.sha256(data).hexdigest() == item["sha256"]
+    assert [m["material_id"] for m in manifest["missing"]] == [material["material_id"]]
+    assert manifest["missing"][0]["filename"] == material["filename"]
+    assert material["material_id"] not in packed and len(packed) == 2

@@ -59,6 +59,20 @@ def test_a_material_media_does_not_list_as_stored_is_left_out() -> None:
     assert [m.material_id for m in package.plan([entry(1, "t", mats)], found).materials] == ["m1"]
 
 
+def test_a_material_gone_from_the_bucket_is_listed_as_missing_not_packed() -> None:
+    mats = [
+        {"material_id": "m1", "filename": "a.pdf"},
+        {"material_id": "m2", "filename": "介绍.pdf"},
+    ]
+    found = digests({"m1": b"a", "m2": b"bb"})
+    found["m2"]["in_bucket"] = False
+    plan = package.plan([entry(1, "t", mats)], found)
+    assert [m.material_id for m in plan.materials] == ["m1"]
+    listed = package.manifest(plan, {}, "2021-11-20T00:00:00+00:00")
+    assert [(m["material_id"], m["filename"]) for m in listed["missing"]] == [("m2", "介绍.pdf")]
+    assert [f["material_id"] for f in listed["files"]] == ["m1"]
+
+
 def test_the_table_digest_is_the_canonical_list_s() -> None:
     mats = [{"material_id": "m1", "filename": "a.pdf"}]
     plan = package.plan([entry(1, "t", mats)], digests({"m1": b"a"}))

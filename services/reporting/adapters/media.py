@@ -45,11 +45,13 @@ class Materials:
         self.config, self.timeout = config, timeout
 
     def digests(self, material_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """Size, verified SHA-256 and status by material id (media's `material_digests`)."""
+        """Size, verified SHA-256, status and whether the object is in the bucket, by
+        material id (media's `material_digests`, checking the objects)."""
         if not material_ids:
             return {}
         with ClusterRpcProxy(self.config, timeout=self.timeout) as cluster:
-            return cluster.media.material_digests(material_ids)  # type: ignore[no-any-return]
+            found = cluster.media.material_digests(material_ids, check_objects=True)
+            return found  # type: ignore[no-any-return]
 
     def sources(self) -> Sources:
         return Sources(self.config, self.timeout)

@@ -83,21 +83,35 @@ class PackedMaterial:
 
 
 @dataclass(frozen=True)
+class MissingMaterial:
+    """A material media verified whose object is not in the bucket (or not whole) now: listed
+    in the manifest for a person to follow up, never packed."""
+
+    material_id: str
+    submission_id: str
+    filename: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Plan:
     """The package's entries (by rank) and materials, with their paths."""
 
     entries: tuple[Entry, ...]
     folders: dict[str, str] = field(default_factory=dict)  # submission id -> folder path
     materials: tuple[PackedMaterial, ...] = ()
+    missing: tuple[MissingMaterial, ...] = ()
 
 
 def plan(entries: Sequence[Entry], digests: Mapping[str, Mapping[str, Any]]) -> Plan:
     """Where each recommended entry's stored materials go. `entries` are in rank order;
     `digests` is media's `material_digests` (size, sha256, status by material id): a material
-    media does not list as stored is left out, whatever the projection says."""
+    media does not list as stored is left out, whatever the projection says; one stored but
+    with `in_bucket` false (its object lost from the bucket) is listed in `missing`."""
     taken = {name.casefold() for name in (MANIFEST, TABLE, LETTER)}
     folders: dict[str, str] = {}
     packed: list[PackedMaterial] = []
+    missing: list[MissingMaterial] = []
     for entry in entries:
         title = safe_name(entry.title, TITLE_CHARS, "未命名项目")
         folder = _unique(f"{MATERIALS}/{entry.recommendation_rank or 0}-{title}", taken)
@@ -106,6 +120,11 @@ def plan(entries: Sequence[Entry], digests: Mapping[str, Mapping[str, Any]]) -> 
             material_id = str(material.get("material_id", ""))
             digest = digests.get(material_id)
             if digest is None or digest.get("status") != STORED:
+                continue
+            if digest.get("in_bucket") is False:
+                missing.append(MissingMaterial(material_id, entry.submission_id,
+                                               str(material.get("filename") or ""),
+                                               str(digest["sha256"])))  # fmt: skip
                 continue
             name = safe_name(str(material.get("filename") or ""), FILENAME_CHARS, material_id)
             packed.append(
@@ -117,7 +136,7 @@ def plan(entries: Sequence[Entry], digests: Mapping[str, Mapping[str, Any]]) -> 
                     sha256=str(digest["sha256"]),
                 )
             )
-    return Plan(tuple(entries), folders, tuple(packed))
+    return Plan(tuple(entries), folders, tuple(packed), tuple(missing))
 
 
 def table_digest(plan: Plan) -> str:
@@ -166,4 +185,16 @@ def manifest(plan: Plan, documents: Mapping[str, bytes], made_at: str) -> dict[s
         "按推荐排序，材料按 id；紧凑 JSON，键排序，UTF-8",
         "entries": entries,
         "files": files,
+        # Verified once, gone from the bucket now: named so the province is not left guessing
+        # and staff can ask the office to upload it again.
+        "missing": [
+            {
+                "material_id": m.material_id,
+                "submission_id": m.submission_id,
+                "filename": m.filename,
+                "sha256": m.sha256,
+                "reason": "存储中找不到该材料或其不完整",
+            }
+            for m in plan.missing
+        ],  # fmt: skip
     }
