@@ -72,23 +72,112 @@ def json_content(schema: Any) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": schema}}}
 
 
+def json_response(description: str, schema: Any, **extra: Any) -> dict[str, Any]:
+    """A response of JSON in the given schema; `extra` adds keys such as `headers`."""
+    return {"description": description, **json_content(schema), **extra}
+
+
+def json_body(schema: Any, *, required: bool = True, **extra: Any) -> dict[str, Any]:
+    """A request body of JSON in the given schema; `required=False` when it may be left out,
+    `extra` adds keys such as `description`."""
+    return {"required": required, **json_content(schema), **extra}
+
+
+def file_response(
+    description: str, content_type: str, disposition: str | None = None
+) -> dict[str, Any]:
+    """A response of a whole file (a PDF, a spreadsheet, a zip); `disposition` describes its
+    Content-Disposition header, when the answer names the file."""
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+    }
+    if disposition is not None:
+        response["headers"] = {
+            "Content-Disposition": {"description": disposition, "schema": {"type": "string"}}
+        }
+    return response
+
+
 def errors(*statuses: int) -> dict[str, Any]:
     """Responses in the documented error shape, one per status."""
-    return {str(s): {"description": ERROR_NAMES[s], **json_content("Error")} for s in statuses}
+    return {str(s): json_response(ERROR_NAMES[s], "Error") for s in statuses}
 
 
 def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def operation(
+    tag: str,
+    operation_id: str,
+    summary: str,
+    description: str | None,
+    responses: dict[str, Any],
+    *,
+    parameters: list[dict[str, Any]] | None = None,
+    body: dict[str, Any] | None = None,
+    public: bool = False,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One operation of a path: `body` is its request body (`json_body`), `public=True` lifts
+    the bearer token the document requires by default; keys left as None are not written."""
+    op: dict[str, Any] = {"tags": [tag], "operationId": operation_id, "summary": summary}
+    if description is not None:
+        op["description"] = description
+    if parameters is not None:
+        op["parameters"] = parameters
+    if body is not None:
+        op["requestBody"] = body
+    if public:
+        op["security"] = []
+    return {**op, "responses": responses, **extra}
+
+
+def add_schemas(api: APISpec, schemas: dict[str, Any]) -> None:
+    """Register components by name, in the given order: a marshmallow schema (class or
+    instance), or a schema already written as a dict."""
+    for name, schema in schemas.items():
+        if isinstance(schema, dict):
+            api.components.schema(name, component=schema)
+        else:
+            api.components.schema(name, schema=schema)
+
+
+def parameter(
+    where: str, name: str, description: str, schema: dict[str, Any], *, required: bool | None = None
+) -> dict[str, Any]:
+    """A parameter `in` the query, a header or the path; `required` is written only when given."""
+    param: dict[str, Any] = {"name": name, "in": where, "description": description}
+    if required is not None:
+        param["required"] = required
+    return {**param, "schema": schema}
+
+
+def int_param(
+    name: str, description: str, *, maximum: int, default: int, minimum: int = 1
+) -> dict[str, Any]:
+    """A bounded integer query parameter with its default."""
+    schema = {"type": "integer", "minimum": minimum, "maximum": maximum, "default": default}
+    return parameter("query", name, description, schema)
+
+
 def path_param(name: str, description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "description": description,
-        "schema": {"type": "string", "format": "uuid"},
+    """A uuid in the path."""
+    return parameter("path", name, description, {"type": "string", "format": "uuid"}, required=True)
+
+
+def list_of(item: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
+    """The unpaged list shape `{"items", "total"}`; `required=False` where the document has
+    never promised the two keys."""
+    shape: dict[str, Any] = {"type": "object"}
+    if required:
+        shape["required"] = ["items", "total"]
+    shape["properties"] = {
+        "items": {"type": "array", "items": item},
+        "total": {"type": "integer"},
     }
+    return shape
 
 
 def page_of(item: dict[str, Any]) -> dict[str, Any]:
@@ -107,11 +196,9 @@ def page_of(item: dict[str, Any]) -> dict[str, Any]:
 
 def paging_params() -> list[dict[str, Any]]:
     return [
-        {"name": "page", "in": "query", "description": "页码，从 1 开始",
-         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
-        {"name": "per_page", "in": "query", "description": f"每页条数（最多 {MAX_PER_PAGE}）",
-         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 50}},
-    ]  # fmt: skip
+        int_param("page", "页码，从 1 开始", maximum=MAX_PAGE, default=1),
+        int_param("per_page", f"每页条数（最多 {MAX_PER_PAGE}）", maximum=MAX_PER_PAGE, default=50),
+    ]
 
 
 def add_health(api: APISpec, service: str) -> None:
@@ -131,17 +218,17 @@ def add_health(api: APISpec, service: str) -> None:
     api.path(
         path=f"/healthz/{service}",
         operations={
-            "get": {
-                "tags": [service],
-                "operationId": f"{service}_health",
-                "summary": "健康检查",
-                "description": "服务及其依赖都应答时为 200，否则为 503。无需令牌。",
-                "security": [],
-                "responses": {
-                    "200": {"description": "正常", **json_content(status)},
-                    "503": {"description": "服务或其依赖不可用", **json_content(status)},
+            "get": operation(
+                service,
+                f"{service}_health",
+                "健康检查",
+                "服务及其依赖都应答时为 200，否则为 503。无需令牌。",
+                {
+                    "200": json_response("正常", status),
+                    "503": json_response("服务或其依赖不可用", status),
                 },
-            }
+                public=True,
+            )
         },
     )
 
@@ -173,12 +260,9 @@ def text_rule(converter: Any, field: Any, ret: dict[str, Any], **kwargs: Any) ->
 
 def text_param(name: str, description: str, **schema: Any) -> dict[str, Any]:
     """A query parameter of stored or compared text (the text rule applies to it)."""
-    return {
-        "name": name,
-        "in": "query",
-        "description": description,
-        "schema": {"type": "string", "pattern": TEXT_PATTERN, **schema},
-    }
+    return parameter(
+        "query", name, description, {"type": "string", "pattern": TEXT_PATTERN, **schema}
+    )
 
 
 def new_spec() -> APISpec:
