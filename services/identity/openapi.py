@@ -13,7 +13,17 @@ from services.identity.domain.passwords import MAX_LENGTH, MIN_LENGTH
 from shared.auth import PERSON_TTL
 from shared.catalog.identity import ROLES
 from shared.fields import Text
-from shared.openapi import add_health, errors, json_content, path_param, ref
+from shared.openapi import (
+    add_health,
+    add_schemas,
+    errors,
+    json_body,
+    json_response,
+    list_of,
+    operation,
+    path_param,
+    ref,
+)
 
 TAG = "identity"
 COOKIE_NOTE = (
@@ -90,141 +100,104 @@ class NewAccount(Schema):
     )
 
 
-def _op(operation_id: str, summary: str, description: str, responses: dict[str, Any],
-        **extra: Any) -> dict[str, Any]:  # fmt: skip
-    return {"tags": [TAG], "operationId": operation_id, "summary": summary,
-            "description": description, "responses": responses, **extra}  # fmt: skip
-
-
 def _signed_in(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "headers": {"Set-Cookie": {"description": COOKIE_NOTE, "schema": {"type": "string"}}},
-        **json_content("Session"),
-    }
+    cookie = {"Set-Cookie": {"description": COOKIE_NOTE, "schema": {"type": "string"}}}
+    return json_response(description, "Session", headers=cookie)
 
 
 def add_paths(api: APISpec) -> None:
     """Identity's tag, schemas and paths."""
     api.tag({"name": TAG, "description": "账号与登录：登录、会话、修改密码、动态验证码、账号管理"})
-    for name, schema in {
+    add_schemas(api, {
         "SignInBody": SignInBody, "Person": Person, "Session": Session,
         "PasswordBody": PasswordBody, "TotpBody": TotpBody, "Totp": Totp,
         "NewAccount": NewAccount,
-    }.items():  # fmt: skip
-        api.components.schema(name, schema=schema)
+    })  # fmt: skip
     no_content = {"204": {"description": "已退出"}}
+    person = json_response("账号", "Person")
     api.path(
         path="/api/v1/session",
         operations={
-            "post": _op(
-                "sign_in",
-                "登录",
+            "post": operation(
+                TAG, "sign_in", "登录",
                 "以用户名和密码登录（启用了动态验证码的须带 totp）。连续 5 次失败锁定账号 "
                 "15 分钟（423）；前门按来源地址限速。" + COOKIE_NOTE,
                 {"200": _signed_in("已登录"), **errors(401, 413, 415, 422, 423, 429)},
-                security=[],
-                requestBody={"required": True, **json_content(ref("SignInBody"))},
+                body=json_body(ref("SignInBody")), public=True,
             ),
-            "get": _op(
-                "who_am_i",
-                "当前登录的账号",
-                "须以个人账号的令牌访问。",
-                {"200": {"description": "账号", **json_content("Person")}, **errors(401, 403)},
+            "get": operation(
+                TAG, "who_am_i", "当前登录的账号", "须以个人账号的令牌访问。",
+                {"200": person, **errors(401, 403)},
             ),
-            "delete": _op(
-                "sign_out",
-                "退出登录",
+            "delete": operation(
+                TAG, "sign_out", "退出登录",
                 "作废 Cookie 中刷新令牌（或访问令牌）所属的会话，其访问令牌在各服务随即失效。",
-                {**no_content, **errors(401)},
-                security=[],
+                {**no_content, **errors(401)}, public=True,
             ),
-        },  # fmt: skip
-    )
+        },
+    )  # fmt: skip
     api.path(
         path="/api/v1/session/refresh",
-        operations={"post": _op(
-            "refresh_session", "刷新访问令牌",
+        operations={"post": operation(
+            TAG, "refresh_session", "刷新访问令牌",
             "以 Cookie 中的刷新令牌换取新的访问令牌，并换发刷新令牌。" + COOKIE_NOTE,
-            {"200": _signed_in("新的访问令牌"), **errors(401)}, security=[],
+            {"200": _signed_in("新的访问令牌"), **errors(401)}, public=True,
         )},
     )  # fmt: skip
     api.path(
         path="/api/v1/session/everywhere",
-        operations={"post": _op(
-            "sign_out_everywhere", "在所有设备上退出",
+        operations={"post": operation(
+            TAG, "sign_out_everywhere", "在所有设备上退出",
             "作废本人的全部会话；此前签发的访问令牌在各服务随即失效。",
             {**no_content, **errors(401, 403)},
         )},
     )  # fmt: skip
     api.path(
         path="/api/v1/session/password",
-        operations={"post": _op(
-            "change_password", "修改密码",
+        operations={"post": operation(
+            TAG, "change_password", "修改密码",
             "验证原密码后设置新密码；本人其他会话随即作废，本会话以答复中的新访问令牌继续。",
             {"200": _signed_in("已修改"), **errors(401, 403, 413, 415, 422)},
-            requestBody={"required": True, **json_content(ref("PasswordBody"))},
+            body=json_body(ref("PasswordBody")),
         )},
     )  # fmt: skip
     api.path(
         path="/api/v1/session/totp",
-        operations={"post": _op(
-            "enrol_totp", "启用动态验证码（市科协）",
+        operations={"post": operation(
+            TAG, "enrol_totp", "启用动态验证码（市科协）",
             "不带 code：生成密钥，答以 otpauth URI；带 code：验证身份验证器 App 的验证码后启用，"
             "此后登录须带动态验证码。",
-            {"200": {"description": "密钥或已启用", **json_content("Totp")},
-             **errors(401, 403, 409, 413, 415, 422)},
-            requestBody={"required": False, **json_content(ref("TotpBody"))},
+            {"200": json_response("密钥或已启用", "Totp"), **errors(401, 403, 409, 413, 415, 422)},
+            body=json_body(ref("TotpBody"), required=False),
         )},
     )  # fmt: skip
     api.path(
         path="/api/v1/accounts",
         operations={
-            "get": _op(
-                "list_accounts",
-                "账号列表（管理员）",
+            "get": operation(
+                TAG, "list_accounts", "账号列表（管理员）",
                 "市科协管理员看区县科协的账号；运维看全部。",
-                {
-                    "200": {
-                        "description": "账号",
-                        **json_content(
-                            {
-                                "type": "object",
-                                "required": ["items", "total"],
-                                "properties": {
-                                    "items": {"type": "array", "items": ref("Person")},
-                                    "total": {"type": "integer"},
-                                },
-                            }
-                        ),
-                    },
-                    **errors(401, 403),
-                },
+                {"200": json_response("账号", list_of(ref("Person"))), **errors(401, 403)},
             ),
-            "post": _op(
-                "create_account",
-                "开设账号（管理员）",
+            "post": operation(
+                TAG, "create_account", "开设账号（管理员）",
                 "市科协管理员可开设区县科协账号；运维可开设任何账号。",
-                {
-                    "201": {"description": "已开设", **json_content("Person")},
-                    **errors(401, 403, 413, 415, 422),
-                },
-                requestBody={"required": True, **json_content(ref("NewAccount"))},
+                {"201": json_response("已开设", "Person"), **errors(401, 403, 413, 415, 422)},
+                body=json_body(ref("NewAccount")),
             ),
-        },  # fmt: skip
-    )
-    person = path_param("person_id", "账号 ID")
+        },
+    )  # fmt: skip
+    person_id = path_param("person_id", "账号 ID")
     for action, summary, description in (
         ("disable", "停用账号（管理员）", "其访问令牌在各服务随即失效，会话全部作废。"),
         ("enable", "启用账号（管理员）", "须重新登录；停用前签发的令牌仍然无效。"),
     ):
         api.path(
             path=f"/api/v1/accounts/{{person_id}}/{action}",
-            operations={"post": _op(
-                f"{action}_account", summary, description,
-                {"200": {"description": "账号", **json_content("Person")},
-                 **errors(401, 403, 404, 409)},
-                parameters=[person],
+            operations={"post": operation(
+                TAG, f"{action}_account", summary, description,
+                {"200": person, **errors(401, 403, 404, 409)},
+                parameters=[person_id],
             )},
         )  # fmt: skip
     add_health(api, TAG)
