@@ -18,7 +18,15 @@ from services.screening.schemas import (
     WithdrawalBody,
 )
 from shared.catalog.vocabulary import SCREENING_STATES
-from shared.openapi import add_health, errors, json_content, path_param
+from shared.openapi import (
+    add_health,
+    add_schemas,
+    errors,
+    json_body,
+    json_response,
+    operation,
+    path_param,
+)
 
 TAG = "screening"
 STATES = list(SCREENING_STATES)
@@ -77,28 +85,27 @@ class ScreeningView(Schema):
 def add_paths(api: APISpec) -> None:
     """Screening's tag, schemas and paths."""
     api.tag({"name": TAG, "description": "资格审查：按征集通知筛查、市科协审核与遴选"})
-    for name, schema in {
+    add_schemas(api, {
         "Finding": Finding, "Decision": Decision, "Recommendation": Recommendation,
         "ScreeningView": ScreeningView,
         "ReviewBody": ReviewBody, "SelectionBody": SelectionBody,
         "RecommendationBody": RecommendationBody,
         "RecommendationWithdrawal": WithdrawalBody,
-    }.items():  # fmt: skip
-        api.components.schema(name, schema=schema)
-    view = {"description": "筛查结果", **json_content("ScreeningView")}
+    })  # fmt: skip
+    view = json_response("筛查结果", "ScreeningView")
     sid = path_param("submission_id", "申报项目的 id")
     base = "/api/v1/screenings/{submission_id}"
     api.path(
         path=base,
         parameters=[sid],
         operations={
-            "get": {
-                "tags": [TAG],
-                "operationId": "get_screening",
-                "summary": "查看筛查结果",
-                "description": "区县科协只看本区县的项目，市科协看全部。",
-                "responses": {"200": view, **errors(401, 403, 404)},
-            }
+            "get": operation(
+                TAG,
+                "get_screening",
+                "查看筛查结果",
+                "区县科协只看本区县的项目，市科协看全部。",
+                {"200": view, **errors(401, 403, 404)},
+            )
         },
     )
     decide: dict[str, Any] = {"200": view, **errors(401, 403, 404, 409, 413, 415, 422)}
@@ -114,14 +121,9 @@ def add_paths(api: APISpec) -> None:
             path=f"{base}/{action}",
             parameters=[sid],
             operations={
-                "post": {
-                    "tags": [TAG],
-                    "operationId": operation_id,
-                    "summary": summary,
-                    "description": description,
-                    "requestBody": {"required": True, **json_content(body)},
-                    "responses": decide,
-                }
+                "post": operation(
+                    TAG, operation_id, summary, description, decide, body=json_body(body)
+                )
             },
         )
     _add_recommendation(api, base, sid, decide)
@@ -136,24 +138,24 @@ def _add_recommendation(
         path=f"{base}/recommendation",
         parameters=[sid],
         operations={
-            "post": {
-                "tags": [TAG],
-                "operationId": "recommend_screening",
-                "summary": "推荐省级（市科协）",
-                "description": "只能推荐已入选（selected）的项目（否则 409 invalid_state）；"
+            "post": operation(
+                TAG,
+                "recommend_screening",
+                "推荐省级（市科协）",
+                "只能推荐已入选（selected）的项目（否则 409 invalid_state）；"
                 "推荐排序在同一征集内唯一，已被其他项目占用时 409 invalid_state，"
                 "错误体的 holder 为占用该排序的项目 id。再次提交即修改排序或理由。"
                 "遴选失效或改为未入选时，推荐随之撤销（RecommendationWithdrawn，lapsed）。",
-                "requestBody": {"required": True, **json_content("RecommendationBody")},
-                "responses": decide,
-            },
-            "delete": {
-                "tags": [TAG],
-                "operationId": "withdraw_recommendation",
-                "summary": "撤销推荐省级（市科协）",
-                "description": "请求体可省略；未被推荐的项目 409 invalid_state。",
-                "requestBody": {"required": False, **json_content("RecommendationWithdrawal")},
-                "responses": decide,
-            },
+                decide,
+                body=json_body("RecommendationBody"),
+            ),
+            "delete": operation(
+                TAG,
+                "withdraw_recommendation",
+                "撤销推荐省级（市科协）",
+                "请求体可省略；未被推荐的项目 409 invalid_state。",
+                decide,
+                body=json_body("RecommendationWithdrawal", required=False),
+            ),
         },
     )
