@@ -10,7 +10,16 @@ from marshmallow import Schema, fields
 from services.media.schemas import Completion, PartDone, SlotRequest
 from shared.catalog.vocabulary import MATERIAL_KINDS as KINDS
 from shared.catalog.vocabulary import MATERIAL_STATUSES
-from shared.openapi import add_health, errors, json_content, path_param, ref
+from shared.openapi import (
+    add_health,
+    add_schemas,
+    errors,
+    json_body,
+    json_response,
+    operation,
+    path_param,
+    ref,
+)
 
 TAG = "media"
 STATUSES = list(MATERIAL_STATUSES)
@@ -103,83 +112,79 @@ def add_paths(api: APISpec) -> None:
     api.tag(
         {"name": TAG, "description": "申报材料：推介视频、项目介绍资料、成果证明材料的上传与校验"}
     )
-    for name, schema in {
+    add_schemas(api, {
         "SlotRequest": SlotRequest, "PartDone": PartDone, "Completion": Completion,
         "SinglePut": SinglePut, "UploadPart": UploadPart, "MultipartUpload": MultipartUpload,
         "UploadSlot": UploadSlot, "UploadedPart": UploadedPart, "ResumedSlot": ResumedSlot,
         "Material": Material,
-    }.items():  # fmt: skip
-        api.components.schema(name, schema=schema)
-    material = {"description": "材料", **json_content("Material")}
+    })  # fmt: skip
     mid = path_param("material_id", "材料的 id")
     api.path(
         path="/api/v1/submissions/{submission_id}/materials",
         parameters=[path_param("submission_id", "申报项目的 id")],
         operations={
-            "post": {
-                "tags": [TAG],
-                "operationId": "request_upload_slot",
-                "summary": "申请上传材料（区县科协）",
-                "description": "声明材料的类别、文件名、类型、大小和 sha256，得到预签名的上传地址。"
+            "post": operation(
+                TAG,
+                "request_upload_slot",
+                "申请上传材料（区县科协）",
+                "声明材料的类别、文件名、类型、大小和 sha256，得到预签名的上传地址。"
                 "推介视频不超过 2 GiB（mp4/mov/webm/mkv），其余材料不超过 100 MiB"
                 "（pdf/doc/docx/ppt/pptx/jpg/png）；超限 413，类型不符 415。项目所属征集截止后"
                 "不再开放新的上传名额，答 call_closed（409）；截止前申请的名额在有效期内仍可上传、"
                 "完成，并计入材料。",
-                "requestBody": {"required": True, **json_content("SlotRequest")},
-                "responses": {
-                    "201": {"description": "上传名额", **json_content("UploadSlot")},
+                {
+                    "201": json_response("上传名额", "UploadSlot"),
                     **errors(401, 403, 404, 409, 413, 415, 422),
                 },
-            }
+                body=json_body("SlotRequest"),
+            )
         },
     )
     api.path(
         path="/api/v1/materials/{material_id}/complete",
         parameters=[mid],
         operations={
-            "post": {
-                "tags": [TAG],
-                "operationId": "complete_upload",
-                "summary": "上传完毕，开始校验（区县科协）",
-                "description": "单次 PUT 上传可不带请求体；分片上传须列出每个分片的 part_number"
-                "和 etag。",
-                "requestBody": {"required": False, **json_content("Completion")},
-                "responses": {
-                    "202": {**material, "description": "已受理，校验中"},
+            "post": operation(
+                TAG,
+                "complete_upload",
+                "上传完毕，开始校验（区县科协）",
+                "单次 PUT 上传可不带请求体；分片上传须列出每个分片的 part_number和 etag。",
+                {
+                    "202": json_response("已受理，校验中", "Material"),
                     **errors(401, 403, 404, 409, 413, 415, 422),
                 },
-            }
+                body=json_body("Completion", required=False),
+            )
         },
     )
     api.path(
         path="/api/v1/materials/{material_id}/upload",
         parameters=[mid],
         operations={
-            "post": {
-                "tags": [TAG],
-                "operationId": "resume_upload",
-                "summary": "续传：重新取得上传地址（区县科协）",
-                "description": "上传中断后，为仍在时限内的名额换发新的预签名地址；分片上传另列出"
+            "post": operation(
+                TAG,
+                "resume_upload",
+                "续传：重新取得上传地址（区县科协）",
+                "上传中断后，为仍在时限内的名额换发新的预签名地址；分片上传另列出"
                 "已上传的分片，只需补传其余的。名额已完成或已过期时答 409。",
-                "responses": {
-                    "200": {"description": "新的上传地址", **json_content("ResumedSlot")},
+                {
+                    "200": json_response("新的上传地址", "ResumedSlot"),
                     **errors(401, 403, 404, 409),
                 },
-            }
+            )
         },
     )
     api.path(
         path="/api/v1/materials/{material_id}",
         parameters=[mid],
         operations={
-            "get": {
-                "tags": [TAG],
-                "operationId": "get_material",
-                "summary": "查看材料",
-                "description": "状态、大小、sha256；视频另有时长、编码、宽高；"
-                "已存储时给出短时有效的下载地址。",
-                "responses": {"200": material, **errors(401, 403, 404)},
-            }
+            "get": operation(
+                TAG,
+                "get_material",
+                "查看材料",
+                "状态、大小、sha256；视频另有时长、编码、宽高；已存储时给出短时有效的下载地址。",
+                {"200": json_response("材料", "Material"), **errors(401, 403, 404)},
+            )
         },
     )
     add_health(api, TAG)
