@@ -18,8 +18,13 @@ from shared.catalog.matching import DECISIONS, DUPLICATE_DECISIONS
 from shared.catalog.vocabulary import CATEGORIES
 from shared.openapi import (
     add_health,
+    add_schemas,
     errors,
-    json_content,
+    file_response,
+    int_param,
+    json_body,
+    json_response,
+    operation,
     page_of,
     paging_params,
     path_param,
@@ -134,129 +139,108 @@ def add_paths(api: APISpec) -> None:
     api.tag(
         {"name": TAG, "description": "供需对接：难题与成果、推广、金融产品的匹配；疑似重复申报"}
     )
-    for name, schema in {
+    add_schemas(api, {
         "MatchEntry": MatchEntry, "MatchReasons": MatchReasons, "Match": Match,
         "Matches": Matches, "MatchDecisionBody": DecisionSchema, "MatchDecision": Decision,
         "DuplicateMark": DuplicateMark, "DuplicatePair": DuplicatePair,
         "DuplicateDecisionBody": DuplicateDecisionSchema, "DuplicateDecision": DuplicateDecision,
-    }.items():  # fmt: skip
-        api.components.schema(name, schema=schema)
+    })  # fmt: skip
     entry = path_param("submission_id", "项目 ID（科技难题，或成果、推广、金融产品）")
     api.path(
         path="/api/v1/matches/{submission_id}",
         operations={
-            "get": {
-                "tags": [TAG],
-                "operationId": "get_matches",
-                "summary": "项目的供需对接",
-                "description": "科技难题：可能解决它的成果、推广项目和金融产品；成果、推广、金融："
+            "get": operation(
+                TAG,
+                "get_matches",
+                "项目的供需对接",
+                "科技难题：可能解决它的成果、推广项目和金融产品；成果、推广、金融："
                 "它可能解决的难题。跨区县、跨征集，只列已提交（未撤回）的项目，已排除的不列。"
                 "区县科协只能查本区县的项目（否则 404），市科协可查全部。",
-                "parameters": [
-                    entry,
-                    {
-                        "name": "limit",
-                        "in": "query",
-                        "description": "最多返回几条",
-                        "schema": {
-                            "type": "integer",
-                            "minimum": 1,
-                            "maximum": MAX_LIMIT,
-                            "default": 10,
-                        },
-                    },
-                ],  # fmt: skip
-                "responses": {
-                    "200": {"description": "按得分从高到低", **json_content("Matches")},
+                {
+                    "200": json_response("按得分从高到低", "Matches"),
                     **errors(401, 403, 404, 422),
                 },
-            }
+                parameters=[
+                    entry,
+                    int_param("limit", "最多返回几条", maximum=MAX_LIMIT, default=10),
+                ],
+            )
         },
     )
     api.path(
         path="/api/v1/matches/{submission_id}/{other_id}",
         operations={
-            "post": {
-                "tags": [TAG],
-                "operationId": "decide_match",
-                "summary": "确认（对接成功）或排除一条对接（市科协）",
-                "description": "两个项目须一为科技难题、一为成果、推广项目或金融产品，顺序不限；"
+            "post": operation(
+                TAG,
+                "decide_match",
+                "确认（对接成功）或排除一条对接（市科协）",
+                "两个项目须一为科技难题、一为成果、推广项目或金融产品，顺序不限；"
                 "再次决定覆盖前一次。记为 MatchDecided 事件。",
-                "parameters": [entry, path_param("other_id", "另一方的项目 ID")],
-                "requestBody": {"required": True, **json_content(ref("MatchDecisionBody"))},
-                "responses": {
-                    "200": {"description": "已记录", **json_content("MatchDecision")},
+                {
+                    "200": json_response("已记录", "MatchDecision"),
                     **errors(401, 403, 404, 413, 415, 422),
                 },
-            }
+                parameters=[entry, path_param("other_id", "另一方的项目 ID")],
+                body=json_body(ref("MatchDecisionBody")),
+            )
         },
     )
     api.path(
         path="/api/v1/duplicates",
         operations={
-            "get": {
-                "tags": [TAG],
-                "operationId": "list_duplicates",
-                "summary": "疑似重复申报（市科协）",
-                "description": "已提交的项目中内容高度相似的两两配对（跨区县、跨征集），"
-                "相似度从高到低。",
-                "parameters": paging_params(),
-                "responses": {
-                    "200": {
-                        "description": "分页列表",
-                        **json_content(page_of(ref("DuplicatePair"))),
-                    },
+            "get": operation(
+                TAG,
+                "list_duplicates",
+                "疑似重复申报（市科协）",
+                "已提交的项目中内容高度相似的两两配对（跨区县、跨征集），相似度从高到低。",
+                {
+                    "200": json_response("分页列表", page_of(ref("DuplicatePair"))),
                     **errors(401, 403, 422),
                 },
-            }
+                parameters=paging_params(),
+            )
         },
     )
     api.path(
         path="/api/v1/duplicates/{submission_id}/{other_id}",
         operations={
-            "post": {
-                "tags": [TAG],
-                "operationId": "mark_duplicate",
-                "summary": "认定一对疑似重复申报（市科协）",
-                "description": "duplicate_of：前一个项目是后一个的重复申报；"
-                "not_duplicate：不是重复。"
+            "post": operation(
+                TAG,
+                "mark_duplicate",
+                "认定一对疑似重复申报（市科协）",
+                "duplicate_of：前一个项目是后一个的重复申报；not_duplicate：不是重复。"
                 "再次认定覆盖前一次。记为 DuplicateMarked 事件。",
-                "parameters": [
+                {
+                    "200": json_response("已记录", "DuplicateDecision"),
+                    **errors(401, 403, 404, 413, 415, 422),
+                },
+                parameters=[
                     path_param("submission_id", "项目 ID（duplicate_of 时为重复的一方）"),
                     path_param("other_id", "另一个项目的 ID"),
                 ],
-                "requestBody": {"required": True, **json_content(ref("DuplicateDecisionBody"))},
-                "responses": {
-                    "200": {"description": "已记录", **json_content("DuplicateDecision")},
-                    **errors(401, 403, 404, 413, 415, 422),
-                },
-            }
+                body=json_body(ref("DuplicateDecisionBody")),
+            )
         },
     )
     api.path(
         path="/api/v1/reports/matches.xlsx",
         operations={
-            "get": {
-                "tags": [TAG],
-                "operationId": "report_matches_xlsx",
-                "summary": "导出供需对接表（Excel，市科协）",
-                "description": f"每个已提交的科技难题一组行：得分最高的 {REPORTED} 个成果、"
+            "get": operation(
+                TAG,
+                "report_matches_xlsx",
+                "导出供需对接表（Excel，市科协）",
+                f"每个已提交的科技难题一组行：得分最高的 {REPORTED} 个成果、"
                 "推广项目或金融产品（已排除的不列），以及其余已确认对接的项目；"
                 "每行有得分、匹配理由和对接状态。没有匹配的难题也占一行。",
-                "responses": {
-                    "200": {
-                        "description": "供需对接表（中文表头）",
-                        "headers": {
-                            "Content-Disposition": {
-                                "description": "attachment; filename*=UTF-8''供需对接表.xlsx",
-                                "schema": {"type": "string"},
-                            }
-                        },
-                        "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
-                    },
+                {
+                    "200": file_response(
+                        "供需对接表（中文表头）",
+                        XLSX,
+                        "attachment; filename*=UTF-8''供需对接表.xlsx",
+                    ),
                     **errors(401, 403),
                 },
-            }
+            )
         },
     )
     add_health(api, TAG)
