@@ -22,7 +22,18 @@ from shared.catalog.vocabulary import (
     STATE_LABELS,
     STATES,
 )
-from shared.openapi import add_health, errors, json_content, page_of, paging_params, ref
+from shared.openapi import (
+    add_health,
+    add_schemas,
+    errors,
+    file_response,
+    json_response,
+    operation,
+    page_of,
+    paging_params,
+    parameter,
+    ref,
+)
 
 TAG = "reporting"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -161,16 +172,9 @@ class Lag(Schema):
 
 
 def _download(content_type: str, what: str) -> dict[str, Any]:
-    return {
-        "description": f"汇总表（{what}，中文表头）",
-        "headers": {
-            "Content-Disposition": {
-                "description": "attachment; filename*=UTF-8''汇总表.…",
-                "schema": {"type": "string"},
-            }
-        },
-        "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
-    }
+    return file_response(
+        f"汇总表（{what}，中文表头）", content_type, "attachment; filename*=UTF-8''汇总表.…"
+    )
 
 
 FILTERS = {
@@ -197,44 +201,40 @@ def add_paths(api: APISpec) -> None:
     api.tag(
         {"name": TAG, "description": "报表：按区县、类别、状态的汇总，项目清单及其导出，同步进度"}
     )
-    for name, schema in {
+    add_schemas(api, {
         "StateCounts": StateCounts, "DistrictSummary": DistrictSummary, "Summary": Summary,
         "ReportEntry": ReportEntry, "SourceLag": SourceLag, "Lag": Lag,
-    }.items():  # fmt: skip
-        api.components.schema(name, schema=schema)
+    })  # fmt: skip
     filters = _filters(api, ListSchema)  # the summary takes the district of these
     who = "市科协看全部（可用 district 筛选）；区县科协只看本区县。"
     base = "/api/v1/reports"
     api.path(
         path=f"{base}/summary",
         operations={
-            "get": {
-                "tags": [TAG],
-                "operationId": "report_summary",
-                "summary": "汇总：区县 × 类别 × 状态的项目数",
-                "description": who,
-                "parameters": [p for p in filters if p["name"] == "district"],
-                "responses": {
-                    "200": {"description": "汇总", **json_content("Summary")},
-                    **errors(401, 403, 422),
-                },
-            }
+            "get": operation(
+                TAG,
+                "report_summary",
+                "汇总：区县 × 类别 × 状态的项目数",
+                who,
+                {"200": json_response("汇总", "Summary"), **errors(401, 403, 422)},
+                parameters=[p for p in filters if p["name"] == "district"],
+            )
         },
     )
     api.path(
         path=f"{base}/entries",
         operations={
-            "get": {
-                "tags": [TAG],
-                "operationId": "report_entries",
-                "summary": "项目清单（每个项目一行，含最新状态）",
-                "description": who + "q 在项目名称和申报单位中查找。",
-                "parameters": filters + paging_params(),
-                "responses": {
-                    "200": {"description": "分页列表", **json_content(page_of(ref("ReportEntry")))},
+            "get": operation(
+                TAG,
+                "report_entries",
+                "项目清单（每个项目一行，含最新状态）",
+                who + "q 在项目名称和申报单位中查找。",
+                {
+                    "200": json_response("分页列表", page_of(ref("ReportEntry"))),
                     **errors(401, 403, 422),
                 },
-            }
+                parameters=filters + paging_params(),
+            )
         },
     )
     exports = (
@@ -246,29 +246,26 @@ def add_paths(api: APISpec) -> None:
         api.path(
             path=f"{base}/entries.{suffix}",
             operations={
-                "get": {
-                    "tags": [TAG],
-                    "operationId": f"report_entries_{suffix}",
-                    "summary": f"导出汇总表（{what.partition('，')[0]}）",
-                    "description": who + "筛选条件同项目清单。",
-                    "parameters": filters,
-                    "responses": {"200": _download(content_type, what), **errors(401, 403, 422)},
-                }
+                "get": operation(
+                    TAG,
+                    f"report_entries_{suffix}",
+                    f"导出汇总表（{what.partition('，')[0]}）",
+                    who + "筛选条件同项目清单。",
+                    {"200": _download(content_type, what), **errors(401, 403, 422)},
+                    parameters=filters,
+                )
             },
         )
     api.path(
         path=f"{base}/lag",
         operations={
-            "get": {
-                "tags": [TAG],
-                "operationId": "report_lag",
-                "summary": "同步进度（运维人员、市科协）",
-                "description": "各事件来源的最新位置和报表已处理到的位置。",
-                "responses": {
-                    "200": {"description": "同步进度", **json_content("Lag")},
-                    **errors(401, 403),
-                },
-            }
+            "get": operation(
+                TAG,
+                "report_lag",
+                "同步进度（运维人员、市科协）",
+                "各事件来源的最新位置和报表已处理到的位置。",
+                {"200": json_response("同步进度", "Lag"), **errors(401, 403)},
+            )
         },
     )
     add_notice_paths(api)  # notices (通知): services/reporting/notices_openapi.py
@@ -278,6 +275,13 @@ def add_paths(api: APISpec) -> None:
 
 def _add_recommendations(api: APISpec, base: str) -> None:
     """推荐省级: the province package and the recommendation letter (staff)."""
+    call_id = parameter(
+        "query",
+        "call_id",
+        "征集 id；推荐项目分属多个征集时必填（推荐排序在征集内唯一）",
+        {"type": "string", "maxLength": 100},
+        required=False,
+    )
     for path, operation_id, summary, description, content_type in (
         ("recommendations.zip", "report_recommendations_zip", "省级材料包（市科协）",
          "推荐省级项目的材料包，边读边发（不整体载入内存），带 Content-Length："
@@ -297,30 +301,16 @@ def _add_recommendations(api: APISpec, base: str) -> None:
         api.path(
             path=f"{base}/{path}",
             operations={
-                "get": {
-                    "tags": [TAG],
-                    "operationId": operation_id,
-                    "summary": summary,
-                    "description": description,
-                    "parameters": [
-                        {
-                            "name": "call_id",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"type": "string", "maxLength": 100},
-                            "description": "征集 id；推荐项目分属多个征集时必填"
-                            "（推荐排序在征集内唯一）",
-                        }
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": summary,
-                            "content": {
-                                content_type: {"schema": {"type": "string", "format": "binary"}}
-                            },
-                        },
+                "get": operation(
+                    TAG,
+                    operation_id,
+                    summary,
+                    description,
+                    {
+                        "200": file_response(summary, content_type),
                         **errors(401, 403, 409, 422),
                     },
-                }
+                    parameters=[call_id],
+                )
             },
         )
