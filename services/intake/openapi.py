@@ -27,11 +27,17 @@ from shared.openapi import (
     Error,
     ErrorDetail,
     add_health,
+    add_schemas,
     errors,
-    json_content,
+    file_response,
+    json_body,
+    json_response,
+    list_of,
     new_spec,
+    operation,
     page_of,
     paging_params,
+    parameter,
     path_param,
     ref,
     text_param,
@@ -208,8 +214,7 @@ CATEGORY_SCHEMAS = dict(zip(CATEGORIES, ENTRY_SCHEMAS, strict=True))
 
 def choice_param(name: str, description: str, choices: tuple[str, ...]) -> dict[str, Any]:
     """A list filter with fixed choices; empty means no filter (queries.Entries.list)."""
-    schema = {"type": "string", "enum": ["", *choices]}
-    return {"name": name, "in": "query", "description": description, "schema": schema}
+    return parameter("query", name, description, {"type": "string", "enum": ["", *choices]})
 
 
 def _shape(name: str) -> str:
@@ -318,107 +323,93 @@ def add_paths(api: APISpec) -> None:
     api.tag(
         {"name": TAG, "description": "申报项目：区县科协填报、提交、撤回；市科协查看、指派保姆"}
     )
-    for name, schema in ENTRY_SCHEMAS.items():
-        api.components.schema(name, schema=schema)
-    for name, schema in {
+    add_schemas(api, ENTRY_SCHEMAS)
+    add_schemas(api, {
         "Officer": Officer, "ReturnRecord": ReturnRecord, "EntryMeta": EntryMeta,
         "HistoryItem": HistoryItem,
         "Labelled": Labelled, "FormField": FormField, "CodeAndName": CodeAndName,
         "Industry": Industry,
         "Catalog": Catalog, "CallContact": CallContact, "CallItem": CallItem,
-"ReturnBody": ReturnRequest, "ExtensionBody": ExtensionRequest,
+        "ReturnBody": ReturnRequest, "ExtensionBody": ExtensionRequest,
         "ExtensionItem": ExtensionItem,
-    }.items():  # fmt: skip
-        api.components.schema(name, schema=schema)
+    })  # fmt: skip
     _add_category_shapes(api)
     entry = {"oneOf": [ref(f"{_shape(name)}View") for name in ENTRY_SCHEMAS]}
     etag = {
         "ETag": {"description": "当前版本号（修改时放入 If-Match）", "schema": {"type": "string"}}
     }
-    one = {"description": "申报项目", "headers": etag, **json_content(entry)}
+    one = json_response("申报项目", entry, headers=etag)
     sid = path_param("submission_id", "申报项目的 id")
     base = "/api/v1/submissions"
+    idempotency_key = parameter(
+        "header",
+        "Idempotency-Key",
+        "幂等键（1 到 200 个字符，不含控制字符）",
+        {"type": "string", "minLength": 1, "maxLength": 200, "pattern": HEADER_PATTERN},
+    )
     api.path(
         path=base,
         operations={
-            "post": {
-                "tags": [TAG],
-                "operationId": "create_submission",
-                "summary": "新建草稿（区县科协）",
-                "description": "所属区县取自令牌，不取自请求体。带同一 Idempotency-Key 重试时返回"
+            "post": operation(
+                TAG,
+                "create_submission",
+                "新建草稿（区县科协）",
+                "所属区县取自令牌，不取自请求体。带同一 Idempotency-Key 重试时返回"
                 "首次的结果，不再新建。",
-                "parameters": [
-                    {
-                        "name": "Idempotency-Key",
-                        "in": "header",
-                        "description": "幂等键（1 到 200 个字符，不含控制字符）",
-                        "schema": {
-                            "type": "string",
-                            "minLength": 1,
-                            "maxLength": 200,
-                            "pattern": HEADER_PATTERN,
-                        },
-                    }
-                ],
-                "requestBody": {"required": True, **json_content(_entry_body())},
-                "responses": {
+                {
                     "201": {**one, "description": "已新建的草稿"},
                     **errors(401, 403, 409, 413, 415, 422),
                 },
-            },
-            "get": {
-                "tags": [TAG],
-                "operationId": "list_submissions",
-                "summary": "项目列表",
-                "description": "区县科协只看本区县的；市科协看全部，可用 district 筛选。",
-                "parameters": [
+                parameters=[idempotency_key],
+                body=json_body(_entry_body()),
+            ),
+            "get": operation(
+                TAG,
+                "list_submissions",
+                "项目列表",
+                "区县科协只看本区县的；市科协看全部，可用 district 筛选。",
+                {"200": json_response("分页列表", page_of(entry)), **errors(401, 403, 422)},
+                parameters=[
                     choice_param("status", "状态（空值为不筛选）", SUBMISSION_STATUSES),
                     choice_param("category", "类别（空值为不筛选）", CATEGORIES),
                     text_param("district", "区县（市科协用；空值为不筛选）"),
-                ]
-                + paging_params(),
-                "responses": {
-                    "200": {"description": "分页列表", **json_content(page_of(entry))},
-                    **errors(401, 403, 422),
-                },
-            },
+                    *paging_params(),
+                ],
+            ),
         },
     )
+    if_match = parameter(
+        "header",
+        "If-Match",
+        '当前版本号，如 "3"（也可写作 W/"3" 或 3）',
+        {"type": "string", "pattern": IF_MATCH},
+        required=True,
+    )
+    patch = {"anyOf": [ref(f"{_shape(name)}Patch") for name in ENTRY_SCHEMAS]}
     api.path(
         path=f"{base}/{{submission_id}}",
         parameters=[sid],
         operations={
-            "get": {
-                "tags": [TAG],
-                "operationId": "get_submission",
-                "summary": "查看项目",
-                "description": "含 version、status、materials。别的区县的项目答 404。",
-                "responses": {"200": one, **errors(401, 403, 404)},
-            },
-            "patch": {
-                "tags": [TAG],
-                "operationId": "patch_submission",
-                "summary": "修改项目（须带 If-Match）",
-                "description": "只改给出的字段；If-Match 缺少时 428，版本已过时 409。",
-                "parameters": [
-                    {
-                        "name": "If-Match",
-                        "in": "header",
-                        "required": True,
-                        "description": '当前版本号，如 "3"（也可写作 W/"3" 或 3）',
-                        "schema": {"type": "string", "pattern": IF_MATCH},
-                    }
-                ],
-                "requestBody": {
-                    "required": True,
-                    "description": "要修改的字段：须为该项目类别可用的字段（见各类别的 Patch），"
+            "get": operation(
+                TAG,
+                "get_submission",
+                "查看项目",
+                "含 version、status、materials。别的区县的项目答 404。",
+                {"200": one, **errors(401, 403, 404)},
+            ),
+            "patch": operation(
+                TAG,
+                "patch_submission",
+                "修改项目（须带 If-Match）",
+                "只改给出的字段；If-Match 缺少时 428，版本已过时 409。",
+                {"200": one, **errors(401, 403, 404, 409, 413, 415, 422, 428)},
+                parameters=[if_match],
+                body=json_body(
+                    patch,
+                    description="要修改的字段：须为该项目类别可用的字段（见各类别的 Patch），"
                     "别的类别的字段答 422",
-                    **json_content(
-                        {"anyOf": [ref(f"{_shape(name)}Patch") for name in ENTRY_SCHEMAS]}
-                    ),
-                },
-                "responses": {"200": one, **errors(401, 403, 404, 409, 413, 415, 422, 428)},
-            },
+                ),
+            ),
         },
     )
     for action, operation_id, summary, description, body in (
@@ -432,175 +423,126 @@ def add_paths(api: APISpec) -> None:
         ("service-officer", "assign_service_officer", "指派保姆（市科协）",
          "为项目指派服务专员（保姆）：姓名和电话。", "Officer"),
     ):  # fmt: skip
-        operation: dict[str, Any] = {
-            "tags": [TAG],
-            "operationId": operation_id,
-            "summary": summary,
-            "description": description,
-            "responses": {"200": one, **errors(401, 403, 404, 409, 422)},
-        }
-        if body:
-            operation["requestBody"] = {"required": True, **json_content(body)}
-            operation["responses"].update(errors(413, 415))
+        # A body can be too large (413) or not JSON (415); an action without one cannot.
+        refusals = (401, 403, 404, 409, 413, 415, 422) if body else (401, 403, 404, 409, 422)
         api.path(
             path=f"{base}/{{submission_id}}/{action}",
             parameters=[sid],
-            operations={"post": operation},
+            operations={
+                "post": operation(
+                    TAG,
+                    operation_id,
+                    summary,
+                    description,
+                    {"200": one, **errors(*refusals)},
+                    body=json_body(body) if body else None,
+                )
+            },
         )
     api.path(
         path=f"{base}/{{submission_id}}/receipt.pdf",
         parameters=[sid],
         operations={
-            "get": {
-                "tags": [TAG],
-                "operationId": "submission_receipt_pdf",
-                "summary": "项目的回执（PDF，可打印盖章）",
-                "description": "《“科创会”科创项目征集回执》：按类别顺序列出所填内容、材料（大小、"
+            "get": operation(
+                TAG,
+                "submission_receipt_pdf",
+                "项目的回执（PDF，可打印盖章）",
+                "《“科创会”科创项目征集回执》：按类别顺序列出所填内容、材料（大小、"
                 "SHA-256 前 16 位、校验状态）、筛查状态和问题（含条款）、服务专员（保姆）、"
                 "征集联系方式和签章栏；A4，嵌入中文字体，带页码。区县科协只能下载本区县的项目。",
-                "responses": {
-                    "200": {
-                        "description": "回执 PDF",
-                        "headers": {
-                            "Content-Disposition": {
-                                "description": "attachment; filename*=UTF-8''回执-….pdf",
-                                "schema": {"type": "string"},
-                            }
-                        },
-                        "content": {
-                            "application/pdf": {"schema": {"type": "string", "format": "binary"}}
-                        },
-                    },
+                {
+                    "200": file_response(
+                        "回执 PDF", "application/pdf", "attachment; filename*=UTF-8''回执-….pdf"
+                    ),
                     **errors(401, 403, 404),
                 },
-            }
+            )
         },
     )
     api.path(
         path=f"{base}/{{submission_id}}/history",
         parameters=[sid],
         operations={
-            "get": {
-                "tags": [TAG],
-                "operationId": "submission_history",
-                "summary": "项目的全部事件（由早到晚）",
-                "responses": {
-                    "200": {
-                        "description": "事件",
-                        **json_content(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "items": {
-                                        "type": "array",
-                                        "items": {"$ref": "#/components/schemas/HistoryItem"},
-                                    },
-                                    "total": {"type": "integer"},
-                                },
-                            }
-                        ),
-                    },
+            "get": operation(
+                TAG,
+                "submission_history",
+                "项目的全部事件（由早到晚）",
+                None,
+                {
+                    "200": json_response("事件", list_of(ref("HistoryItem"), required=False)),
                     **errors(401, 403, 404),
                 },
-            }
+            )
         },
     )
     api.path(
         path="/api/v1/catalog",
         operations={
-            "get": {
-                "tags": [TAG],
-                "operationId": "catalog",
-                "summary": "词汇表与回执字段（任何已登录角色）",
-                "description": "类别、材料种类、报表状态的中文名称，以及每个类别回执的字段（顺序、"
+            "get": operation(
+                TAG,
+                "catalog",
+                "词汇表与回执字段（任何已登录角色）",
+                "类别、材料种类、报表状态的中文名称，以及每个类别回执的字段（顺序、"
                 "中文名称、类型、是否必填、可选值、长度上限），均取自 intake 校验所用的声明。",
-                "responses": {
-                    "200": {"description": "词汇表", **json_content("Catalog")},
-                    **errors(401),
-                },
-            }
+                {"200": json_response("词汇表", "Catalog"), **errors(401)},
+            )
         },
     )
     api.path(
         path="/api/v1/calls",
         operations={
-            "get": {
-                "tags": [TAG],
-                "operationId": "list_calls",
-                "summary": "可用的征集",
-                "description": "区县科协：本区县参与的征集；市科协：全部征集。每项含征集时间"
+            "get": operation(
+                TAG,
+                "list_calls",
+                "可用的征集",
+                "区县科协：本区县参与的征集；市科协：全部征集。每项含征集时间"
                 "（ISO 与北京时间文字）、是否进行中、类别、区县（代码和名称）和联系方式。",
-                "responses": {
-                    "200": {
-                        "description": "征集",
-                        **json_content(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "items": {
-                                        "type": "array",
-                                        "items": {"$ref": "#/components/schemas/CallItem"},
-                                    },
-                                    "total": {"type": "integer"},
-                                },
-                            }
-                        ),
-                    },
+                {
+                    "200": json_response("征集", list_of(ref("CallItem"), required=False)),
                     **errors(401, 403),
                 },
-            }
+            )
         },
     )
-    extensions = {
-        "type": "object",
-        "properties": {
-            "items": {"type": "array", "items": ref("ExtensionItem")},
-            "total": {"type": "integer"},
-        },
-    }
     api.path(
         path="/api/v1/calls/{call_id}/extensions",
         parameters=[path_param("call_id", "征集的 id")],
         operations={
-            "post": {
-                "tags": [TAG],
-                "operationId": "grant_extension",
-                "summary": "准予逾期补交（市科协）",
-                "description": "给一个区县（district）或一个项目（submission_id）延长期限并说明"
-                "理由："
+            "post": operation(
+                TAG,
+                "grant_extension",
+                "准予逾期补交（市科协）",
+                "给一个区县（district）或一个项目（submission_id）延长期限并说明理由："
                 "期限前可提交、修改、上传材料，筛查按延长后的时间判断材料是否齐全。",
-                "requestBody": {"required": True, **json_content("ExtensionBody")},
-                "responses": {
-                    "201": {"description": "已准予", **json_content("ExtensionItem")},
+                {
+                    "201": json_response("已准予", "ExtensionItem"),
                     **errors(401, 403, 404, 413, 415, 422),
                 },
-            },
-            "get": {
-                "tags": [TAG],
-                "operationId": "list_extensions",
-                "summary": "逾期补交列表",
-                "description": "市科协：全部；区县科协：本区县的（含本区县项目的）。",
-                "responses": {
-                    "200": {"description": "逾期补交", **json_content(extensions)},
+                body=json_body("ExtensionBody"),
+            ),
+            "get": operation(
+                TAG,
+                "list_extensions",
+                "逾期补交列表",
+                "市科协：全部；区县科协：本区县的（含本区县项目的）。",
+                {
+                    "200": json_response("逾期补交", list_of(ref("ExtensionItem"), required=False)),
                     **errors(401, 403, 404),
                 },
-            },
+            ),
         },
     )
     api.path(
         path="/api/v1/openapi.json",
         operations={
-            "get": {
-                "tags": [TAG],
-                "operationId": "openapi_document",
-                "summary": "本文档（OpenAPI 3）",
-                "description": "整个 API 的 OpenAPI 3 文档，由各服务的 marshmallow schema 生成。"
-                "无需令牌。",
-                "security": [],
-                "responses": {
-                    "200": {"description": "OpenAPI 3 文档", **json_content({"type": "object"})}
-                },
-            }
+            "get": operation(
+                TAG,
+                "openapi_document",
+                "本文档（OpenAPI 3）",
+                "整个 API 的 OpenAPI 3 文档，由各服务的 marshmallow schema 生成。无需令牌。",
+                {"200": json_response("OpenAPI 3 文档", {"type": "object"})},
+                public=True,
+            )
         },
     )
     add_health(api, TAG)
@@ -699,114 +641,80 @@ VERIFICATION = {
 def add_batch_paths(api: APISpec) -> None:
     from services.intake.batches import BatchRequest
 
-    api.components.schema("BatchBody", schema=BatchRequest)
-    api.components.schema("BatchItem", BATCH_ITEM)
-    api.components.schema(
-        "BatchView",
-        {
-            "allOf": [
-                ref("BatchItem"),
-                {"type": "object", "required": ["manifest"], "properties": {"manifest": MANIFEST}},
-            ]
-        },
-    )
-    api.components.schema("BatchVerification", VERIFICATION)
+    add_schemas(api, {
+        "BatchBody": BatchRequest,
+        "BatchItem": BATCH_ITEM,
+        "BatchView": {"allOf": [
+            ref("BatchItem"),
+            {"type": "object", "required": ["manifest"], "properties": {"manifest": MANIFEST}},
+        ]},
+        "BatchVerification": VERIFICATION,
+    })  # fmt: skip
     bid = path_param("batch_id", "报送批次的 id")
-    listed = {
-        "type": "object",
-        "required": ["items", "total"],
-        "properties": {
-            "items": {"type": "array", "items": ref("BatchItem")},
-            "total": {"type": "integer"},
-        },
-    }
     api.path(
         path="/api/v1/batches",
         operations={
-            "post": {
-                "tags": [TAG], "operationId": "send_batch",
-                "summary": "汇总报送（区县科协）",
-                "description": (
-                    "冻结本区县在该征集中已提交（submitted）的项目：每项的 id、名称、类别、"
-                    "版本号和每个已存储材料的文件名、大小、SHA-256，记入报送清单，"
-                    "清单的 SHA-256 记入事件 BatchSent。草稿、退回修改和已撤回的项目列为"
-                    "未列入。同一征集可再次报送（补报，第N批），每批列出当时全部已提交的"
-                    "项目。没有已提交的项目时为 409；市科协为 403。"
-                ),
-                "requestBody": {"required": True, **json_content("BatchBody")},
-                "responses": {
-                    "201": {"description": "已报送", **json_content("BatchView")},
+            "post": operation(
+                TAG, "send_batch", "汇总报送（区县科协）",
+                "冻结本区县在该征集中已提交（submitted）的项目：每项的 id、名称、类别、"
+                "版本号和每个已存储材料的文件名、大小、SHA-256，记入报送清单，"
+                "清单的 SHA-256 记入事件 BatchSent。草稿、退回修改和已撤回的项目列为"
+                "未列入。同一征集可再次报送（补报，第N批），每批列出当时全部已提交的"
+                "项目。没有已提交的项目时为 409；市科协为 403。",
+                {
+                    "201": json_response("已报送", "BatchView"),
                     **errors(401, 403, 404, 409, 413, 415, 422),
-                    "503": {"description": "媒体服务暂时未应答（材料的校验值无法取得）",
-                            **json_content("Error")},
+                    "503": json_response("媒体服务暂时未应答（材料的校验值无法取得）", "Error"),
                 },
-            },
-            "get": {
-                "tags": [TAG], "operationId": "list_batches",
-                "summary": "报送批次列表",
-                "description": "区县科协：本区县的；市科协：全部。由新到旧。",
-                "parameters": [text_param("call_id", "只列该征集的批次", minLength=1,
-                                          maxLength=100)],
-                "responses": {
-                    "200": {"description": "报送批次", **json_content(listed)},
-                    **errors(401, 403, 422),
-                },
-            },
+                body=json_body("BatchBody"),
+            ),
+            "get": operation(
+                TAG, "list_batches", "报送批次列表", "区县科协：本区县的；市科协：全部。由新到旧。",
+                {"200": json_response("报送批次", list_of(ref("BatchItem"))),
+                 **errors(401, 403, 422)},
+                parameters=[text_param("call_id", "只列该征集的批次", minLength=1,
+                                       maxLength=100)],
+            ),
         },
     )  # fmt: skip
     api.path(
         path="/api/v1/batches/{batch_id}",
         parameters=[bid],
-        operations={"get": {
-            "tags": [TAG], "operationId": "get_batch",
-            "summary": "报送批次及其清单",
-            "description": "区县科协只能查看本区县的批次（其他区县的为 404）。",
-            "responses": {
-                "200": {"description": "报送批次", **json_content("BatchView")},
-                **errors(401, 403, 404),
-            },
-        }},
+        operations={"get": operation(
+            TAG, "get_batch", "报送批次及其清单",
+            "区县科协只能查看本区县的批次（其他区县的为 404）。",
+            {"200": json_response("报送批次", "BatchView"), **errors(401, 403, 404)},
+        )},
     )  # fmt: skip
     api.path(
         path="/api/v1/batches/{batch_id}/letter.pdf",
         parameters=[bid],
-        operations={"get": {
-            "tags": [TAG], "operationId": "batch_letter_pdf",
-            "summary": "报送函（PDF，可打印盖章）",
-            "description": "《关于报送“科创会”科创项目的函》：由区县科协报巴中市科协，列出项目"
+        operations={"get": operation(
+            TAG, "batch_letter_pdf", "报送函（PDF，可打印盖章）",
+            "《关于报送“科创会”科创项目的函》：由区县科协报巴中市科协，列出项目"
             "（序号、项目名称、类别、材料数）、合计、报送清单的 SHA-256 和核验地址的二维码，"
             "带签章栏；A4，嵌入中文字体，带页码。",
-            "responses": {
-                "200": {
-                    "description": "报送函 PDF",
-                    "headers": {"Content-Disposition": {
-                        "description": "attachment; filename*=UTF-8''报送函-….pdf",
-                        "schema": {"type": "string"}}},
-                    "content": {"application/pdf": {"schema": {"type": "string",
-                                                               "format": "binary"}}},
-                },
-                **errors(401, 403, 404),
-            },
-        }},
+            {"200": file_response("报送函 PDF", "application/pdf",
+                                  "attachment; filename*=UTF-8''报送函-….pdf"),
+             **errors(401, 403, 404)},
+        )},
     )  # fmt: skip
+    sha256 = parameter(
+        "query",
+        "sha256",
+        "要核验的报送清单 SHA-256（64 位十六进制）",
+        {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"},
+        required=True,
+    )
     api.path(
         path="/api/v1/batches/{batch_id}/verify",
         parameters=[bid],
-        operations={"get": {
-            "tags": [TAG], "operationId": "verify_batch",
-            "summary": "核验报送清单（报送函上的二维码，无需令牌）",
-            "description": "所给 SHA-256 是否即该批次记录的报送清单的 SHA-256。无需令牌：报送函"
+        operations={"get": operation(
+            TAG, "verify_batch", "核验报送清单（报送函上的二维码，无需令牌）",
+            "所给 SHA-256 是否即该批次记录的报送清单的 SHA-256。无需令牌：报送函"
             "上的二维码由收函方扫描；只答核验结果和函上已印的内容（区县、时间、项目数、记录的"
             "SHA-256），不答清单本身。",
-            "security": [],
-            "parameters": [{
-                "name": "sha256", "in": "query", "required": True,
-                "description": "要核验的报送清单 SHA-256（64 位十六进制）",
-                "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"},
-            }],
-            "responses": {
-                "200": {"description": "核验结果", **json_content("BatchVerification")},
-                **errors(404, 422),
-            },
-        }},
+            {"200": json_response("核验结果", "BatchVerification"), **errors(404, 422)},
+            parameters=[sha256], public=True,
+        )},
     )  # fmt: skip
