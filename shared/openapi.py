@@ -1,5 +1,7 @@
 """What every part of the OpenAPI 3 document shares, generated from marshmallow schemas
-(apispec's marshmallow plugin): the error shape of api.md, the bearer JWT scheme, small helpers,
+(apispec's marshmallow plugin): the error shape of api.md, the bearer JWT scheme, the builders
+each part writes its operations with (`operation`, `json_body`, `json_response`,
+`file_response`, `parameter`, `path_param`, `int_param`, `list_of`, `page_of`, `add_schemas`),
 and `build`, which makes a document from parts.
 
 Each service describes its own paths in `services/<svc>/openapi.py`, a function
