@@ -25,9 +25,10 @@ lint: install
 	.venv/bin/mypy
 
 # The whole suite: lint, unit, integration (real RabbitMQ, PostgreSQL, MinIO), end to end
-# (the running stack through the front door). It starts what it needs.
+# (the running stack through the front door). It starts what it needs; deploy/local/test.sh
+# says how the parts run side by side. One file alone: deploy/local/with-env.sh .venv/bin/pytest FILE
 test: up lint
-	deploy/local/with-env.sh .venv/bin/pytest tests
+	deploy/local/test.sh
 
 # A realistic call's worth of entries in every state (`kechuang demo`), then the console's URL.
 demo: up

@@ -266,7 +266,21 @@ class Subscription:
         """One transaction: lock the checkpoint, apply what follows it (at most `batch`
         events: delivered ones held in memory when they follow on, else a page of the
         owner's log), move the checkpoint. Returns the count, what was read of the log, and
-        the highest position delivered before it was read (the log must reach that far)."""
+        the highest position delivered before it was read (the log must reach that far).
+
+        The page is read before the transaction: every source's batches take the consumer's
+        advisory lock, so an owner slow to answer (down: an RPC timeout of seconds) would
+        otherwise hold up the sources that answer at once."""
+        with turn.mutex:
+            start = turn.applied  # a lower bound of the checkpoint
+            held = bool(self._held_run(turn, start))
+        fetched: list[Event] | None = None
+        if not held:
+            try:
+                raw = self.fetch(source, start, self.batch)
+            except Exception as exc:
+                raise _FetchFailed() from exc
+            fetched = [envelope.load(item) for item in raw]
         with self.engine.begin() as conn:
             position = self._lock_checkpoint(conn, source)
             with turn.mutex:
@@ -274,13 +288,13 @@ class Subscription:
                 batch = self._held_run(turn, position)
                 asked = turn.wanted
             page = _Page.NONE
-            if not batch:
-                try:
-                    raw = self.fetch(source, position, self.batch)
-                except Exception as exc:
-                    raise _FetchFailed() from exc
-                page = _Page.FULL if len(raw) >= self.batch else _Page.SHORT
-                batch = [envelope.load(item) for item in raw]
+            if not batch and fetched is not None:
+                batch = [event for event in fetched if event.position > position]
+                if len(fetched) >= self.batch or (position > start and not batch):
+                    # A full page, or one another process applied meanwhile: read on.
+                    page = _Page.FULL
+                else:
+                    page = _Page.SHORT
             expected = position + 1
             for event in batch:
                 if event.position != expected:  # the owner's log is gap-free

@@ -8,7 +8,17 @@ from marshmallow import Schema, fields
 
 from services.reporting.domain.notices import KINDS
 from services.reporting.inbox import OUTBOX_LABELS
-from shared.openapi import errors, json_content, page_of, paging_params, path_param, ref
+from shared.openapi import (
+    add_schemas,
+    errors,
+    json_response,
+    operation,
+    page_of,
+    paging_params,
+    parameter,
+    path_param,
+    ref,
+)
 
 TAG = "reporting"
 BASE = "/api/v1/notices"
@@ -49,63 +59,51 @@ class OutboxMail(Schema):
 
 
 def add_notice_paths(api: APISpec) -> None:
-    api.components.schema("Notice", schema=Notice)
-    api.components.schema("OutboxMail", schema=OutboxMail)
+    add_schemas(api, {"Notice": Notice, "OutboxMail": OutboxMail})
     inbox = page_of(ref("Notice"))
     inbox["required"] = [*inbox["required"], "unread_count"]
     inbox["properties"]["unread_count"] = {"type": "integer", "description": "未读通知数"}
-    unread = {
-        "name": "unread",
-        "in": "query",
-        "description": "true：只列未读",
-        "schema": {"type": "boolean"},
-    }
+    unread = parameter("query", "unread", "true：只列未读", {"type": "boolean"})
     api.path(
         path=BASE,
         operations={
-            "get": {
-                "tags": [TAG],
-                "operationId": "notices",
-                "summary": "通知（本人的收件箱：未读在前，新的在前）",
-                "description": "区县科协看本区县的通知，市科协看市科协的通知。",
-                "parameters": [unread, *paging_params()],
-                "responses": {
-                    "200": {"description": "分页列表及未读数", **json_content(inbox)},
-                    **errors(401, 403, 422),
-                },
-            }
+            "get": operation(
+                TAG,
+                "notices",
+                "通知（本人的收件箱：未读在前，新的在前）",
+                "区县科协看本区县的通知，市科协看市科协的通知。",
+                {"200": json_response("分页列表及未读数", inbox), **errors(401, 403, 422)},
+                parameters=[unread, *paging_params()],
+            )
         },
     )
     api.path(
         path=f"{BASE}/{{notice_id}}/read",
         operations={
-            "post": {
-                "tags": [TAG],
-                "operationId": "notice_read",
-                "summary": "标为已读",
-                "description": "别人的通知答 404。再次标记保留第一次的时间。",
-                "parameters": [path_param("notice_id", "通知编号")],
-                "responses": {
-                    "200": {"description": "该通知", **json_content("Notice")},
-                    **errors(401, 403, 404),
-                },
-            }
+            "post": operation(
+                TAG,
+                "notice_read",
+                "标为已读",
+                "别人的通知答 404。再次标记保留第一次的时间。",
+                {"200": json_response("该通知", "Notice"), **errors(401, 403, 404)},
+                parameters=[path_param("notice_id", "通知编号")],
+            )
         },
     )
     api.path(
         path=f"{BASE}/outbox",
         operations={
-            "get": {
-                "tags": [TAG],
-                "operationId": "notice_outbox",
-                "summary": "通知邮件的发送情况（市科协）",
-                "description": "设置了 KECHUANG_SMTP_URL 时通知也发邮件，每封至多发送一次；"
+            "get": operation(
+                TAG,
+                "notice_outbox",
+                "通知邮件的发送情况（市科协）",
+                "设置了 KECHUANG_SMTP_URL 时通知也发邮件，每封至多发送一次；"
                 "发送中断的为“状态不明”，不再重发，请向收件人核实。",
-                "parameters": paging_params(),
-                "responses": {
-                    "200": {"description": "分页列表", **json_content(page_of(ref("OutboxMail")))},
+                {
+                    "200": json_response("分页列表", page_of(ref("OutboxMail"))),
                     **errors(401, 403, 422),
                 },
-            }
+                parameters=paging_params(),
+            )
         },
     )

@@ -347,5 +347,7 @@ def reporting_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
         try:
             yield found
         finally:
-            for container in found.containers.values():
+            # The consumer first: stopped after its owners, a catch-up in flight would wait
+            # out its RPC timeout (30 s) for an answer no one will send.
+            for container in reversed(found.containers.values()):
                 container.stop()

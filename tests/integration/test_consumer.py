@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -17,11 +18,22 @@ from kombu import Connection, Producer
 from nameko.containers import ServiceContainer
 from nameko.timer import timer
 from psycopg.errors import DeadlockDetected
-from sqlalchemy import BigInteger, Column, Identity, Integer, MetaData, String, Table, select, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Identity,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    select,
+    text,
+)
 from sqlalchemy import Connection as DbConnection
 from sqlalchemy.exc import OperationalError
 
-from shared.consumer import Apply, Many
+from shared.consumer import Apply, Many, Subscription
 from shared.dependencies import Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events
 from shared.events import Event
@@ -346,3 +358,36 @@ def test_a_batch_chosen_as_a_deadlock_victim_is_tried_again_at_once(
     assert attempted.count(4) == 2
     assert any("trying again" in r.getMessage() for r in caplog.records)
     assert not any("requeued" in r.getMessage() for r in caplog.records)
+
+
+def test_an_owner_slow_to_answer_holds_up_no_other_source(store: EventStore) -> None:
+    """Every source's batches take the consumer's advisory lock; the page of an owner's log
+    is read before it. Were it read inside, an owner that does not answer (down: an RPC that
+    times out after seconds) would hold up the sources that answer at once: here the fast
+    source's catch-up would wait on the lock until `lock_timeout` failed it."""
+    applied.create(store.engine)
+    attempted.clear()
+    append_things(store, 3)
+    asked = threading.Event()
+    answer = threading.Event()
+
+    def fetch(source: str, after: int, limit: int) -> list[dict[str, Any]]:
+        if source == "slow":
+            asked.set()
+            answer.wait(15)  # the owner does not answer until the test is done
+            return []
+        return store.read_log_raw(after=after, limit=limit)
+
+    engine = create_engine(store.engine.url, connect_args={"options": "-c lock_timeout=3000"})
+    subscription = Subscription(engine, "twosources", {"thing": "fast", "other": "slow"}, fetch)
+    slow = threading.Thread(target=subscription.catch_up, args=("slow", record))
+    slow.start()
+    try:
+        assert asked.wait(10), "the slow owner was never asked"
+        assert subscription.catch_up("fast", record) == 3
+        assert slow.is_alive() and not answer.is_set()  # the slow owner still has not answered
+    finally:
+        answer.set()
+        slow.join(20)
+        engine.dispose()
+    assert applied_in_order(store) == [1, 2, 3]

@@ -3,14 +3,17 @@
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, Table, create_engine
+from sqlalchemy import MetaData, Table, create_engine, inspect, text
 
 from ops import schema
+from services.identity.adapters.tables import metadata as identity_tables
 from services.intake.adapters.tables import metadata as intake_tables
+from services.matching.adapters.tables import metadata as matching_tables
 from services.media.adapters.tables import metadata as media_tables
 from services.reporting.adapters import notice_tables
 from services.reporting.adapters import tables as reporting
 from services.screening.adapters.tables import metadata as screening_tables
+from shared import migrations
 from shared.eventstore import metadata as store_tables
 
 
@@ -34,6 +37,8 @@ SERVICE_TABLES = {
         reporting.counts(1),
         notice_tables.metadata,
     ),
+    "matching": declared(store_tables, matching_tables),
+    "identity": declared(store_tables, identity_tables),
 }
 
 
@@ -48,3 +53,20 @@ def test_migrations_build_the_tables_the_code_declares(
         differences = compare_metadata(MigrationContext.configure(conn), tables)
     engine.dispose()
     assert differences == []
+
+
+def test_entry_columns_reach_every_generation_a_rebuild_left(database_url: str) -> None:
+    """A rebuild leaves the previous generation beside the current one; each later revision
+    adds its columns to both (shared/migrations/generations.py)."""
+    migrations.upgrade(database_url, *schema.revisions("reporting"), target="reporting_0001")
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE report_entries_g2 (LIKE report_entries_g1)"))
+    schema.upgrade(database_url, "reporting")
+    with engine.connect() as conn:
+        found = inspect(conn)
+        columns = {gen: {c["name"] for c in found.get_columns(f"report_entries_g{gen}")}
+                   for gen in (1, 2)}  # fmt: skip
+    engine.dispose()
+    declared_names = {c.name for c in reporting.entries(2).columns}
+    assert columns[1] == columns[2] == declared_names

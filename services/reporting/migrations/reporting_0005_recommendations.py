@@ -9,12 +9,14 @@ Revises: reporting_0004
 """
 
 import sqlalchemy as sa
-from alembic import op
+
+from shared.migrations import generations
 
 revision = "reporting_0005"
 down_revision = "reporting_0004"
 branch_labels = None
 depends_on = None
+ENTRIES = "report_entries"
 
 
 def _columns() -> list[sa.Column]:
@@ -25,25 +27,9 @@ def _columns() -> list[sa.Column]:
     ]
 
 
-def _entry_tables() -> list[str]:
-    found = op.get_bind().execute(
-        sa.text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-            "AND tablename LIKE 'report\\_entries\\_g%'"
-        )
-    )
-    return sorted(found.scalars().all())
-
-
 def upgrade() -> None:
-    for table in _entry_tables():
-        for column in _columns():
-            op.add_column(table, column)
-            if column.server_default is not None:
-                op.alter_column(table, column.name, server_default=None)
+    generations.add_columns(ENTRIES, _columns)
 
 
 def downgrade() -> None:
-    for table in _entry_tables():
-        for column in _columns():
-            op.drop_column(table, column.name)
+    generations.drop_columns(ENTRIES, [column.name for column in _columns()])

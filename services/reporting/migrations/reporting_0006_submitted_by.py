@@ -9,31 +9,21 @@ Revises: reporting_0005
 """
 
 import sqlalchemy as sa
-from alembic import op
+
+from shared.migrations import generations
 
 revision = "reporting_0006"
 down_revision = "reporting_0005"
 branch_labels = None
 depends_on = None
-
-
-def _entry_tables() -> list[str]:
-    found = op.get_bind().execute(
-        sa.text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-            "AND tablename LIKE 'report\\_entries\\_g%'"
-        )
-    )
-    return sorted(found.scalars().all())
+ENTRIES = "report_entries"
 
 
 def upgrade() -> None:
-    for table in _entry_tables():
-        op.add_column(table, sa.Column("submitted_by", sa.Text(), nullable=False,
-                                       server_default=""))  # fmt: skip
-        op.alter_column(table, "submitted_by", server_default=None)
+    generations.add_columns(
+        ENTRIES, lambda: [sa.Column("submitted_by", sa.Text(), nullable=False, server_default="")]
+    )
 
 
 def downgrade() -> None:
-    for table in _entry_tables():
-        op.drop_column(table, "submitted_by")
+    generations.drop_columns(ENTRIES, ["submitted_by"])
