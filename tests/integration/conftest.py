@@ -1,7 +1,7 @@
 """Fixtures on the real servers started by `make up` / `deploy/local/infra-up.sh`.
 
-Each test gets a throw-away PostgreSQL database and its own exchange names in a RabbitMQ
-vhost of the test session's own, so tests never see each other's (or the running stack's) data.
+Each test gets a throw-away PostgreSQL database and a RabbitMQ vhost of its own, so tests
+never see each other's (or the running stack's) data.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import requests
 from kombu import Connection, Queue
+from kombu.mixins import ConsumerMixin
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -24,6 +25,12 @@ from shared.eventstore import EventStore
 from tests.integration.identity_fixtures import identity_api  # noqa: F401  (fixture)
 from tests.integration.intake_fixtures import calls_file_text, intake_api  # noqa: F401  (fixtures)
 from tests.integration.media_fixtures import media_api, media_bucket  # noqa: F401  (fixtures)
+
+# Every nameko queue consumer (one per container, one per RPC proxy) polls for its stop once
+# per `safety_interval`, 1 s by default, and a container stops them one after another: 3 s or
+# more per container stopped, hundreds of times a run. The tests start and stop containers
+# in this process, so they poll every 0.1 s; the services keep kombu's default.
+ConsumerMixin.consume.__defaults__ = (None, None, 0.1)
 
 
 def _test_role_url() -> str:
@@ -121,27 +128,16 @@ def vhost_uri(vhost: str) -> str:
     return urlsplit(config.load().amqp_uri)._replace(path=f"/{vhost}").geturl()
 
 
-@pytest.fixture(scope="session")
-def test_vhost() -> Iterator[str]:
-    """This test session's vhost: sessions running side by side never cross."""
-    with private_vhost() as name:
-        yield name
-
-
 @pytest.fixture
-def broker(test_vhost: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Broker]:
-    uri = vhost_uri(test_vhost)
-    tag = uuid.uuid4().hex[:8]
-    found = Broker(uri, f"test.{tag}.events", f"test.{tag}.dead")
-    for key, value in found.env().items():
-        monkeypatch.setenv(key, value)
-    yield found
-    # The relay declares the standard queues too; they carry this test's dead-letter exchange.
-    queues = found.queues + topology.standard_queues(found.exchange, found.dead_letter_exchange)
-    with found.connection() as conn:
-        channel = conn.default_channel
-        for queue in queues:
-            channel.queue_delete(queue.name)
-            channel.queue_delete(f"{queue.name}.dead")
-        for exchange in (found.exchange, found.dead_letter_exchange):
-            channel.exchange_delete(exchange)
+def broker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Broker]:
+    """A vhost of the test's own, removed with everything in it afterwards. A vhost shared by
+    the session kept the RPC queues of services earlier tests started (`rpc-screening`…):
+    a later call to such a service then waited out its timeout on a queue nobody consumes,
+    where in a clean vhost it fails at once (every intake teardown waited 20 s for its
+    catch-up timer that way)."""
+    with private_vhost() as vhost:
+        tag = uuid.uuid4().hex[:8]
+        found = Broker(vhost_uri(vhost), f"test.{tag}.events", f"test.{tag}.dead")
+        for key, value in found.env().items():
+            monkeypatch.setenv(key, value)
+        yield found

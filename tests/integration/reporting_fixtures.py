@@ -257,6 +257,16 @@ class World:
                 found[key] = found.get(key, 0) + 1
         return found
 
+    def wake(self) -> None:
+        """Publish each owner's latest event, as its relay would have: the consumer reads what
+        precedes it from the owner's log, so the reports catch up now rather than at their
+        catch-up timer (10 s)."""
+        for owner, store in self.stores.items():
+            store.sequence()
+            head = store.head()
+            if head:
+                self.publish(owner, store.read_log_raw(after=head - 1, limit=1)[0])
+
     def publish(self, owner: str, raw: dict[str, Any]) -> None:
         with Connection(self.broker.uri) as conn:
             Producer(conn.default_channel).publish(

@@ -166,6 +166,7 @@ def test_text_stored_before_the_rule_still_exports(rpt: Reporting) -> None:
     changed = {"submission_id": updated, "changed": ["title", "applicant"], "fields": fields}
     w.append("intake", submission.SubmissionUpdated, submission.stream_id(updated), changed)
     made[updated] = "=1+1"
+    w.wake()
 
     def listed() -> list[dict[str, Any]] | None:
         items = rpt.get("/entries", params={"per_page": 500}).json()["items"]

@@ -69,6 +69,7 @@ def test_each_inbox_holds_its_own_notices_unread_first_and_read_marks_stick(
     world.submit(theirs)
     returned(rpt, ours)
     world.material(theirs, "promo_video", "rejected")
+    world.wake()
 
     mine = wait_for(lambda: inbox(rpt, "office", "巴州区")["items"], what="巴州区's notice")
     [notice] = mine
@@ -92,9 +93,11 @@ def test_each_inbox_holds_its_own_notices_unread_first_and_read_marks_stick(
 
     # Submitted again after the return: staff hear of it; a newer unread notice comes first.
     world.submit(ours)
+    world.wake()
     staff = wait_for(lambda: inbox(rpt, "staff")["items"], what="staff's notice")
     assert [n["kind"] for n in staff] == ["resubmitted"]
     returned(rpt, ours)
+    world.wake()
     listed = wait_for(
         lambda: (found := inbox(rpt, "office", "巴州区")["items"]) and len(found) == 2 and found
     )
@@ -136,6 +139,7 @@ def test_deadline_warnings_once_per_call_district_and_threshold(rpt: Reporting) 
             rows = conn.execute(select(t.entries.c.submission_id)).scalars().all()
         return {draft, done} <= set(rows)
 
+    world.wake()
     wait_for(known, what="the entries' facts")
     closes = datetime(2030, 11, 2, 15, 59, 59, tzinfo=UTC)
     call = Call("tianfu-2021", "测试征集", closes - timedelta(days=40), closes,

@@ -98,6 +98,12 @@ def caught_up(r: Reporting) -> bool:
     return all(done.get(owner, 0) == head for owner, head in heads(r).items())
 
 
+def settled(r: Reporting, message: str = "caught up") -> None:
+    """The owners' relays publish (a wake-up each), and the reports have applied it all."""
+    r.world.wake()
+    wait_until(lambda: caught_up(r), timeout=40, message=message)
+
+
 def generation(r: Reporting) -> int:
     with r.world.engine.connect() as conn:
         return tables.current(conn)
@@ -189,7 +195,7 @@ def test_a_redelivered_and_an_out_of_order_event_change_nothing(rpt: Reporting) 
 def test_a_consumer_stopped_while_entries_change_catches_up(rpt: Reporting) -> None:
     r = rpt
     r.world.random_entries(20)
-    wait_until(lambda: caught_up(r), timeout=40, message="first catch-up")
+    settled(r, "first catch-up")
     r.stop()
     made = r.world.random_entries(30)
     for sid in made[:5]:
@@ -217,7 +223,7 @@ def _some_entries(r: Reporting) -> None:
     c = w.draft("恩阳区", "promotion", title="恩阳推广")
     w.submit(c)
     w.withdraw(c)
-    wait_until(lambda: caught_up(r), timeout=40, message="caught up")
+    settled(r)
 
 
 def test_the_xlsx_and_csv_exports(rpt: Reporting) -> None:
@@ -322,7 +328,7 @@ def test_the_new_columns_and_honest_counts_in_the_report_and_both_exports(
     w.submit(b)
     w.screen(b, "ineligible", 3, reviews=1, priority=True)
     w.draft("恩阳区", "finance", title="金融产品")  # not screened
-    wait_until(lambda: caught_up(r), timeout=40, message="caught up")
+    settled(r)
 
     def check() -> None:
         rows = {e["title"]: e for e in all_entries(r)}
@@ -401,7 +407,7 @@ def test_the_summary_lists_the_districts_in_the_call_s_order(rpt: Reporting) -> 
     r = rpt
     for district in ("平昌县", "某新区", "南江县", "通江县", "巴州区", "恩阳区"):
         r.world.draft(district, "finance")
-    wait_until(lambda: caught_up(r), timeout=40, message="caught up")
+    settled(r)
     listed = [d["district"] for d in r.get("/summary").json()["districts"]]
     # The notice's order (not 南江县 first, as by character code); one no call names, last.
     assert listed == ["巴州区", "恩阳区", "通江县", "南江县", "平昌县", "某新区"]
@@ -433,7 +439,7 @@ def test_filters_search_paging_errors_and_lag(rpt: Reporting) -> None:
     assert titles(sort="-created_at", per_page="3", page="2") == [created[0]]
     [first] = [e for e in all_entries(r) if e["title"] == "钙钛矿电池"]
     r.world.officer(first["submission_id"], "王专员")  # the oldest entry is now the last changed
-    wait_until(lambda: caught_up(r), timeout=40, message="caught up")
+    settled(r)
     assert titles(sort="-updated_at")[0] == "钙钛矿电池"
     assert titles(sort="updated_at")[-1] == "钙钛矿电池"
     exported = r.get("/entries.csv", params={"sort": "-created_at"}).content.decode("utf-8-sig")
