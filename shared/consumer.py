@@ -289,7 +289,7 @@ class Subscription:
                 asked = turn.wanted
             page = _Page.NONE
             if not batch and fetched is not None:
-                batch = [event for event in fetched if event.position > position]
+                batch = [event for event in fetched if (event.position or 0) > position]
                 if len(fetched) >= self.batch or (position > start and not batch):
                     # A full page, or one another process applied meanwhile: read on.
                     page = _Page.FULL
