@@ -1,6 +1,7 @@
 import pytest
 
 from tests.front_door import front_door
+from tests.integration.conftest import broker, database_url, store  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(scope="session")

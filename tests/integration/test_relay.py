@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -61,35 +59,6 @@ def test_a_committed_event_wakes_the_relay_at_once_without_polling(
                        message=f"event {n} published")  # fmt: skip
             assert time.monotonic() - appended < 1.0, f"event {n} waited for the poll"
             time.sleep(0.3)
-
-
-def rabbitmqctl(*args: str) -> None:
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
-    subprocess.run([*sudo, "rabbitmqctl", "-q", *args], check=True, capture_output=True)
-
-
-def test_broker_stopped_and_started_during_publishing_loses_nothing(
-    store: EventStore, broker, database_url: str, tmp_path: Path
-) -> None:
-    # `stop_app` stops the broker application: every connection is closed and new ones are
-    # refused, as in a restart, without the ~10 s of booting a new Erlang VM.
-    queue = broker.declare_queue("relay-restart")
-    appended = []
-    with relay_process(broker, database_url, tmp_path / "relay.log"):
-        appended += append_things(store, 200, per_stream=10)
-        wait_until(lambda: relay_checkpoint(store) > 0, message="relay started publishing")
-        rabbitmqctl("stop_app")
-        try:
-            appended += append_things(store, 300, per_stream=10)  # written while it is down
-            time.sleep(2)
-        finally:
-            rabbitmqctl("start_app")
-        appended += append_things(store, 200, per_stream=10)
-        wait_until(
-            lambda: relay_checkpoint(store) == len(appended), timeout=60, message="relay done"
-        )
-    received = {body["event_id"] for body in drain(broker, queue)}
-    assert received == {str(e) for e in appended}
 
 
 def test_an_event_no_queue_would_take_is_not_marked_sent(store: EventStore, broker) -> None:
