@@ -274,6 +274,8 @@ class Subscription:
         with turn.mutex:
             start = turn.applied  # a lower bound of the checkpoint
             held = bool(self._held_run(turn, start))
+            # The page can only be expected to reach what was delivered before it was read.
+            delivered_before_read = turn.wanted
         fetched: list[Event] | None = None
         if not held:
             try:
@@ -289,6 +291,7 @@ class Subscription:
                 asked = turn.wanted
             page = _Page.NONE
             if not batch and fetched is not None:
+                asked = delivered_before_read
                 batch = [event for event in fetched if (event.position or 0) > position]
                 if len(fetched) >= self.batch or (position > start and not batch):
                     # A full page, or one another process applied meanwhile: read on.

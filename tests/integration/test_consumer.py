@@ -33,10 +33,10 @@ from sqlalchemy import (
 from sqlalchemy import Connection as DbConnection
 from sqlalchemy.exc import OperationalError
 
-from shared.consumer import Apply, Many, Subscription
+from shared.consumer import Apply, Many, Outcome, Subscription
 from shared.dependencies import Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events
-from shared.events import Event
+from shared.events import Event, envelope
 from shared.eventstore import EventStore
 from tests.integration.helpers import append_things, message_count, wait_until
 
@@ -391,3 +391,30 @@ def test_an_owner_slow_to_answer_holds_up_no_other_source(store: EventStore) -> 
         slow.join(20)
         engine.dispose()
     assert applied_in_order(store) == [1, 2, 3]
+
+
+def test_an_event_delivered_while_the_log_is_read_is_applied_after_it(
+    store: EventStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The page is read outside the transaction, so an event can be delivered (and handed to
+    the drainer) while it is read: the page cannot contain it, and that is no sign of a reset
+    log. It is applied right after the page; were it taken for a position the log does not
+    reach, it would be dropped and wait for the timer's catch-up."""
+    applied.create(store.engine)
+    attempted.clear()
+    append_things(store, 2)
+    delivered: list[int] = []
+
+    def fetch(source: str, after: int, limit: int) -> list[dict[str, Any]]:
+        page = store.read_log_raw(after=after, limit=limit)
+        if not delivered:  # the third event is appended and delivered during the first read
+            append_things(store, 1)
+            late = envelope.load(store.read_log_raw(after=2)[0])
+            delivered.append(late.position or 0)
+            assert subscription.handle(late, record) is Outcome.HANDED_OVER
+        return page
+
+    subscription = Subscription(store.engine, "lateness", {"thing": "owner"}, fetch)
+    assert subscription.catch_up("owner", record) == 3
+    assert delivered == [3] and applied_in_order(store) == [1, 2, 3]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
