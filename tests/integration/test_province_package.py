@@ -14,6 +14,7 @@ import posixpath
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -127,16 +128,22 @@ def test_the_letter_lists_the_recommended_entries_in_embedded_fonts(province: Pr
     assert (printed.SCREENSHOTS / "recommendation-letter.png").exists()
 
 
-def test_a_material_changed_in_the_bucket_stops_the_download(province: Province) -> None:
-    p = province
-    entry = p.selected_entry("被篡改的项目")
+def recommended_introduction(p: Province, title: str) -> tuple[dict[str, Any], str]:
+    """A selected entry recommended first, its introduction as reported and its object key."""
+    entry = p.selected_entry(title)
     recommend(p, entry, 1, "测试")
     p.reported(1)
-    # Same size, other bytes, written past media (as root): the package must not carry it.
     material = next(m for m in p.report("/entries").json()["items"][0]["materials"]
                     if m["kind"] == "introduction")  # fmt: skip
     key = next(o.object_name for o in root_storage().client.list_objects(
         p.storage.bucket, recursive=True) if material["material_id"] in o.object_name)  # fmt: skip
+    return material, key
+
+
+def test_a_material_changed_in_the_bucket_stops_the_download(province: Province) -> None:
+    p = province
+    # Same size, other bytes, written past media (as root): the package must not carry it.
+    material, key = recommended_introduction(p, "被篡改的项目")
     stat = root_storage().client.stat_object(p.storage.bucket, key)
     root_storage().client.put_object(p.storage.bucket, key, io.BytesIO(b"x" * stat.size),
                                      stat.size)  # fmt: skip
@@ -155,13 +162,7 @@ def test_a_material_lost_from_the_bucket_is_listed_missing_and_the_rest_download
     province: Province,
 ) -> None:
     p = province
-    entry = p.selected_entry("存储中丢失材料的项目")
-    recommend(p, entry, 1, "测试")
-    p.reported(1)
-    material = next(m for m in p.report("/entries").json()["items"][0]["materials"]
-                    if m["kind"] == "introduction")  # fmt: skip
-    key = next(o.object_name for o in root_storage().client.list_objects(
-        p.storage.bucket, recursive=True) if material["material_id"] in o.object_name)  # fmt: skip
+    material, key = recommended_introduction(p, "存储中丢失材料的项目")
     root_storage().client.remove_object(p.storage.bucket, key)  # lost past media (as root)
 
     with p.report("/recommendations.zip", stream=True) as got:
