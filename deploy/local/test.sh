@@ -9,9 +9,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
+# Each part's output is also kept in .run/test-PART.log, so the failures can be repeated at the
+# very end: CI shows only the tail of what it printed.
+mkdir -p .run
 part() {
   local name="$1"; shift
-  deploy/local/with-env.sh .venv/bin/pytest "$@" 2>&1 | sed -u "s/^/[$name] /"
+  deploy/local/with-env.sh .venv/bin/pytest "$@" 2>&1 | sed -u "s/^/[$name] /" | tee ".run/test-$name.log"
   return "${PIPESTATUS[0]}"
 }
 
@@ -30,6 +33,7 @@ for rc_name in "stack:$stack_rc" "own:$own_rc" "faults:$faults_rc"; do
 done
 echo "[kechuang] suite finished in $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s"
 if (( ${#failed[@]} )); then
+  grep -hE '^\[[a-z]+\] (FAILED|ERROR) ' .run/test-stack.log .run/test-own.log .run/test-faults.log || true
   echo "[kechuang] failed: ${failed[*]}"
   exit 1
 fi
