@@ -8,7 +8,9 @@ is created, patched once or twice and submitted) for `--seconds` each, and print
   entry shows a screening state (`incomplete`, `in_review`, `eligible`, `ineligible`) in
   `GET /api/v1/reports/entries`, as a poller sees it every `--poll` seconds (so the figures
   carry up to one poll interval of resolution);
-- the drain time: from the last change acknowledged to the last entry seen screened.
+- the drain time: from the last change acknowledged to the last entry seen screened;
+- the CPU each part of the stack spent per change in that time (bench/cpu.py): on two cores
+  the part that falls behind is the one that outgrows its share.
 
 The load is open-loop: changes are started on a fixed schedule whatever the answers' latency
 (up to `--clients` at once), so a slow service shows as latency and backlog, not as a lower
@@ -29,11 +31,13 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import click
 import requests
 from tqdm import tqdm
 
+from bench.cpu import Meter, table
 from shared import config
 from shared.auth import issue
 from tests.entries import full_body
@@ -191,8 +195,10 @@ def percentile(values: list[float], p: int) -> float:
 
 
 def run_rate(office: Office, rate: float, seconds: float, clients: int, interval: float,
-             drain_timeout: float) -> dict[str, float]:  # fmt: skip
+             drain_timeout: float) -> dict[str, Any]:  # fmt: skip
     tracker = Tracker()
+    meter = Meter()
+    meter.start()
     stop = threading.Event()
     poller = threading.Thread(target=poll, args=(office, tracker, stop, interval), daemon=True)
     poller.start()
@@ -209,6 +215,7 @@ def run_rate(office: Office, rate: float, seconds: float, clients: int, interval
         time.sleep(interval / 2)
     stop.set()
     poller.join()
+    cpu = meter.stop()
     latencies = tracker.latencies
     return {
         "target": rate,
@@ -219,6 +226,7 @@ def run_rate(office: Office, rate: float, seconds: float, clients: int, interval
         "max": max(latencies, default=float("nan")),
         "drain": max(0.0, tracker.last_seen - load_end) if latencies else float("nan"),
         "unseen": tracker.outstanding(),
+        "cpu": table(cpu, tracker.changes, time.perf_counter() - pacer.start),
     }
 
 
@@ -251,6 +259,8 @@ def main(rates: str, seconds: float, clients: int, interval: float, drain_timeou
         click.echo(f"{r['target']:>9g} {r['achieved']:>11.1f} {r['submits']:>8.0f} "
                    f"{r['p50']:>7.2f} {r['p99']:>7.2f} {r['max']:>7.2f} {r['drain']:>8.2f} "
                    f"{r['unseen']:>7.0f}")  # fmt: skip
+        click.echo(f"CPU from the load's start to the last entry seen (the poller is `bench`):\n"
+                   f"{r['cpu']}")  # fmt: skip
 
 
 if __name__ == "__main__":
