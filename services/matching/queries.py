@@ -19,9 +19,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from eventlet import tpool
 from marshmallow import EXCLUDE, Schema, fields, validate
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.matching.adapters import export, index
@@ -45,10 +44,6 @@ from shared.fields import Text
 MAX_LIMIT = 50
 REPORTED = 5
 ENTRY = "项目"
-
-
-# The last duplicate pairs computed, by (number, latest change) of the submitted entries.
-_DUPLICATES: dict[tuple[Any, ...], list[duplicates.Pair]] = {}
 
 
 class LimitSchema(Schema):
@@ -281,26 +276,8 @@ class Matching:
 
     def _pairs(self) -> list[duplicates.Pair]:
         """The near-duplicate pairs among the handed-in entries, most alike first."""
-        submitted = entries.c.status == "submitted"
         with self.engine.connect() as conn:
-            # The pairs change only when the submitted entries do: kept per process for as
-            # long as their number and latest change stay the same (paging costs nothing).
-            version = tuple(conn.execute(
-                select(func.count(), func.max(entries.c.updated_at)).where(submitted)
-            ).one())  # fmt: skip
-            found = _DUPLICATES.get(version)
-            if found is None:
-                signed = [
-                    (profile_of(row), bytes(row.signature))
-                    for row in conn.execute(select(entries).where(submitted))
-                ]
-        if found is None:
-            # In an OS thread: comparing texts is CPU work that would stall the eventlet hub
-            # (every other request of this process, /healthz too) for as long as it runs.
-            found = tpool.execute(duplicates.pairs, signed)
-            _DUPLICATES.clear()
-            _DUPLICATES[version] = found
-        return found
+            return index.current(self.engine, conn).duplicate_pairs()
 
     def publish_suspicions(self) -> tuple[int, int]:
         """A `DuplicateSuspected` for each pair newly alike, a `DuplicateCleared` for each pair

@@ -1,5 +1,6 @@
-"""The process's index of the handed-in entries (`domain.index.SideIndex`, one per side), kept
-current from `match_entries` by revision.
+"""The process's index of the handed-in entries (`domain.index.SideIndex`, one per side) and
+of their near-duplicate pairs (`domain.duplicates.Pairing`), kept current from `match_entries`
+by revision.
 
 Before each query it asks whether the rows newer than the highest revision it has seen, less
 OVERLAP, changed (their count and the sum of their revisions); if they did, it reads their ids
@@ -18,12 +19,14 @@ import gc
 import threading
 from typing import Any
 
+from eventlet import tpool
 from sqlalchemy import Connection, Engine, func, select
 
 from services.matching.adapters.live import profile_of
 from services.matching.adapters.tables import entries
+from services.matching.domain.duplicates import Pair, Pairing
 from services.matching.domain.index import SideIndex
-from services.matching.domain.profile import NEED, OFFER
+from services.matching.domain.profile import NEED, OFFER, Profile
 
 OVERLAP = 1000
 BY_ID = 1000  # more changed rows than this are read by revision, not by id
@@ -35,6 +38,7 @@ class LiveIndex:
         self.revisions: dict[str, int] = {}
         self.seen = 0
         self.window: tuple[int, ...] = ()
+        self.pairing = Pairing()  # the handed-in entries' near-duplicate pairs
         self.lock = threading.Lock()
 
     def refresh(self, conn: Connection) -> None:
@@ -61,8 +65,12 @@ class LiveIndex:
             query = query.where(entries.c.submission_id.in_(changed))
         rows = conn.execute(query).all()
         with self.lock:
-            for row in rows:
+            fresh = [row for row in rows if self.revisions.get(row.submission_id) != row.revision]
+            for row in fresh:
                 self._apply(row)
+            # Comparing texts is CPU work: in an OS thread, so the eventlet hub (every other
+            # request of this process, /healthz too) keeps serving meanwhile.
+            tpool.execute(self.pairing.update, *_handed_in(fresh))
         if len(rows) > BY_ID:
             # The index's objects live as long as the process: frozen, the collector no longer
             # walks them all at each full collection (a pause of 100 ms and more at 100,000).
@@ -71,8 +79,6 @@ class LiveIndex:
             self.window = window
 
     def _apply(self, row: Any) -> None:
-        if self.revisions.get(row.submission_id) == row.revision:
-            return
         profile = profile_of(row)
         for side in self.sides.values():
             side.remove(profile.submission_id)
@@ -81,9 +87,25 @@ class LiveIndex:
         self.revisions[profile.submission_id] = row.revision
         self.seen = max(self.seen, row.revision)
 
+    def duplicate_pairs(self) -> list[Pair]:
+        with self.lock:
+            return tpool.execute(self.pairing.pairs)  # type: ignore[no-any-return]
+
     def counterparts(self, side: str | None) -> SideIndex:
         """The index a subject of `side` is ranked against: the other side's."""
         return self.sides[OFFER if side == NEED else NEED]
+
+
+def _handed_in(rows: list[Any]) -> tuple[list[tuple[Profile, bytes]], list[str]]:
+    """The rows as the pairing takes them: (entries handed in, entries no longer handed in)."""
+    put, removed = [], []
+    for row in rows:
+        profile = profile_of(row)
+        if profile.handed_in:
+            put.append((profile, bytes(row.signature)))
+        else:
+            removed.append(profile.submission_id)
+    return put, removed
 
 
 _INDEXES: dict[str, LiveIndex] = {}

@@ -3,9 +3,9 @@
 Copies come with small edits (a few characters changed, sentences reordered, a new title
 word), so the texts are compared as sets of character shingles (`text.shingles`): an edit
 changes only the few shingles around it and a reordering only those across the seams.
-Candidates come from MinHash signatures in an LSH index (datasketch), so not every pair is
-compared; each candidate is then checked exactly: the Jaccard similarity of the whole text's
-shingles, each field's, and the titles' edit similarity (rapidfuzz).
+Candidates come from MinHash signatures (datasketch) cut into LSH bands, so not every pair
+is compared (`Pairing`); each candidate is then checked exactly: the Jaccard similarity of
+the whole text's shingles, each field's, and the titles' edit similarity (rapidfuzz).
 
 A pair is a duplicate when the whole text is at least SIMILAR alike, or the titles are alike
 and the whole text at least LOOSELY so (a copied title over a reworded summary).
@@ -13,11 +13,13 @@ and the whole text at least LOOSELY so (a copied title over a reworded summary).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from heapq import merge
 
-import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash, MinHashLSH
 from rapidfuzz import fuzz
 
 from services.matching.domain.profile import Profile
@@ -51,11 +53,6 @@ def signature(profile: Profile) -> bytes:
     return minhash.hashvalues.astype("<u4").tobytes()
 
 
-def _minhash(stored: bytes) -> LeanMinHash:
-    values = np.frombuffer(stored, dtype="<u4")
-    return LeanMinHash(seed=SEED, hashvalues=values, scheme=SCHEME)
-
-
 @dataclass(frozen=True)
 class Pair:
     a: Profile
@@ -65,12 +62,31 @@ class Pair:
     fields: tuple[str, ...]  # which fields are alike: title, summary, benefits
 
 
+@dataclass(frozen=True)
+class _Features:
+    whole: set[str]
+    fields: tuple[set[str], set[str]]  # summary, benefits
+    title: str
+
+
+@lru_cache(maxsize=4096)
+def _features(profile: Profile) -> _Features:
+    """What a comparison reads of an entry, kept for the entries compared most recently: a
+    new entry is compared with up to CANDIDATES_PER_ENTRY others, each with many more."""
+    return _Features(
+        shingles(whole_text(profile)),
+        (shingles(profile.summary), shingles(profile.benefits)),
+        normalized(profile.title),
+    )
+
+
 def compare(a: Profile, b: Profile) -> Pair:
-    similarity = jaccard(shingles(whole_text(a)), shingles(whole_text(b)))
-    title = fuzz.ratio(normalized(a.title), normalized(b.title)) / 100
+    fa, fb = _features(a), _features(b)
+    similarity = jaccard(fa.whole, fb.whole)
+    title = fuzz.ratio(fa.title, fb.title) / 100
     alike = ["title"] if title >= TITLE_ALIKE else []
-    for name in ("summary", "benefits"):
-        if jaccard(shingles(getattr(a, name)), shingles(getattr(b, name))) >= FIELD_ALIKE:
+    for name, mine, theirs in zip(("summary", "benefits"), fa.fields, fb.fields, strict=True):
+        if jaccard(mine, theirs) >= FIELD_ALIKE:
             alike.append(name)
     first, second = sorted((a, b), key=lambda p: p.submission_id)
     return Pair(first, second, round(similarity, 4), round(title, 4), tuple(alike))
@@ -89,29 +105,165 @@ def is_duplicate(pair: Pair) -> bool:
 
 
 def pairs(entries: Sequence[tuple[Profile, bytes]]) -> list[Pair]:
-    """Near-duplicate pairs among `entries` (profile, stored signature), most alike first.
+    """Near-duplicate pairs among `entries` (profile, stored signature), most alike first."""
+    pairing = Pairing()
+    pairing.update(entries, ())
+    return pairing.pairs()
+
+
+# The LSH bands: as many, of as many signature values each, as datasketch's MinHashLSH
+# chooses for the threshold; two heads are candidates when one band's values are equal.
+_LSH = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM)
+BANDS, ROWS = _LSH.b, _LSH.r
+
+
+def _bands(stored: bytes) -> list[bytes]:
+    width = 4 * ROWS  # four bytes a value ("<u4")
+    return [stored[width * i : width * (i + 1)] for i in range(BANDS)]
+
+
+class Pairing:
+    """The near-duplicate pairs of a changing set of entries, kept up to date change by change.
 
     Entries whose texts have the same shingles (the same signature) are one group: each copy is
-    paired with the group's first entry only, so k copies give k - 1 pairs, not k²/2 (a call's
-    template handed in a thousand times must not take the service down). Groups are then
-    compared by their first entries, at most CANDIDATES_PER_ENTRY candidates each."""
-    groups: dict[bytes, list[Profile]] = {}
-    for profile, stored in sorted(entries, key=lambda e: e[0].submission_id):
-        groups.setdefault(stored, []).append(profile)
-    found = [_copy(members[0], copy) for members in groups.values() for copy in members[1:]]
-    lsh = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM)
-    heads = {}
-    for stored, members in groups.items():
-        heads[members[0].submission_id] = (members[0], _minhash(stored))
-        lsh.insert(members[0].submission_id, heads[members[0].submission_id][1])
-    for key, (profile, minhash) in heads.items():
-        others = sorted(other for other in lsh.query(minhash) if other > key)
-        for other in others[:CANDIDATES_PER_ENTRY]:
-            pair = compare(profile, heads[other][0])
-            if is_duplicate(pair):
-                found.append(pair)
-    found.sort(key=lambda p: (-p.similarity, p.a.submission_id, p.b.submission_id))
-    return _most_alike(found)
+    paired with the group's first entry (its head) only, so k copies give k - 1 pairs, not
+    k²/2 (a call's template handed in a thousand times must not take the service down). Each
+    head is compared with its window: the CANDIDATES_PER_ENTRY smallest ids above its own
+    among the heads sharing a band with it (the LSH candidates).
+
+    The pairs are a function of the set, whatever order the entries came and went in
+    (tests/unit/test_duplicates_incremental.py holds it to a from-scratch computation), and a
+    change costs in proportion to itself, not to the set: a window is read from the bands'
+    sorted buckets (the first CANDIDATES_PER_ENTRY above the head in each), a new head enters
+    only the windows of the heads just below it in its buckets, and only a pair new to a
+    window is compared. Computed from scratch at every change, the pairs of a few thousand
+    near-copies took seconds of CPU, and at the deadline rush matching starved screening and
+    reporting of the machine's two cores (issue #14)."""
+
+    def __init__(self) -> None:
+        self.profiles: dict[str, tuple[Profile, bytes]] = {}
+        self.groups: dict[bytes, list[str]] = {}  # signature -> member ids, sorted
+        self.heads: dict[str, bytes] = {}  # head id -> its group's signature
+        self.buckets: list[dict[bytes, list[str]]] = [{} for _ in range(BANDS)]  # head ids
+        self.checked: dict[str, dict[str, Pair | None]] = {}  # head -> its window, compared
+        self.in_windows: dict[str, set[str]] = {}  # head -> the heads whose window holds it
+        self._found: list[Pair] | None = []
+
+    def __len__(self) -> int:
+        return len(self.profiles)
+
+    def update(self, put: Iterable[tuple[Profile, bytes]], removed: Iterable[str]) -> None:
+        """Entries handed in or changed (`put`: profile, stored signature) and entries no
+        longer handed in (`removed`: ids; ones not here are ignored). Removals come first;
+        of several puts of one entry, the last counts."""
+        put = list({profile.submission_id: (profile, sig) for profile, sig in put}.values())
+        changed = {sid for sid in removed if sid in self.profiles}
+        changed |= {p.submission_id for p, _ in put}
+        touched = {self.profiles[sid][1] for sid in changed if sid in self.profiles}
+        touched |= {stored for _, stored in put}
+        heads_before = {sig: self.groups[sig][0] for sig in touched if sig in self.groups}
+        for sid in changed:
+            if sid in self.profiles:
+                members = self.groups[self.profiles.pop(sid)[1]]
+                members.remove(sid)
+        for profile, stored in put:
+            self.profiles[profile.submission_id] = (profile, stored)
+            insort(self.groups.setdefault(stored, []), profile.submission_id)
+        # A head whose profile changed, or that is no longer its group's head, leaves the
+        # bands and every window; the group's head now enters them (all leave, then all enter:
+        # an entry may leave one group's head and enter another's).
+        leaving, entering = [], []
+        for sig in touched:
+            members = self.groups.get(sig) or []
+            old, new = heads_before.get(sig), (members[0] if members else None)
+            if old is not None and (old != new or old in changed):
+                leaving.append(old)
+            if new is not None and (old != new or new in changed):
+                entering.append((new, sig))
+            if not members:
+                self.groups.pop(sig, None)
+        dirty: set[str] = set()
+        for head in leaving:
+            dirty |= self._unband(head)
+        for head, sig in entering:
+            self._band(head, sig)
+        for head, _ in entering:
+            dirty |= self._below(head) | {head}
+        for head in sorted(dirty):
+            if head in self.heads:
+                self._rewindow(head)
+        if changed:
+            self._found = None
+
+    def pairs(self) -> list[Pair]:
+        """The pairs, most alike first, each entry in at most PAIRS_PER_ENTRY of them (but
+        every copy with its group's head)."""
+        if self._found is None:
+            found = [
+                _copy(self.profiles[members[0]][0], self.profiles[copy][0])
+                for members in self.groups.values()
+                for copy in members[1:]
+            ]
+            found += [p for window in self.checked.values() for p in window.values() if p]
+            found.sort(key=lambda p: (-p.similarity, p.a.submission_id, p.b.submission_id))
+            self._found = _most_alike(found)
+        return self._found
+
+    def _band(self, head: str, sig: bytes) -> None:
+        self.heads[head] = sig
+        self.checked[head] = {}
+        self.in_windows.setdefault(head, set())
+        for buckets, key in zip(self.buckets, _bands(sig), strict=True):
+            insort(buckets.setdefault(key, []), head)
+
+    def _unband(self, head: str) -> set[str]:
+        """Takes `head` out of the bands and of every window; returns the heads whose window
+        held it (their windows move up by one)."""
+        sig = self.heads.pop(head)
+        for buckets, key in zip(self.buckets, _bands(sig), strict=True):
+            bucket = buckets[key]
+            del bucket[bisect_left(bucket, head)]
+            if not bucket:
+                del buckets[key]
+        for other in self.checked.pop(head):
+            self.in_windows[other].discard(head)
+        holders = self.in_windows.pop(head)
+        for holder in holders:
+            del self.checked[holder][head]
+        return holders
+
+    def _candidates(self, head: str, above: bool) -> list[list[str]]:
+        """Per band, the CANDIDATES_PER_ENTRY heads just above (or just below) `head`."""
+        n = CANDIDATES_PER_ENTRY
+        found = []
+        for buckets, key in zip(self.buckets, _bands(self.heads[head]), strict=True):
+            bucket = buckets[key]
+            i = bisect_right(bucket, head) if above else bisect_left(bucket, head)
+            found.append(bucket[i : i + n] if above else bucket[max(0, i - n) : i])
+        return found
+
+    def _below(self, head: str) -> set[str]:
+        """The heads whose window may hold `head`: any such head has fewer than
+        CANDIDATES_PER_ENTRY candidates between itself and `head`, in each band they share."""
+        return {other for bucket in self._candidates(head, above=False) for other in bucket}
+
+    def _rewindow(self, head: str) -> None:
+        window: list[str] = []
+        for other in merge(*self._candidates(head, above=True)):
+            if not window or window[-1] != other:  # merged in order: the same id comes together
+                window.append(other)
+                if len(window) == CANDIDATES_PER_ENTRY:
+                    break
+        checked = self.checked[head]
+        for other in set(checked) - set(window):
+            del checked[other]
+            self.in_windows[other].discard(head)
+        profile = self.profiles[head][0]
+        for other in window:
+            if other not in checked:
+                pair = compare(profile, self.profiles[other][0])
+                checked[other] = pair if is_duplicate(pair) else None
+                self.in_windows[other].add(head)
 
 
 def _most_alike(found: list[Pair]) -> list[Pair]:
