@@ -72,7 +72,7 @@ def keys(found: list[duplicates.Pair]) -> list[tuple[str, str, float, tuple[str,
     return [(p.a.submission_id, p.b.submission_id, p.similarity, p.fields) for p in found]
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(4))
 def test_pairs_kept_change_by_change_equal_the_pairs_computed_from_scratch(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -81,7 +81,7 @@ def test_pairs_kept_change_by_change_equal_the_pairs_computed_from_scratch(
     texts: list[str] = []
     pairing = duplicates.Pairing()
     present: dict[str, tuple[Profile, bytes]] = {}
-    for step in range(60):
+    for step in range(50):
         put, removed = [], []
         for _ in range(rng.randint(1, 4)):
             roll = rng.random()

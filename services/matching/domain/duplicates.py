@@ -145,7 +145,8 @@ class Pairing:
         self.groups: dict[bytes, list[str]] = {}  # signature -> member ids, sorted
         self.heads: dict[str, bytes] = {}  # head id -> its group's signature
         self.buckets: list[dict[bytes, list[str]]] = [{} for _ in range(BANDS)]  # head ids
-        self.checked: dict[str, dict[str, Pair | None]] = {}  # head -> its window, compared
+        self.windows: dict[str, list[str]] = {}  # head -> its window, sorted
+        self.checked: dict[str, dict[str, Pair | None]] = {}  # head -> its window's pairs
         self.in_windows: dict[str, set[str]] = {}  # head -> the heads whose window holds it
         self._found: list[Pair] | None = []
 
@@ -187,11 +188,13 @@ class Pairing:
             dirty |= self._unband(head)
         for head, sig in entering:
             self._band(head, sig)
-        for head, _ in entering:
-            dirty |= self._below(head) | {head}
+        # From the bands as they now are: the windows that lost a head, and the new heads'.
+        dirty |= {head for head, _ in entering}
         for head in sorted(dirty):
             if head in self.heads:
                 self._rewindow(head)
+        for head, _ in entering:
+            self._enter(head, skip=dirty)
         if changed:
             self._found = None
 
@@ -211,26 +214,32 @@ class Pairing:
 
     def _band(self, head: str, sig: bytes) -> None:
         self.heads[head] = sig
-        self.checked[head] = {}
+        self.windows[head], self.checked[head] = [], {}
         self.in_windows.setdefault(head, set())
         for buckets, key in zip(self.buckets, _bands(sig), strict=True):
             insort(buckets.setdefault(key, []), head)
 
     def _unband(self, head: str) -> set[str]:
-        """Takes `head` out of the bands and of every window; returns the heads whose window
-        held it (their windows move up by one)."""
+        """Takes `head` out of the bands and of every window; returns the heads whose full
+        window held it (the next candidate moves into it; a window not full has none)."""
         sig = self.heads.pop(head)
         for buckets, key in zip(self.buckets, _bands(sig), strict=True):
             bucket = buckets[key]
             del bucket[bisect_left(bucket, head)]
             if not bucket:
                 del buckets[key]
-        for other in self.checked.pop(head):
+        for other in self.windows.pop(head):
             self.in_windows[other].discard(head)
+        del self.checked[head]
         holders = self.in_windows.pop(head)
+        full = set()
         for holder in holders:
+            window = self.windows[holder]
+            if len(window) == CANDIDATES_PER_ENTRY:
+                full.add(holder)
+            window.remove(head)
             del self.checked[holder][head]
-        return holders
+        return full
 
     def _candidates(self, head: str, above: bool) -> list[list[str]]:
         """Per band, the CANDIDATES_PER_ENTRY heads just above (or just below) `head`."""
@@ -242,10 +251,23 @@ class Pairing:
             found.append(bucket[i : i + n] if above else bucket[max(0, i - n) : i])
         return found
 
-    def _below(self, head: str) -> set[str]:
-        """The heads whose window may hold `head`: any such head has fewer than
-        CANDIDATES_PER_ENTRY candidates between itself and `head`, in each band they share."""
-        return {other for bucket in self._candidates(head, above=False) for other in bucket}
+    def _enter(self, head: str, skip: set[str]) -> None:
+        """A new head into the windows it belongs to (but those in `skip`, read whole from the
+        bands already). A window holding it has fewer than CANDIDATES_PER_ENTRY candidates
+        between its head and this one in each band they share, so its head is among the
+        CANDIDATES_PER_ENTRY just below this one in the band's bucket."""
+        below = {other for bucket in self._candidates(head, above=False) for other in bucket}
+        for other in below - skip:
+            window = self.windows[other]
+            if head in self.checked[other]:
+                continue
+            if len(window) < CANDIDATES_PER_ENTRY or head < window[-1]:
+                insort(window, head)
+                self._check(other, head)
+                if len(window) > CANDIDATES_PER_ENTRY:
+                    dropped = window.pop()
+                    del self.checked[other][dropped]
+                    self.in_windows[dropped].discard(other)
 
     def _rewindow(self, head: str) -> None:
         window: list[str] = []
@@ -258,12 +280,16 @@ class Pairing:
         for other in set(checked) - set(window):
             del checked[other]
             self.in_windows[other].discard(head)
-        profile = self.profiles[head][0]
+        self.windows[head] = window
         for other in window:
             if other not in checked:
-                pair = compare(profile, self.profiles[other][0])
-                checked[other] = pair if is_duplicate(pair) else None
-                self.in_windows[other].add(head)
+                self._check(head, other)
+
+    def _check(self, head: str, other: str) -> None:
+        """Compares `other`, newly in `head`'s window, with it."""
+        pair = compare(self.profiles[head][0], self.profiles[other][0])
+        self.checked[head][other] = pair if is_duplicate(pair) else None
+        self.in_windows[other].add(head)
 
 
 def _most_alike(found: list[Pair]) -> list[Pair]:
