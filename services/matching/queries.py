@@ -31,7 +31,7 @@ from services.matching.adapters.tables import (
     duplicate_suspicions,
     entries,
 )
-from services.matching.domain import duplicates
+from services.matching.domain import duplicates, text
 from services.matching.domain.profile import NEED, OFFER, Profile
 from shared.auth import Principal
 from shared.catalog import matching as catalog
@@ -114,7 +114,10 @@ class Matching:
             row = conn.execute(
                 select(entries).where(entries.c.submission_id == submission_id)
             ).first()
-        return (profile_of(row), list(row.terms)) if row is not None else None
+        if row is None:
+            return None
+        profile = profile_of(row)
+        return profile, list(row.terms) or text.terms(profile)  # a draft's: not stored
 
     def _visible(self, principal: Principal, submission_id: str) -> tuple[Profile, list[str]]:
         """The entry `principal` may ask about: an office's own (not withdrawn), any for staff."""

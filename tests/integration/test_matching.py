@@ -152,6 +152,14 @@ def test_matches_isolation_decisions_withdrawal_and_duplicates(m: Matching) -> N
     assert "秸秆" in top["reasons"]["terms"] and "同属行业" in top["explanation"]
     # An offer finds its challenge.
     assert [i["submission_id"] for i in m.get(f"/api/v1/matches/{straw}").json()["items"]] == [need]
+    # A challenge still a draft finds its offers by its words too (derived when asked).
+    words_only = {"summary": STRAW, "benefits": "", "industry_codes": [], "keywords": []}
+    unsent = m.world.draft("巴州区", "challenge", "秸秆综合利用技术难题",
+                           copy.deepcopy(full_body("challenge")) | words_only)  # fmt: skip
+    m.settle()
+    mine = m.get(f"/api/v1/matches/{unsent}", role="office", district="巴州区")
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["items"][0]["submission_id"] == straw
 
     # An office asks about its own entries only; another district's is as if it did not exist.
     assert m.get(f"/api/v1/matches/{need}", role="office", district="巴州区").status_code == 200

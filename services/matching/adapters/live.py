@@ -1,8 +1,8 @@
 """Applying intake's events to `match_entries`, inside the subscription's transaction.
 
 The row is locked while it is folded, so two workers never fold the same entry at once. Words
-and signature are derived again only when the text changed (a draft or an update), not when
-the entry is merely submitted or withdrawn.
+and signature are derived when an entry is handed in, and again when a handed-in entry's text
+changes; a draft's are empty (derived on demand when its office asks for its matches).
 """
 
 from __future__ import annotations
@@ -45,8 +45,16 @@ def apply(conn: Connection, event: Event) -> None:
     if after is None:
         return
     values = to_row(after) | {"updated_at": event.occurred_at, "revision": func.nextval(REVISIONS)}
-    if before is None or event.type == UPDATED or replace(before, status=after.status) != after:
+    changed = (
+        before is None or event.type == UPDATED or replace(before, status=after.status) != after
+    )
+    if after.handed_in and (changed or not before or not before.handed_in):
         values |= {"terms": text.terms(after), "signature": duplicates.signature(after)}
+    elif changed:
+        # A draft's words and signature are derived when it is handed in: only handed-in
+        # entries are ranked and compared, and a draft changes a few times before (segmenting
+        # every version was 6 ms of matching's CPU per change at the rush, issue #14).
+        values |= {"terms": [], "signature": b""}
     if found is None:
         conn.execute(insert(entries).values(**values).on_conflict_do_nothing())
     else:
