@@ -286,9 +286,13 @@ class Pairing:
                 self._check(head, other)
 
     def _check(self, head: str, other: str) -> None:
-        """Compares `other`, newly in `head`'s window, with it."""
-        pair = compare(self.profiles[head][0], self.profiles[other][0])
-        self.checked[head][other] = pair if is_duplicate(pair) else None
+        """Compares `other`, newly in `head`'s window, with it: the whole texts first, since
+        most candidates are far less alike than LOOSELY, and no duplicate is."""
+        a, b = self.profiles[head][0], self.profiles[other][0]
+        pair = None
+        if jaccard(_features(a).whole, _features(b).whole) >= LOOSELY:
+            pair = compare(a, b)
+        self.checked[head][other] = pair if pair is not None and is_duplicate(pair) else None
         self.in_windows[other].add(head)
 
 

@@ -89,4 +89,5 @@ def shingles(text: str) -> set[str]:
 def jaccard(a: set[str], b: set[str]) -> float:
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    shared = len(a & b)  # the union's size from it: no second set built
+    return shared / (len(a) + len(b) - shared)
