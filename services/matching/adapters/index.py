@@ -68,9 +68,10 @@ class LiveIndex:
             fresh = [row for row in rows if self.revisions.get(row.submission_id) != row.revision]
             for row in fresh:
                 self._apply(row)
-            # Comparing texts is CPU work: in an OS thread, so the eventlet hub (every other
-            # request of this process, /healthz too) keeps serving meanwhile.
-            tpool.execute(self.pairing.update, *_handed_in(fresh))
+            if fresh:
+                # Comparing texts is CPU work: in an OS thread, so the eventlet hub (every
+                # other request of this process, /healthz too) keeps serving meanwhile.
+                tpool.execute(self.pairing.update, *_handed_in(fresh))
         if len(rows) > BY_ID:
             # The index's objects live as long as the process: frozen, the collector no longer
             # walks them all at each full collection (a pause of 100 ms and more at 100,000).
