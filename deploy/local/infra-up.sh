@@ -65,6 +65,10 @@ SELECT 'CREATE DATABASE kechuang_$s OWNER kechuang_$s' WHERE NOT EXISTS (SELECT 
 done
 # Tests create throw-away databases of their own.
 sql+="ALTER ROLE kechuang_test CREATEDB;"
+# ... and drop them WITH (FORCE), which must end every session in them: autovacuum's workers
+# and other roles' too (a test may connect as a service), hence pg_signal_backend.
+sql+="
+SELECT 'GRANT pg_signal_backend TO kechuang_test' WHERE NOT pg_has_role('kechuang_test', 'pg_signal_backend', 'MEMBER')\\gexec"
 # From / : the postgres user may not enter the checkout (a clone only its owner can read).
 printf '%s\n' "$sql" | (cd / && $SUDO su postgres -c "psql -q -X -v ON_ERROR_STOP=1 -p $KECHUANG_PG_PORT") >/dev/null
 
