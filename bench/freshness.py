@@ -230,7 +230,9 @@ def run_rate(office: Office, rate: float, seconds: float, clients: int, interval
     poller = threading.Thread(target=poll, args=(office, tracker, stop, interval), daemon=True)
     poller.start()
     pacer = Pacer(rate, seconds)
-    bar = tqdm(total=int(rate * seconds), desc=f"{rate:g}/s", unit="change", leave=False)
+    bar = tqdm(
+        total=int(rate * seconds), desc=f"{rate:g}/s", unit="change", leave=False, disable=None
+    )  # none when not on a terminal (a log of `make bench`)
     with bar, ThreadPoolExecutor(clients) as pool:
         futures = [pool.submit(lifecycle, office, pacer, tracker, bar) for _ in range(clients)]
         for future in futures:

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from amqp.exceptions import AMQPError
 from kombu.message import Message
 from marshmallow import ValidationError
 from nameko.exceptions import ContainerBeingKilled
@@ -68,6 +70,24 @@ class DeadLetteringQueueConsumer(QueueConsumer):
         message.reject(requeue=False)
 
 
+def _settle(message: Message, what: str, settle: Callable[[Message], None]) -> None:
+    """Acknowledges, requeues or rejects `message`, which may fail: the broker dropped the
+    connection it came on (a restart, a network cut) while the handler ran. nameko catches
+    py-amqp's error for that but not the socket's (`ConnectionResetError`), and an error out
+    of a worker kills the whole container: CI saw reporting exit so when RabbitMQ restarted.
+    Nothing is lost by going on: the broker gives an unsettled message again, and the
+    checkpoint makes a redelivered event change nothing."""
+    try:
+        settle(message)
+    except (OSError, AMQPError) as exc:
+        log.warning(
+            "could not %s message %s (%r); the broker delivers it again",
+            what,
+            message.delivery_info.get("routing_key"),
+            exc,
+        )
+
+
 class EventConsumer(Consumer):
     queue_consumer = DeadLetteringQueueConsumer()
 
@@ -110,13 +130,13 @@ class EventConsumer(Consumer):
 
     def handle_message_processed(self, message: Message, result=None, exc_info=None):  # type: ignore[no-untyped-def]
         if exc_info is None:
-            self.queue_consumer.ack_message(message)
+            _settle(message, "acknowledge", self.queue_consumer.ack_message)
         elif not message.delivery_info.get("redelivered"):
             log.warning("handler failed (%s); the message is requeued once", exc_info[1])
-            self.queue_consumer.requeue_message(message)
+            _settle(message, "requeue", self.queue_consumer.requeue_message)
         else:
             log.error("handler failed again (%s); dead-lettering", exc_info[1])
-            message.reject(requeue=False)
+            _settle(message, "dead-letter", lambda m: m.reject(requeue=False))
 
 
 consume_events = EventConsumer.decorator
