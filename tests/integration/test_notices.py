@@ -222,7 +222,9 @@ CLOSES = datetime(2030, 11, 2, 15, 59, 59, tzinfo=UTC)
 CALL = Call("c", "测试征集", CLOSES - timedelta(days=40), CLOSES, ("achievement",), ("巴州区",))
 
 
-def make_notices(url: str, count: int, mail: bool = True) -> list[str]:
+def make_notices(
+    url: str, count: int, mail: bool = True, titles: list[str] | None = None
+) -> list[str]:
     """`count` returned entries of 巴州区, each with a contact e-mail: one notice each."""
     engine = make_engine(url, 2)
     notices = Notices({CALL.id: CALL}, mail=mail)
@@ -232,7 +234,8 @@ def make_notices(url: str, count: int, mail: bool = True) -> list[str]:
         with engine.begin() as conn:
             for n in range(count):
                 sid = str(uuid.uuid4())
-                fields = {"title": f"项目{n}", "contact": {"email": f"p{n}@example.org"}}
+                title = titles[n] if titles else f"项目{n}"
+                fields = {"title": title, "contact": {"email": f"p{n}@example.org"}}
                 drafted = {"submission_id": sid, "district": "巴州区", "call_id": CALL.id,
                            "category": "achievement", "fields": fields}  # fmt: skip
                 notices.apply_changes(
@@ -279,6 +282,39 @@ def test_each_notice_is_mailed_once_with_a_stable_message_id(
     assert sorted(box.ids()) == sorted(ids)
     assert statuses(reporting_db) == {"sent": 3}
     assert box.received[0]["Subject"].startswith("【科创项目征集】")
+
+
+def test_a_title_with_line_breaks_adds_no_header_and_a_bad_address_stops_no_other(
+    reporting_db: str, smtp_server: Callable[..., tuple[Mailbox, str]]
+) -> None:
+    """Titles are the offices' text, line breaks allowed: one must not add a header (a Bcc to
+    anyone) or stop the sender; nor may an address no mail system takes."""
+    titles = ["项目\r\nBcc: victim@example.org", "‮反向\n\n第二行\u2028第三行"]
+    ids = make_notices(reporting_db, 2, titles=titles)
+    engine = make_engine(reporting_db, 2)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO notice_outbox (notice_id, address, subject, body, status,"
+                    " created_at, attempts) VALUES (:id, :address, '【科创项目征集】x', 'x',"
+                    " 'pending', now() - interval '1 hour', 0)"
+                ),
+                {"id": str(uuid.uuid4()), "address": "p@example.org\r\nBcc: victim@example.org"},
+            )
+        box, url = smtp_server()
+        assert mailer.send_pending(engine, mailer.Smtp.parse(url, "noreply@example.org")) == 2
+    finally:
+        engine.dispose()
+    assert statuses(reporting_db) == {"sent": 2, "failed": 1}
+    received = {str(m["Message-ID"]): m for m in box.received}
+    assert sorted(received) == sorted(ids)
+    subjects = " | ".join(str(m["Subject"]) for m in received.values())
+    assert "\r" not in subjects and "\n" not in subjects
+    for shown in ("Bcc: victim@example.org", "‮反向", "第二行", "第三行"):  # as text
+        assert shown in subjects
+    for message in received.values():
+        assert message["Bcc"] is None and "victim" not in str(message["To"])
 
 
 def sender(url: str, smtp_url: str) -> subprocess.Popen[bytes]:

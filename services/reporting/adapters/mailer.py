@@ -77,11 +77,19 @@ def message_id(notice_id: str) -> str:
     return f"<{notice_id}@notices.kechuang>"
 
 
+def _one_line(text: str) -> str:
+    """A header holds one line. An entry's title may hold line breaks (text pasted with them),
+    and a CR or LF there would end the Subject and start a header of the office's choosing
+    (`Bcc: …`): each run of breaks and spaces becomes one space."""
+    return " ".join(text.split())
+
+
 def _message(row: Any, smtp: Smtp) -> EmailMessage:
+    """The notice's e-mail; ValueError when its address is none a mail system takes."""
     message = EmailMessage()
     message["From"] = smtp.sender
     message["To"] = row.address
-    message["Subject"] = row.subject
+    message["Subject"] = _one_line(row.subject)
     message["Message-ID"] = message_id(row.notice_id)
     message["Date"] = formatdate(localtime=False)
     message.set_content(row.body)
@@ -134,7 +142,12 @@ def send_pending(engine: Engine, smtp: Smtp, limit: int = 100) -> int:
             if row is None:
                 break
             try:
-                client.send_message(_message(row, smtp))
+                message = _message(row, smtp)
+            except ValueError as exc:  # not an address: known not delivered
+                _settle(engine, row.notice_id, FAILED, f"invalid address: {exc}"[:500])
+                continue
+            try:
+                client.send_message(message)
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
                     smtplib.SMTPDataError) as exc:  # fmt: skip
                 # The server said no: known not delivered.
