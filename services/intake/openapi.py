@@ -454,7 +454,7 @@ def add_paths(api: APISpec) -> None:
                     "200": file_response(
                         "回执 PDF", "application/pdf", "attachment; filename*=UTF-8''回执-….pdf"
                     ),
-                    **errors(401, 403, 404),
+                    **errors(401, 403, 404, 503),
                 },
             )
         },
@@ -696,7 +696,7 @@ def add_batch_paths(api: APISpec) -> None:
             "带签章栏；A4，嵌入中文字体，带页码。",
             {"200": file_response("报送函 PDF", "application/pdf",
                                   "attachment; filename*=UTF-8''报送函-….pdf"),
-             **errors(401, 403, 404)},
+             **errors(401, 403, 404, 503)},
         )},
     )  # fmt: skip
     sha256 = parameter(

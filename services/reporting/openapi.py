@@ -251,7 +251,10 @@ def add_paths(api: APISpec) -> None:
                     f"report_entries_{suffix}",
                     f"导出汇总表（{what.partition('，')[0]}）",
                     who + "筛选条件同项目清单。",
-                    {"200": _download(content_type, what), **errors(401, 403, 422)},
+                    {
+                        "200": _download(content_type, what),
+                        **errors(401, 403, 422, *([503] if suffix == "pdf" else [])),
+                    },
                     parameters=filters,
                 )
             },
@@ -308,7 +311,7 @@ def _add_recommendations(api: APISpec, base: str) -> None:
                     description,
                     {
                         "200": file_response(summary, content_type),
-                        **errors(401, 403, 409, 422),
+                        **errors(401, 403, 409, 422, 503),
                     },
                     parameters=[call_id],
                 )

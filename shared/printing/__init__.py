@@ -18,16 +18,26 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import threading
 from functools import cache
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from shared.errors import Refused
 
 # Longer values are cut with "…": the entry schemas allow at most a few thousand characters,
 # so only text stored before those limits can reach this, and one value must not fill pages.
 MAX_CHARS = 5000
 ELLIPSIS = "…"
 RENDER_TIMEOUT = 300  # seconds: the longest 汇总表 (1,000 rows) takes tens of seconds
+# Layouts one process runs at once, at most. Each is a child process holding a core for one to
+# tens of seconds: an office asking for every 回执 at once (or a script printing them all at
+# the deadline) must not take the machine from intake and screening. Others wait for a turn,
+# up to TURN_WAIT seconds, and are then answered 503 (try again).
+PARALLEL = 2
+TURN_WAIT = 30.0
+BUSY = "打印任务较多，请稍后重试"
 # Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): shown, not obeyed.
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # What neither XML nor a PDF's text can hold: C0/C1 controls (but tab and newline), lone
@@ -67,6 +77,13 @@ def html(package: str, template: str, **context: Any) -> str:
     return environment(package).get_template(template).render(**context)
 
 
+@cache
+def _turns() -> threading.BoundedSemaphore:
+    # Made at first use, in a service after eventlet patched `threading`: a green semaphore,
+    # so a request waiting for its turn waits on the hub, not in an OS call.
+    return threading.BoundedSemaphore(PARALLEL)
+
+
 def pdf(document: str) -> bytes:
     """The PDF of an HTML document, laid out by WeasyPrint in a child process
     (`python -m shared.printing.render`). A layout takes from a second (a 回执) to tens of
@@ -76,14 +93,21 @@ def pdf(document: str) -> bytes:
     eventlet has patched `threading` the logging locks are green, and waiting on one from
     another OS thread raises `greenlet.error` and leaves the hub stuck (seen: reporting hung
     while the API document test asked for PDFs during a burst of events). The child shares
-    nothing; eventlet's green `subprocess` waits on its pipes without blocking the hub."""
-    done = subprocess.run(
-        [sys.executable, "-m", "shared.printing.render"],
-        input=document.encode("utf-8"),
-        capture_output=True,
-        timeout=RENDER_TIMEOUT,
-        check=False,
-    )
+    nothing; eventlet's green `subprocess` waits on its pipes without blocking the hub.
+    At most PARALLEL at once; Refused (unavailable) when no turn comes within TURN_WAIT."""
+    turns = _turns()
+    if not turns.acquire(timeout=TURN_WAIT):
+        raise Refused("unavailable", BUSY)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "shared.printing.render"],
+            input=document.encode("utf-8"),
+            capture_output=True,
+            timeout=RENDER_TIMEOUT,
+            check=False,
+        )
+    finally:
+        turns.release()
     if done.returncode != 0:
         tail = done.stderr.decode("utf-8", "replace")[-2000:]
         raise RuntimeError(f"PDF layout failed ({done.returncode}): {tail}")

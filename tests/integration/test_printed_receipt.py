@@ -5,13 +5,20 @@ hostile stored text prints as text; without screening, the receipt says so and s
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import psutil
 import pytest
+import requests
 from nameko.containers import ServiceContainer
 from nameko.rpc import rpc
 
+from shared import printing
 from tests.entries import full_body
 from tests.integration.intake_fixtures import Api
 from tests.integration.printed import read
@@ -83,3 +90,56 @@ def test_hostile_text_prints_as_text_and_screening_down_is_said(intake_api: Api)
     assert "<script>alert(1)</script>[U+202E]gpj.exe" in text.replace("\n", "")
     assert "<b>粗</b>" in text
     assert "筛查结果暂时无法取得" in text  # no screening answered
+
+
+def _layouts_running() -> int:
+    """The PDF layouts (`shared.printing.render` child processes) this process runs now."""
+    found = 0
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            found += "shared.printing.render" in " ".join(child.cmdline())
+    return found
+
+
+def _at_once(api: Api, path: str, n: int) -> tuple[list[requests.Response], int]:
+    """`n` requests of `path` at once; their answers and the most layouts seen running."""
+    most, done = 0, threading.Event()
+
+    def watch() -> None:
+        nonlocal most
+        while not done.is_set():
+            most = max(most, _layouts_running())
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        with ThreadPoolExecutor(n) as pool:
+            answers = list(pool.map(lambda _: api.call("GET", path), range(n)))
+    finally:
+        done.set()
+        watcher.join()
+    return answers, most
+
+
+def test_many_receipts_asked_at_once_are_laid_out_a_few_at_a_time(
+    intake_api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each layout is a child process holding a core for a second or more: an office asking
+    for many documents at once gets them all, but the machine lays out at most
+    `printing.PARALLEL` per process at once; past `TURN_WAIT` the rest are told to retry
+    (503 in the documented shape, in Chinese), never a 500."""
+    entry = _entry(intake_api)
+    path = f"{BASE}/{entry['id']}/receipt.pdf"
+    answers, most = _at_once(intake_api, path, 6)
+    assert [a.status_code for a in answers] == [200] * 6
+    assert most == printing.PARALLEL
+
+    monkeypatch.setattr(printing, "TURN_WAIT", 0.2)
+    answers, most = _at_once(intake_api, path, 6)
+    assert most <= printing.PARALLEL
+    busy = [a for a in answers if a.status_code != 200]
+    assert busy and all(a.status_code == 503 for a in busy)
+    for answer in busy:
+        assert answer.json()["error"] == {"code": "unavailable", "message": printing.BUSY,
+                                          "fields": {}}  # fmt: skip
