@@ -12,8 +12,9 @@ wait on each other's counts in opposite orders (no deadlock).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert
@@ -23,6 +24,7 @@ from services.reporting.domain.projection import RELEVANT, Entry, fold, per_entr
 from shared.events import Actor, Event
 
 _FIELDS = tuple(c for c in tables.ENTRY_COLUMNS if c != "state")
+T = TypeVar("T")
 
 
 def to_row(entry: Entry) -> dict[str, Any]:
@@ -34,6 +36,18 @@ def to_row(entry: Entry) -> dict[str, Any]:
 def from_row(row: Any) -> Entry:
     mapping = row._mapping
     return Entry(**{name: mapping[name] for name in _FIELDS})
+
+
+# Rows one INSERT writes, at most. PostgreSQL's protocol takes at most 65,535 parameters a
+# statement, and a row has one per column (36): 1,820 rows. A district's batch names every
+# entry it handed in, so one event can touch thousands of rows, and a statement past the limit
+# fails every time it is tried: the consumer would stop at that event for good.
+ROWS_PER_STATEMENT = 1000
+
+
+def _slices(items: list[T]) -> Iterator[list[T]]:
+    for start in range(0, len(items), ROWS_PER_STATEMENT):
+        yield items[start : start + ROWS_PER_STATEMENT]
 
 
 def apply_many(conn: Connection, events: list[Event]) -> None:
@@ -57,11 +71,12 @@ def apply_many(conn: Connection, events: list[Event]) -> None:
     gen = tables.current(conn)
     table = tables.entries(gen)
     ids = sorted({part["submission_id"] for _, part, _, _ in changes})
-    conn.execute(
-        insert(table)
-        .values([to_row(Entry(submission_id=submission_id)) for submission_id in ids])
-        .on_conflict_do_nothing()
-    )
+    for part in _slices(ids):
+        conn.execute(
+            insert(table)
+            .values([to_row(Entry(submission_id=submission_id)) for submission_id in part])
+            .on_conflict_do_nothing()
+        )
     rows = conn.execute(
         select(table)
         .where(table.c.submission_id.in_(ids))
@@ -78,14 +93,15 @@ def apply_many(conn: Connection, events: list[Event]) -> None:
     changed = [after[i] for i in ids if after[i] is not before[i]]
     if not changed:
         return
-    statement = insert(table).values([to_row(entry) for entry in changed])
-    conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.submission_id],
-            set_={name: statement.excluded[name] for name in tables.ENTRY_COLUMNS
-                  if name != "submission_id"},
-        )
-    )  # fmt: skip
+    for part in _slices(changed):
+        statement = insert(table).values([to_row(entry) for entry in part])
+        conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c.submission_id],
+                set_={name: statement.excluded[name] for name in tables.ENTRY_COLUMNS
+                      if name != "submission_id"},
+            )
+        )  # fmt: skip
     moves: Counter[tuple[str, str, str]] = Counter()
     for entry in changed:
         old, new = before[entry.submission_id].count_key, entry.count_key
