@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import eventlet
 from nameko.exceptions import RemoteError, UnknownService
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 from nameko.timer import timer
 from werkzeug import Request, Response
 
@@ -29,7 +29,7 @@ from services.intake.extensions import Extensions
 from services.intake.queries import Entries, calls_for
 from shared import config, openapi, text
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
-from shared.entrypoints import ServesEventLog, consume_events, http
+from shared.entrypoints import ServesEventLog, consume_events, http, rpc
 from shared.errors import Refused
 from shared.events import Event
 from shared.http import endpoint, json_response, page_body, paging, read_json

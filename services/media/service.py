@@ -14,7 +14,7 @@ from typing import Any
 
 from eventlet.green import subprocess
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 from nameko.timer import timer
 from werkzeug import Request, Response
 
@@ -25,7 +25,7 @@ from services.media.domain.material import Limits
 from services.media.schemas import load_completion, load_slot_request
 from shared import config
 from shared.dependencies import Authenticator, Calls, Store
-from shared.entrypoints import ServesEventLog, consume_events, http
+from shared.entrypoints import ServesEventLog, consume_events, http, rpc
 from shared.events import Event
 from shared.http import endpoint, json_response, read_json
 from shared.routes import unrouted

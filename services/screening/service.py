@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 from werkzeug import Request, Response
 
@@ -17,7 +16,7 @@ import shared.catalog  # noqa: F401  (registers the event types)
 from services.screening.commands import Screening
 from shared.consumer import Many
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
-from shared.entrypoints import ServesEventLog, consume_events, http
+from shared.entrypoints import ServesEventLog, consume_events, http, rpc
 from shared.events import Event
 from shared.http import endpoint, json_response, read_json
 from shared.routes import unrouted
