@@ -73,9 +73,14 @@ def test_one_correlation_id_follows_a_submission_through_intake_screening_and_re
     assert [(e["type"], e["correlation_id"]) for e in history] == [
         ("SubmissionDrafted", create_id), ("SubmissionSubmitted", submit_id)]  # fmt: skip
 
-    # Screening judged the submission under the submit request's id.
+    # Screening judged the submission under the submit request's id. It may judge the entry
+    # again later for matching's duplicate check, under the id of matching's own event: the
+    # suite hands in one body thousands of times, so this entry has near-copies, and a slow
+    # run reads screening's log after that second judgment.
     caused = eventually(lambda: screening_log_of(entry))
-    assert caused and {e["correlation_id"] for e in caused} == {submit_id}
+    first = min(caused, key=lambda e: e["version"])
+    assert (first["type"], first["correlation_id"]) == ("ScreeningCompleted", submit_id)
+    assert create_id not in {e["correlation_id"] for e in caused}  # a draft is not judged
 
     # JSON log lines: intake's for the request, screening's and reporting's for the events.
     for service in ("intake", "screening", "reporting"):
