@@ -95,7 +95,9 @@ def test_hostile_text_prints_as_text_and_screening_down_is_said(intake_api: Api)
 def _layouts_running() -> int:
     """The PDF layouts (`shared.printing.render` child processes) this process runs now."""
     found = 0
-    for child in psutil.Process().children(recursive=True):
+    # Direct children only: a layout forks helpers of its own (they show its command line
+    # until they exec), which are not layouts.
+    for child in psutil.Process().children():
         with contextlib.suppress(psutil.Error):
             found += "shared.printing.render" in " ".join(child.cmdline())
     return found
