@@ -307,6 +307,13 @@ def test_a_title_with_line_breaks_adds_no_header_and_a_bad_address_stops_no_othe
     finally:
         engine.dispose()
     assert statuses(reporting_db) == {"sent": 2, "failed": 1}
+    engine = make_engine(reporting_db, 1)
+    try:
+        with engine.connect() as conn:
+            reason = conn.execute(text("SELECT error FROM notice_outbox WHERE status = 'failed'"))
+            assert reason.scalar_one().startswith("收件地址无效")  # staff read it
+    finally:
+        engine.dispose()
     received = {str(m["Message-ID"]): m for m in box.received}
     assert sorted(received) == sorted(ids)
     subjects = " | ".join(str(m["Subject"]) for m in received.values())

@@ -144,14 +144,16 @@ def send_pending(engine: Engine, smtp: Smtp, limit: int = 100) -> int:
             try:
                 message = _message(row, smtp)
             except ValueError as exc:  # not an address: known not delivered
-                _settle(engine, row.notice_id, FAILED, f"invalid address: {exc}"[:500])
+                _settle(engine, row.notice_id, FAILED, f"收件地址无效（{exc}）"[:500])
                 continue
             try:
                 client.send_message(message)
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
                     smtplib.SMTPDataError) as exc:  # fmt: skip
-                # The server said no: known not delivered.
-                _settle(engine, row.notice_id, FAILED, f"{type(exc).__name__}: {exc}"[:500])
+                # The server said no: known not delivered. The reason staff read (the
+                # outbox, GET /api/v1/notices/outbox): Chinese first, then the server's own.
+                refused = f"邮件服务器拒收（{type(exc).__name__}: {exc}）"
+                _settle(engine, row.notice_id, FAILED, refused[:500])
                 continue
             except (OSError, smtplib.SMTPException) as exc:
                 # Lost mid-conversation: delivered or not, nobody knows. Left `sending`.
