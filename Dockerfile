@@ -49,9 +49,10 @@ RUN for svc in intake media screening reporting matching identity; do \
 FROM node:22.12.0-alpine AS web
 WORKDIR /web
 COPY web/ ./
-RUN if [ -f package-lock.json ]; then \
-      npm ci --omit=dev --no-audit --no-fund && npm cache clean --force; \
-    fi
+# Only the console's own files go on: the libraries' few files copied into vendor/ (vendor.sh),
+# never package*.json nor node_modules/.
+RUN npm ci --omit=dev --no-audit --no-fund && sh vendor.sh \
+    && rm -rf node_modules package.json package-lock.json vendor.sh
 
 # --- front: nginx, the one base URL (deploy/nginx/compose.conf + deploy/nginx/routes.conf) -
 FROM nginx:1.28.0-alpine AS front

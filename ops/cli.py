@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import click
 
@@ -113,8 +114,8 @@ def keygen(force: bool) -> None:
     click.echo(f"wrote {private_file} (keep it secret) and {public_file}")
 
 
-@main.command()
-@click.option("--role", type=click.Choice(["office", "staff", "operator"]), required=True)
+@main.group(invoke_without_command=True)
+@click.option("--role", type=click.Choice(["office", "staff", "operator"]))
 @click.option("--district", help="The office's district (offices only), e.g. 巴州区.")
 @click.option("--subject", help="Who the token is for (default: the role and district).")
 @click.option(
@@ -125,34 +126,73 @@ def keygen(force: bool) -> None:
 )
 @click.option(
     "--ttl",
-    type=click.IntRange(60, 90 * 24 * 3600),
+    type=click.IntRange(60, 12 * 3600),
     default=8 * 3600,
     show_default=True,
-    help="Seconds until it expires.",
+    help="Seconds until it expires (at most 12 hours).",
 )
+@click.pass_context
 def token(
-    role: str, district: str | None, subject: str | None, service_account: str | None, ttl: int
-) -> None:
+    ctx: click.Context, role: str | None, district: str | None, subject: str | None,
+    service_account: str | None, ttl: int,
+) -> None:  # fmt: skip
     """Print a signed access token (no session: for scripts and the operator; people sign in
-    with a password)."""
+    with a password). Its id and expiry go to standard error: `kechuang token revoke ID`
+    refuses it everywhere."""
+    import uuid
+    from datetime import UTC, datetime
+
     from shared.auth import issue
 
+    if ctx.invoked_subcommand is not None:
+        return
+    if role is None:
+        raise click.UsageError("Missing option '--role'.")
     if service_account is not None:
         if subject is not None:
             raise click.UsageError("--subject and --service-account exclude each other")
         subject = f"svc:{service_account}"
+    token_id = str(uuid.uuid4())
     try:
-        click.echo(
-            issue(
-                config.load().jwt_private_key(),
-                role,
-                subject or f"{role}:{district or role}",
-                district,
-                ttl,
-            )
-        )
+        key = config.load().jwt_private_key()
+        signed = issue(key, role, subject or f"{role}:{district or role}", district, ttl, token_id)
     except (ValueError, FileNotFoundError) as error:
         raise click.UsageError(str(error)) from None
+    click.echo(signed)
+    expires = datetime.fromtimestamp(time.time() + ttl, UTC).isoformat(timespec="seconds")
+    click.echo(f"token id {token_id}, expires {expires} (kechuang token revoke {token_id})",
+               err=True)  # fmt: skip
+
+
+@token.command("revoke")
+@click.argument("token_id")
+def token_revoke(token_id: str) -> None:
+    """Revoke the CLI token TOKEN_ID (a token's id, or the token itself): every service
+    refuses it within a second."""
+    import jwt
+
+    import shared.catalog  # noqa: F401  (registers the event types)
+    from services.identity.accounts import revoke_token
+    from shared.auth import MAX_TOKEN_TTL
+    from shared.db import make_engine
+    from shared.eventstore import EventStore
+
+    expires_at = time.time() + MAX_TOKEN_TTL  # unknown: as long as any token could live
+    if token_id.count(".") == 2:  # the token itself: read its id and expiry (checked below)
+        public = config.load().jwt_public_key()
+        try:
+            claims = jwt.decode(token_id, public, algorithms=["EdDSA"],
+                                options={"verify_exp": False, "verify_iss": False})  # fmt: skip
+        except jwt.PyJWTError as error:
+            raise click.UsageError(f"not a token of this deployment: {error}") from None
+        if "jti" not in claims:
+            raise click.UsageError("this token has no id (a person's: disable the account)")
+        token_id, expires_at = str(claims["jti"]), float(claims["exp"])
+    if not 1 <= len(token_id) <= 64:
+        raise click.UsageError("a token id is 1 to 64 characters")
+    store = EventStore(make_engine(config.load().db_url("identity"), pool_size=1))
+    done = revoke_token(store, token_id, expires_at)
+    click.echo(f"token {token_id}: {'revoked' if done else 'already revoked'}")
 
 
 # --- people's accounts (services/identity): the operator writes to identity's database ------
@@ -213,7 +253,8 @@ def user_add(
 @user.command("disable")
 @click.argument("username")
 def user_disable(username: str) -> None:
-    """Disable USERNAME: their tokens are refused everywhere at once."""
+    """Disable USERNAME (through identity's log, like a disabling in the console): every
+    service refuses their tokens within a second."""
     _set_enabled(username, False)
 
 
@@ -233,6 +274,21 @@ def _set_enabled(username: str, enabled: bool) -> None:
     except Refused as error:
         raise _refused(error) from None
     click.echo(f"{person['username']}: {'enabled' if person['enabled'] else 'disabled'}")
+
+
+@user.command("reset-totp")
+@click.argument("username")
+def user_reset_totp(username: str) -> None:
+    """Clear USERNAME's TOTP (a lost phone): they enrol again at their next sign-in, and the
+    tokens they hold are refused everywhere."""
+    from shared.errors import Refused
+
+    accounts = _accounts()
+    try:
+        person = accounts.reset_totp(None, accounts.person_id_of(username))
+    except Refused as error:
+        raise _refused(error) from None
+    click.echo(f"{person['username']}: TOTP cleared; they enrol again at their next sign-in")
 
 
 @user.command("list")
@@ -321,15 +377,17 @@ def demo(url: str | None, call_id: str | None) -> None:
     key = settings.jwt_private_key()
 
     def token(role: str, district: str | None) -> str:
-        return issue(key, role, f"demo:{district or role}", district, 8 * 3600)
+        # An hour: enough to look around; people sign in with accounts (`kechuang user add`).
+        return issue(key, role, f"demo:{district or role}", district, 3600)
 
     with tqdm(total=len(demo_data.plan(call.districts)), desc="演示数据", unit="项") as bar:
         states = demo_data.load(url, token, call.id, call.districts, progress=bar.update)
     click.echo(f"\n已载入「{call.title}」演示数据 {sum(states.values())} 项：" + "，".join(
         f"{names.get(s, s)} {n}" for s, n in sorted(states.items())))  # fmt: skip
     click.echo(f"\n打开控制台：{url}/")
-    click.echo(f"区县经办人（{call.districts[0]}）令牌：\n{token('office', call.districts[0])}")
-    click.echo(f"市级工作人员令牌：\n{token('staff', None)}")
+    click.echo(f"区县经办人（{call.districts[0]}）令牌（1 小时内有效）：\n"
+               f"{token('office', call.districts[0])}")  # fmt: skip
+    click.echo(f"市级工作人员令牌（1 小时内有效）：\n{token('staff', None)}")
 
 
 # -- the city's recommendation to the province (推荐省级) ----------------------------------------

@@ -9,11 +9,16 @@ milliseconds (JWT's NumericDate allows it), so a token issued just after a passw
 told from one issued just before it (`shared.revocation`). Verification accepts EdDSA only,
 so `alg: none`, HMAC tokens signed with the public key and any other algorithm are refused,
 as are wrong keys and expired tokens.
+
+A token without a session (the CLI's) carries an id (`jti`) and lives at most
+`MAX_TOKEN_TTL`: `kechuang token revoke ID` puts the id in identity's log, and every service's
+revocation view refuses it from then on.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +45,13 @@ class Principal:
     issued_at: float = 0.0
     admin: bool = False  # staff who manage offices' accounts (person tokens only)
     must_change_password: bool = False  # signed in with an initial password (`mcp`)
+    must_enrol_totp: bool = False  # staff admin or operator without TOTP yet (`mtotp`)
+    token_id: str | None = None  # `jti`: set on the CLI's tokens (revocable by id)
+
+    @property
+    def needs_setup(self) -> bool:
+        """Signed in but good only for identity's own setup (new password, TOTP)."""
+        return self.must_change_password or self.must_enrol_totp
 
     @property
     def is_person(self) -> bool:
@@ -89,11 +101,23 @@ def _claims(role: str, subject: str, district: str | None, now: float, ttl: int)
     return claims
 
 
+MAX_TOKEN_TTL = 12 * 3600  # a working day: a leaked script token is not good for months
+
+
 def issue(
-    private_pem: bytes, role: str, subject: str, district: str | None = None, ttl: int = 8 * 3600
+    private_pem: bytes,
+    role: str,
+    subject: str,
+    district: str | None = None,
+    ttl: int = 8 * 3600,
+    token_id: str | None = None,
 ) -> str:
-    """A token without a session: the operator's and service accounts' (`svc:NAME`)."""
+    """A token without a session: the operator's and service accounts' (`svc:NAME`), with an
+    id (`jti`) it can be revoked by."""
+    if ttl > MAX_TOKEN_TTL:
+        raise ValueError(f"a token lives at most {MAX_TOKEN_TTL} seconds")
     claims = _claims(role, subject, district, int(time.time()), ttl)
+    claims["jti"] = token_id or str(uuid.uuid4())
     return jwt.encode(claims, _signing_key(private_pem), algorithm=ALGORITHM)
 
 
@@ -110,6 +134,7 @@ class Person:
     district: str | None = None
     admin: bool = False
     must_change_password: bool = False
+    must_enrol_totp: bool = False
 
 
 def issue_for_person(
@@ -127,6 +152,8 @@ def issue_for_person(
         claims["admin"] = True
     if person.must_change_password:
         claims["mcp"] = True  # good for changing the password only (shared.dependencies)
+    if person.must_enrol_totp:
+        claims["mtotp"] = True  # good for enrolling TOTP only (shared.dependencies)
     return jwt.encode(claims, _signing_key(private_pem), algorithm=ALGORITHM)
 
 
@@ -153,7 +180,7 @@ class Verifier:
             raise InvalidToken("unknown role")
         if role == "office" and not (isinstance(district, str) and district):
             raise InvalidToken("an office token without a district")
-        session, name = claims.get("sid"), claims.get("name")
+        session, name, token_id = claims.get("sid"), claims.get("name"), claims.get("jti")
         if session is not None and not (isinstance(session, str) and isinstance(name, str)):
             raise InvalidToken("a person's token needs its session and name")
         return Principal(
@@ -165,4 +192,6 @@ class Verifier:
             issued_at=float(claims["iat"]),
             admin=session is not None and claims.get("admin") is True,
             must_change_password=session is not None and claims.get("mcp") is True,
+            must_enrol_totp=session is not None and claims.get("mtotp") is True,
+            token_id=token_id if isinstance(token_id, str) else None,
         )

@@ -87,8 +87,20 @@ class Settings:
 
     @property
     def identity_lock_seconds(self) -> int:
-        """How long 5 failed sign-ins lock an account (`KECHUANG_IDENTITY_LOCK_SECONDS`)."""
+        """How long too many failed password checks block a username, an address or a trusted
+        browser (`KECHUANG_IDENTITY_LOCK_SECONDS`; services/identity/throttle.py)."""
         return int(self.env.get("KECHUANG_IDENTITY_LOCK_SECONDS", str(15 * 60)))
+
+    @property
+    def identity_fresh_seconds(self) -> int:
+        """How long a password given in a session stays proof for sensitive changes."""
+        return int(self.env.get("KECHUANG_IDENTITY_FRESH_SECONDS", str(5 * 60)))
+
+    def totp_key(self) -> bytes | None:
+        """The key TOTP secrets are sealed with (`KECHUANG_TOTP_KEY`, a Fernet key: identity
+        and the operator's CLI only); None when unset (TOTP cannot be enrolled)."""
+        value = self.env.get("KECHUANG_TOTP_KEY")
+        return value.encode("ascii") if value else None
 
     @property
     def identity_refresh_seconds(self) -> int:

@@ -95,9 +95,11 @@ class Subscriber(Database):
 class Authenticator(DependencyProvider):
     """Gives workers `authenticate(request) -> Principal`; a missing, malformed, forged or
     expired bearer token is a 401 in the documented shape, and so is a person's token that
-    identity revoked (the process's own revocation view, `shared.revocation_feed`). A token
-    from a sign-in with an initial password is good for changing it only: 403 elsewhere
-    (`allow_initial_password`: identity, which takes the change). Identity itself keeps no
+    identity revoked (the process's own revocation view, `shared.revocation_feed`), and a CLI
+    token whose id was revoked. A person's token meets a 503 while that view is not current
+    (`Revocations.current`). A token from a sign-in with an initial password, or of a staff
+    admin yet to enrol TOTP, is good for that setup only: 403 elsewhere
+    (`allow_initial_password`: identity, which takes it). Identity itself keeps no
     view (`follow_identity=False`): it reads its own tables instead."""
 
     def __init__(self, allow_initial_password: bool = False, follow_identity: bool = True) -> None:
@@ -127,13 +129,15 @@ class Authenticator(DependencyProvider):
             principal = self.verifier.verify(token.strip())
         except InvalidToken:
             raise Refused("unauthorized", "访问令牌无效或已过期") from None
-        if principal.is_person and self.follow_identity:
-            if not self.revocations.warm:
-                raise Refused("unavailable", "暂时无法核验登录状态，请稍后重试")
-            if self.revocations.refuses(principal):
-                raise Refused("unauthorized", "登录已失效，请重新登录")
-        if principal.must_change_password and not self.allow_initial_password:
-            raise Refused("forbidden", "请先修改初始密码", must_change_password=True)
+        if principal.is_person and self.follow_identity and not self.revocations.current():
+            raise Refused("unavailable", "暂时无法核验登录状态，请稍后重试", retry_after=5)
+        if self.follow_identity and self.revocations.refuses(principal):
+            raise Refused("unauthorized", "登录已失效，请重新登录")
+        if not self.allow_initial_password:
+            if principal.must_change_password:
+                raise Refused("forbidden", "请先修改初始密码", must_change_password=True)
+            if principal.must_enrol_totp:
+                raise Refused("forbidden", "请先启用动态验证码", must_enrol_totp=True)
         return principal
 
 

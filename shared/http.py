@@ -43,8 +43,7 @@ STATUS = {
     "call_closed": 409,
     "invalid_state": 409,
     "precondition_required": 428,
-    "locked": 423,
-    "too_many_requests": 429,  # the front door's rate limit (deploy/nginx/routes.conf)
+    "too_many_requests": 429,  # throttled: sign-in and password checks, the front door's limit
     "unauthorized": 401,
     "forbidden": 403,
     "method_not_allowed": 405,
@@ -72,10 +71,13 @@ ApiError = Refused
 
 def refusal(error: Refused) -> Response:
     """The documented error body for `error`, with the status its code stands for; `extra`
-    keys (`current_version`, `state`, …) sit beside `code`, `message` and `fields`."""
+    keys (`current_version`, `state`, …) sit beside `code`, `message` and `fields`; a
+    `retry_after` (seconds) is also sent as the `Retry-After` header."""
     body = {"error": {"code": error.code, "message": error.message, "fields": error.fields}}
     body["error"].update(error.extra)
-    return json_response(body, STATUS[error.code])
+    retry = error.extra.get("retry_after")
+    headers = {"Retry-After": str(int(retry))} if isinstance(retry, int | float) else None
+    return json_response(body, STATUS[error.code], headers)
 
 
 def _default(value: Any) -> Any:

@@ -7,7 +7,13 @@ The rules, for a token that names a person (it has a session, `sid`):
 - it was issued (`iat`) before the person's latest cut-off (a password change, "sign out
   everywhere", a disabling): refused;
 - its session was revoked (signed out, or its refresh token family was reused): refused.
-Tokens without a session (service accounts, the operator's) are not identity's to revoke.
+A token without a session (the CLI's: service accounts, the operator's) is refused when its
+id (`jti`) was revoked (`kechuang token revoke`).
+
+The view is only as good as its last confirmation: `confirmed` is when identity's log was
+last read to its end. A view not confirmed for `STALE_SECONDS` (the broker or identity out of
+reach) is not trusted with people's tokens: they are answered 503 until it is current again
+(`shared.dependencies.Authenticator`).
 
 A person's access token lives 15 minutes, so a revoked session needs remembering only that
 long: older ones are forgotten (`SESSION_MEMORY`), and the view stays small.
@@ -27,6 +33,8 @@ from shared.events import Event
 
 # How long after its revocation a session's tokens could still be unexpired, with a margin.
 SESSION_MEMORY = PERSON_TTL + 5 * 60
+# How long a view may go without reading identity's log to its end and still judge tokens.
+STALE_SECONDS = 60.0
 
 
 @dataclass
@@ -36,6 +44,13 @@ class Revocations:
     disabled: set[str] = field(default_factory=set)
     not_before: dict[str, float] = field(default_factory=dict)  # person -> cut-off
     sessions: dict[str, float] = field(default_factory=dict)  # revoked sid -> when
+    tokens: dict[str, float] = field(default_factory=dict)  # revoked jti -> its expiry
+    confirmed: float | None = None  # time.monotonic() of the last read to the log's end
+
+    def current(self, now: float | None = None) -> bool:
+        """Warm, and confirmed against identity's log within `STALE_SECONDS`."""
+        moment = time.monotonic() if now is None else now
+        return self.warm and self.confirmed is not None and moment - self.confirmed < STALE_SECONDS
 
     def apply(self, event: Event) -> None:
         """Apply one event of identity's log (others are ignored); idempotent by position."""
@@ -43,6 +58,16 @@ class Revocations:
             if event.position <= self.position:
                 return
             self.position = event.position
+        self._effect(event)
+
+    def apply_early(self, event: Event) -> None:
+        """An event the bus brought ahead of one not yet heard: its refusal takes effect now
+        (refusing sooner is safe), but the position stays, so the log read that fills the gap
+        applies both in order. Letting someone back in (`AccountEnabled`) waits for order."""
+        if event.type != "AccountEnabled" and (event.position or 0) > self.position:
+            self._effect(event)
+
+    def _effect(self, event: Event) -> None:
         data: dict[str, Any] = event.data
         person = str(data.get("person_id"))
         if event.type == "AccountDisabled":
@@ -50,10 +75,12 @@ class Revocations:
             self._cut(person, data["not_before"])
         elif event.type == "AccountEnabled":
             self.disabled.discard(person)
-        elif event.type in ("PasswordChanged", "SignedOutEverywhere"):
+        elif event.type in ("PasswordChanged", "SignedOutEverywhere", "TotpReset"):
             self._cut(person, data["not_before"])
         elif event.type == "SessionRevoked":
             self.sessions[data["session_id"]] = event.occurred_at.timestamp()
+        elif event.type == "TokenRevoked":
+            self.tokens[data["token_id"]] = float(data["expires_at"])
 
     def _cut(self, person: str, moment: float) -> None:
         self.not_before[person] = max(self.not_before.get(person, 0.0), float(moment))
@@ -64,7 +91,7 @@ class Revocations:
 
     def refuses(self, principal: Principal) -> bool:
         if not principal.is_person:
-            return False
+            return principal.token_id is not None and principal.token_id in self.tokens
         person = principal.subject
         return (
             person in self.disabled
@@ -77,3 +104,6 @@ class Revocations:
         limit = (time.time() if now is None else now) - SESSION_MEMORY
         for sid in [s for s, at in self.sessions.items() if at < limit]:
             del self.sessions[sid]
+        moment = time.time() if now is None else now
+        for jti in [t for t, expires in self.tokens.items() if expires < moment]:
+            del self.tokens[jti]

@@ -1,11 +1,15 @@
 """Keeps a process's `Revocations` (shared.revocation) up to date: identity's `account` events
 on a queue of the process's own (exclusive, auto-deleted: every process must hear every
 event, so no shared consumer queue), and identity's log over RPC (`events_since`) at start,
-after a gap, and every `CATCH_UP_SECONDS` in case the bus dropped something.
+after a gap, and every `CATCH_UP_SECONDS` in case the bus dropped something; each read to the
+log's end confirms the view (`Revocations.confirmed`).
 
-Until the log has been read once (`warm`), a person's token cannot be judged and is answered
-503 (retry) rather than let through: a service restarted while identity is away must not
-forget who was cut off. Tokens without a session are not affected.
+Until the log has been read once (`warm`), and again whenever it has not been confirmed for
+`STALE_SECONDS`, a person's token cannot be judged and is answered 503 (retry) rather than
+let through: a service restarted while identity is away must not forget who was cut off, and
+one cut off from the broker must not go on trusting what it last heard. With identity's RPC
+down but the bus up, events still arrive and apply (`apply_early` when one is missing before
+them), and the log is asked again every few seconds.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from shared.revocation import Revocations
 
 log = logging.getLogger("kechuang.revocation")
 OWNER = topology.STREAM_OWNERS["account"]
-CATCH_UP_SECONDS = 30.0
+CATCH_UP_SECONDS = 15.0  # well inside STALE_SECONDS: a healthy view never turns stale
+RETRY_SECONDS = 3.0  # after a failed read of the log
 PAGE = 1000
 
 
@@ -36,6 +41,7 @@ class RevocationFeed:
         self.nameko_config = nameko_config
         self.view = view
         self.stopping = False
+        self.behind = False
         self.rpc: ClusterRpcProxy | None = None
         self.cluster: Any = None
 
@@ -56,7 +62,16 @@ class RevocationFeed:
             self.stop_proxy()
             raise
         self.view.warm = True
+        self.view.confirmed = time.monotonic()
         self.view.forget_old()
+
+    def _try_catch_up(self) -> bool:
+        try:
+            self.catch_up()
+        except Exception as exc:
+            log.warning("revocations: cannot read identity's log (%s); following the bus", exc)
+            return False
+        return True
 
     def stop_proxy(self) -> None:
         if self.rpc is not None:
@@ -76,7 +91,10 @@ class RevocationFeed:
         if self.view.in_order(event):
             self.view.apply(event)
         else:
-            self.catch_up()  # an earlier event has not arrived: read the log from where we are
+            # An earlier event has not arrived: refuse what this one refuses at once, and read
+            # the log from where we are (now, or on the next turn should identity not answer).
+            self.view.apply_early(event)
+            self.behind = True
         message.ack()
 
     def run(self) -> None:
@@ -109,16 +127,16 @@ class RevocationFeed:
             connection.Consumer(queue, callbacks=[self.on_message], accept=["json"]),
         ):
             # Listening first, then reading the log: nothing falls between the two.
-            self.catch_up()
-            if not self.view.warm:
-                return
+            read = self._try_catch_up()
             log.info("revocations: following identity from position %s", self.view.position)
             last = time.monotonic()
             while not self.stopping:
                 with contextlib.suppress(socket.timeout, TimeoutError):
                     connection.drain_events(timeout=1)
-                if time.monotonic() - last > CATCH_UP_SECONDS:
-                    self.catch_up()
+                wait = CATCH_UP_SECONDS if read and not self.behind else RETRY_SECONDS
+                if time.monotonic() - last > wait:
+                    read = self._try_catch_up()
+                    self.behind = self.behind and not read
                     last = time.monotonic()
 
     def stop(self) -> None:

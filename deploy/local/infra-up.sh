@@ -72,12 +72,20 @@ SELECT 'GRANT pg_signal_backend TO kechuang_test' WHERE NOT pg_has_role('kechuan
 # From / : the postgres user may not enter the checkout (a clone only its owner can read).
 printf '%s\n' "$sql" | (cd / && $SUDO su postgres -c "psql -q -X -v ON_ERROR_STOP=1 -p $KECHUANG_PG_PORT") >/dev/null
 
+# --- ffprobe's own user ------------------------------------------------------------------
+# Media probes uploaded videos (untrusted bytes) with ffprobe as this unprivileged user with
+# an empty environment (services/media/adapters/inspection.py): a parser bug exploited there
+# reads neither the signing key nor any password (root's 0600 files, root's processes).
+if [[ $(id -u) -eq 0 ]] && ! id kechuang-probe >/dev/null 2>&1; then
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin kechuang-probe
+fi
+
 # --- MinIO ------------------------------------------------------------------------------
 if ! curl -fsS "http://$KECHUANG_MINIO_ENDPOINT/minio/health/live" >/dev/null 2>&1; then
   say "starting MinIO"
   mkdir -p "$RUN/minio"
   ensure_supervisor
-  supervise minio env MINIO_BROWSER=off "$MINIO_BIN" server "$RUN/minio" --address "$KECHUANG_MINIO_ENDPOINT" --quiet
+  OWN_SECRETS="MINIO_ROOT_PASSWORD" supervise minio env MINIO_BROWSER=off "$MINIO_BIN" server "$RUN/minio" --address "$KECHUANG_MINIO_ENDPOINT" --quiet
   supervisorctl update >/dev/null
   wait_for "MinIO" 60 curl -fsS "http://$KECHUANG_MINIO_ENDPOINT/minio/health/live"
 fi

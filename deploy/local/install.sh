@@ -36,10 +36,11 @@ fi
 # The console's browser libraries (web/package-lock.json), again only when the lock changed.
 if [[ -f "$REPO/web/package-lock.json" ]]; then
   stamp="$REPO/web/node_modules/.installed-$(sha256sum "$REPO/web/package-lock.json" | cut -c1-16)"
-  if [[ ! -f "$stamp" ]]; then
+  if [[ ! -f "$stamp" || ! -d "$REPO/web/vendor" ]]; then
     say "installing the console's libraries in web/node_modules"
     npm ci --prefix "$REPO/web" --omit=dev --no-audit --no-fund >"$LOGS/npm.log" 2>&1 \
       || { say "npm ci failed, see $LOGS/npm.log"; exit 1; }
+    "$REPO/web/vendor.sh"  # the few files the console uses, into the served web/vendor/
     touch "$stamp"
   fi
 fi

@@ -104,8 +104,15 @@ CONF
   wait_for "supervisord" 20 supervisorctl pid
 }
 
+# Secrets a program is handed only when it is its own (OWN_SECRETS, set per program by the
+# caller): each service gets its own database password, identity alone the TOTP key, media
+# alone MinIO's media user, MinIO alone its root password; the signing key's path is given to
+# identity only (services-up.sh). What a program is not given, it cannot leak.
+SECRET_NAMES='^(KECHUANG_DB_PASSWORD_[A-Z]+|KECHUANG_TOTP_KEY|KECHUANG_S3_SECRET_KEY|MINIO_ROOT_PASSWORD|KECHUANG_JWT_PRIVATE_KEY_FILE)$'
+
 # supervise NAME COMMAND...: declare COMMAND as the supervised program NAME (log in
 # $LOGS/NAME.log); `supervisorctl update` then starts it, or restarts it if its command changed.
+# Its environment holds the settings and, of the secrets, only those named in OWN_SECRETS.
 supervise() {
   local name="$1"; shift
   local command
@@ -116,6 +123,7 @@ supervise() {
   # a changed setting changes the section, so `supervisorctl update` restarts the program.
   local environment="" key value
   while IFS= read -r key; do
+    if [[ "$key" =~ $SECRET_NAMES ]] && [[ " ${OWN_SECRETS:-} " != *" $key "* ]]; then continue; fi
     value="${!key}"; value="${value//\\/\\\\}"; value="${value//\"/\\\"}"; value="${value//%/%%}"
     environment+="${environment:+,}$key=\"$value\""
   done < <(compgen -e | grep -E '^(KECHUANG_|MINIO_|MEDIA_WORKERS$|INTAKE_WORKERS$|PYTHON|PATH$|HOME$|LANG$|LC_)' | sort)
@@ -149,6 +157,9 @@ load_secrets() {
       # A secret added in a later version is generated into an older file too.
       grep -q "^$name=" "$file" || echo "$name=$(openssl rand -hex 16)" >>"$file"
     done
+    # TOTP secrets are sealed with a Fernet key: 32 random bytes, URL-safe base64.
+    grep -q "^KECHUANG_TOTP_KEY=" "$file" ||
+      echo "KECHUANG_TOTP_KEY=$(openssl rand -base64 32 | tr '+/' '-_')" >>"$file"
   )
   local line key
   while IFS= read -r line; do

@@ -38,8 +38,11 @@ fi
 rm -f "$SUPERVISOR/programs/"{intake,media,screening,reporting,matching,identity,relay,nginx}*.conf
 supervise_service() {  # NAME PACKAGE CLASS HTTP_VAR ADDRESS
   # Services verify tokens with the public key; the private key is not theirs to read, nor
-  # MinIO's root credentials (media has its own user, see `kechuang provision-storage`).
-  supervise "$1" env -u KECHUANG_JWT_PRIVATE_KEY_FILE -u MINIO_ROOT_USER -u MINIO_ROOT_PASSWORD \
+  # MinIO's root credentials (media has its own user, see `kechuang provision-storage`), nor
+  # another service's database password (lib.sh: OWN_SECRETS).
+  local own="KECHUANG_DB_PASSWORD_${2^^}"
+  [[ "$2" == media ]] && own+=" KECHUANG_S3_SECRET_KEY"
+  OWN_SECRETS="$own" supervise "$1" env -u KECHUANG_JWT_PRIVATE_KEY_FILE -u MINIO_ROOT_USER -u MINIO_ROOT_PASSWORD \
     PYTHONWARNINGS=ignore::DeprecationWarning "KECHUANG_API_DOCUMENT=$KECHUANG_API_DOCUMENT" "$4=$5" \
     "$BIN/nameko" run --config "services/$2/config.yml" "services.$2.service:$3"
 }
@@ -62,20 +65,27 @@ supervise_service reporting reporting ReportingService KECHUANG_REPORTING_HTTP 1
 supervise_service matching matching MatchingService KECHUANG_MATCHING_HTTP 127.0.0.1:8105
 # Identity: people's accounts and sign-in. Besides the operator's CLI, the one process given
 # the signing key (KECHUANG_JWT_PRIVATE_KEY_FILE): it signs people's access tokens.
-supervise identity env -u MINIO_ROOT_USER -u MINIO_ROOT_PASSWORD \
+OWN_SECRETS="KECHUANG_DB_PASSWORD_IDENTITY KECHUANG_TOTP_KEY" \
+  supervise identity env -u MINIO_ROOT_USER -u MINIO_ROOT_PASSWORD \
   PYTHONWARNINGS=ignore::DeprecationWarning "KECHUANG_API_DOCUMENT=$KECHUANG_API_DOCUMENT" \
   "KECHUANG_JWT_PRIVATE_KEY_FILE=${KECHUANG_JWT_PRIVATE_KEY_FILE:-$RUN/keys/jwt-private.pem}" \
   KECHUANG_IDENTITY_HTTP=127.0.0.1:8106 \
   "$BIN/nameko" run --config services/identity/config.yml services.identity.service:IdentityService
 for service in intake media screening identity matching; do
-  supervise "relay-$service" env -u MINIO_ROOT_USER -u MINIO_ROOT_PASSWORD "$BIN/kechuang" relay "$service"
+  OWN_SECRETS="KECHUANG_DB_PASSWORD_${service^^}" \
+    supervise "relay-$service" env -u MINIO_ROOT_USER -u MINIO_ROOT_PASSWORD "$BIN/kechuang" relay "$service"
 done
 
 # nginx's workers run as the checkout's owner, so the console is served from any checkout,
 # even one only its owner can read (a clone in /root or in `mktemp -d`).
 mkdir -p "$RUN/nginx"/{body,proxy,fastcgi,uwsgi,scgi}
 if [[ $(id -u) -eq 0 ]]; then user_line="user $(stat -c %U "$REPO") $(stat -c %G "$REPO");"; else user_line=""; fi
-sed -e "s|@RUN@|$RUN|g" -e "s|@REPO@|$REPO|g" -e "s|@PORT@|$KECHUANG_PORT|g" \
+real_ip=""
+for cidr in ${KECHUANG_TRUSTED_PROXIES:-}; do
+  [[ "$cidr" =~ ^[0-9a-fA-F.:/]+$ ]] || { say "KECHUANG_TRUSTED_PROXIES: not an address or CIDR: $cidr"; exit 1; }
+  real_ip+="set_real_ip_from $cidr; "
+done
+sed -e "s|@RUN@|$RUN|g" -e "s|@REAL_IP@|$real_ip|" -e "s|@REPO@|$REPO|g" -e "s|@PORT@|$KECHUANG_PORT|g" \
   -e "s|@MINIO@|$KECHUANG_MINIO_ENDPOINT|" -e "s|@USER@|$user_line|" \
   -e "s|@MEDIA_SERVERS@|$media_servers|" -e "s|@INTAKE_SERVERS@|$intake_servers|" \
   deploy/local/nginx.conf.template >"$RUN/nginx/nginx.conf.new"

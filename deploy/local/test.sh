@@ -19,7 +19,7 @@ part() {
 }
 
 started=$SECONDS
-part stack tests/browser tests/e2e tests/deployment "$@" & stack=$!
+part stack tests/browser tests/e2e tests/deployment tests/security "$@" & stack=$!
 part own tests/unit tests/structure tests/integration "$@" & own=$!
 wait "$stack"; stack_rc=$?
 wait "$own"; own_rc=$?

@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects.postgresql import insert
 
-from services.identity.adapters.tables import accounts, sessions
+from services.identity.adapters.tables import accounts, revoked_tokens, sessions
 from services.identity.domain import passwords
 from shared import regions
 from shared.auth import Principal
@@ -29,6 +30,12 @@ from shared.eventstore import EventStore
 Clock = Callable[[], float]
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 OPERATOR = Actor("operator", "cli")
+
+
+def needs_totp(row: Any) -> bool:
+    """Staff admins and operators must use TOTP: until they enrol, their token is good for
+    enrolling only (`mtotp`)."""
+    return bool((row.admin or row.role == "operator") and not row.totp_enabled)
 
 
 def person_body(row: Any) -> dict[str, Any]:
@@ -44,6 +51,7 @@ def person_body(row: Any) -> dict[str, Any]:
         "enabled": row.enabled,
         "must_change_password": row.must_change_password,
         "totp_enabled": row.totp_enabled,
+        "must_enrol_totp": needs_totp(row),
         "created_at": row.created_at,
     }
 
@@ -133,8 +141,7 @@ class Accounts:
                 accounts.insert().values(
                     person_id=person_id, **row, enabled=True, must_change_password=True,
                     password_hash=passwords.hash_password(new["password"]),
-                    totp_secret=None, totp_enabled=False, failures=0, locked_until=None,
-                    created_at=now,
+                    totp_secret=None, totp_enabled=False, created_at=now,
                 )
             )  # fmt: skip
             self._append(conn, actor, catalog.AccountCreated, person_id, **row,
@@ -180,9 +187,25 @@ class Accounts:
                 else:
                     self._append(conn, actor, catalog.AccountDisabled, person_id,
                                  not_before=round(now, 3))  # fmt: skip
-                    end_sessions(conn, person_id, now)
+                    end_sessions(conn, person_id, now, not_before=round(now, 3))
                 conn.execute(update(accounts).where(accounts.c.person_id == person_id)
-                             .values(enabled=enabled, failures=0, locked_until=None))  # fmt: skip
+                             .values(enabled=enabled))  # fmt: skip
+            return person_body(self._row(conn, person_id))
+
+    def reset_totp(self, principal: Principal | None, person_id: str) -> dict[str, Any]:
+        """The operator clears a person's TOTP (a lost phone): they enrol again at their next
+        sign-in (staff admins and operators must), and every token they hold is cut off."""
+        if principal is not None and principal.role != "operator":
+            raise Refused("forbidden", "只有运维人员可以重置动态验证码")
+        parse_id(person_id, "账号")
+        actor = Actor.of(principal) if principal else OPERATOR
+        with self.store.engine.begin() as conn:
+            self._row(conn, person_id, lock=True)
+            now = round(self.clock(), 3)
+            cleared = {"totp_secret": None, "totp_enabled": False, "totp_last_step": None}
+            conn.execute(update(accounts).where(accounts.c.person_id == person_id).values(cleared))
+            self._append(conn, actor, catalog.TotpReset, person_id, not_before=now)
+            end_sessions(conn, person_id, now, not_before=now)
             return person_body(self._row(conn, person_id))
 
     def list(self, principal: Principal | None) -> list[dict[str, Any]]:
@@ -195,11 +218,40 @@ class Accounts:
             return [person_body(row) for row in conn.execute(query)]
 
 
-def end_sessions(conn: Connection, person_id: str, now: float, keep: str | None = None) -> None:
+def end_sessions(
+    conn: Connection, person_id: str, now: float, keep: str | None = None,
+    not_before: float | None = None,
+) -> None:  # fmt: skip
     """Revoke the person's open sessions (but `keep`): their refresh tokens refresh no more.
-    Their access tokens are cut off by the event the caller appends (`not_before`)."""
+    Their access tokens are cut off by the event the caller appends (`not_before`), which is
+    also kept on the account so that identity's own check refuses them at once."""
     query = update(sessions).where(sessions.c.person_id == person_id,
                                    sessions.c.revoked_at.is_(None))  # fmt: skip
     if keep is not None:
         query = query.where(sessions.c.session_id != keep)
     conn.execute(query.values(revoked_at=datetime.fromtimestamp(now, UTC)))
+    if not_before is not None:
+        conn.execute(update(accounts).where(accounts.c.person_id == person_id)
+                     .values(tokens_not_before=not_before))  # fmt: skip
+
+
+def revoke_token(store: EventStore, token_id: str, expires_at: float) -> bool:
+    """Revoke a CLI token by its id: identity refuses it from its table, every other service
+    from the `TokenRevoked` event in identity's log. False when it was already revoked."""
+    with store.engine.begin() as conn:
+        done = conn.execute(
+            insert(revoked_tokens)
+            .values(token_id=token_id, expires_at=datetime.fromtimestamp(expires_at, UTC))
+            .on_conflict_do_nothing()
+        ).rowcount
+        if done:
+            data = {"token_id": token_id, "expires_at": expires_at}
+            stream = catalog.token_stream_id(token_id)
+            event = new_event(catalog.TokenRevoked, stream, data, actor=OPERATOR)
+            store.append(conn, event.stream_id, [event], None)
+        return bool(done)
+
+
+def token_revoked(conn: Connection, token_id: str) -> bool:
+    found = select(revoked_tokens.c.token_id).where(revoked_tokens.c.token_id == token_id)
+    return conn.execute(found).first() is not None

@@ -29,7 +29,12 @@ TAG = "identity"
 COOKIE_NOTE = (
     "刷新令牌放在 Cookie `kechuang_refresh` 中（HttpOnly; Secure; SameSite=Strict; "
     "Path=/api/v1/session），服务端只存其散列，每次刷新即更换；已换下的刷新令牌再次出现，"
-    "视为被盗用，整个会话随即作废。"
+    "视为被盗用，整个会话随即作废。登录成功的浏览器另得 Cookie `kechuang_device`（同样 HttpOnly），"
+    "标记为本人用过的浏览器：他人在别处反复试错，不妨碍本人从此浏览器登录。"
+)
+FRESH_NOTE = (
+    "须在 5 分钟内输入过本人密码（登录或 `POST /api/v1/session/confirm`），"
+    "否则 403 `reauthenticate`。"
 )
 
 
@@ -54,6 +59,9 @@ class Person(Schema):
         required=True, metadata={"description": "初始密码：须先修改密码"}
     )
     totp_enabled = fields.Boolean(required=True)
+    must_enrol_totp = fields.Boolean(
+        metadata={"description": "管理员与运维须先启用动态验证码：此前的令牌只能用于启用"}
+    )
     created_at = fields.DateTime(required=True)
 
 
@@ -76,6 +84,15 @@ class PasswordBody(Schema):
     )
 
 
+class ConfirmBody(Schema):
+    password = Text(metadata={"description": "本人当前密码"})
+    totp = Text(metadata={"description": "或：动态验证码（已启用的）"})
+
+
+class Confirmed(Schema):
+    confirmed_until = fields.DateTime(required=True)
+
+
 class TotpBody(Schema):
     code = Text(metadata={"description": "不带：生成密钥；带：验证后启用"})
 
@@ -84,6 +101,8 @@ class Totp(Schema):
     enabled = fields.Boolean(required=True)
     otpauth_uri = fields.String(metadata={"description": "供身份验证器 App 扫码"})
     secret = fields.String()
+    access_token = fields.String(metadata={"description": "启用后：可用于一切操作的新访问令牌"})
+    person = fields.Nested(Person)
 
 
 class NewAccount(Schema):
@@ -111,6 +130,7 @@ def add_paths(api: APISpec) -> None:
     add_schemas(api, {
         "SignInBody": SignInBody, "Person": Person, "Session": Session,
         "PasswordBody": PasswordBody, "TotpBody": TotpBody, "Totp": Totp,
+        "ConfirmBody": ConfirmBody, "Confirmed": Confirmed,
         "NewAccount": NewAccount,
     })  # fmt: skip
     no_content = {"204": {"description": "已退出"}}
@@ -120,9 +140,11 @@ def add_paths(api: APISpec) -> None:
         operations={
             "post": operation(
                 TAG, "sign_in", "登录",
-                "以用户名和密码登录（启用了动态验证码的须带 totp）。连续 5 次失败锁定账号 "
-                "15 分钟（423）；前门按来源地址限速。" + COOKIE_NOTE,
-                {"200": _signed_in("已登录"), **errors(401, 413, 415, 422, 423, 429)},
+                "以用户名和密码登录（启用了动态验证码的须带 totp，每个验证码只能用一次）。"
+                "同一用户名从未登录过的浏览器 15 分钟内失败 5 次、同一来源地址失败 30 次，"
+                "暂停 15 分钟（429，带 Retry-After）；本人登录过的浏览器另行计数，不受他人影响。"
+                "不存在的用户名与密码错误答复相同。" + COOKIE_NOTE,
+                {"200": _signed_in("已登录"), **errors(401, 413, 415, 422, 429, 503)},
                 body=json_body(ref("SignInBody")), public=True,
             ),
             "get": operation(
@@ -156,9 +178,20 @@ def add_paths(api: APISpec) -> None:
         path="/api/v1/session/password",
         operations={"post": operation(
             TAG, "change_password", "修改密码",
-            "验证原密码后设置新密码；本人其他会话随即作废，本会话以答复中的新访问令牌继续。",
-            {"200": _signed_in("已修改"), **errors(401, 403, 413, 415, 422)},
+            "验证原密码后设置新密码（原密码错误与登录失败同样计数，过多则 429）；"
+            "本人其他会话与此前签发的全部令牌随即作废，本会话以答复中的新访问令牌继续。",
+            {"200": _signed_in("已修改"), **errors(401, 403, 413, 415, 422, 429)},
             body=json_body(ref("PasswordBody")),
+        )},
+    )  # fmt: skip
+    api.path(
+        path="/api/v1/session/confirm",
+        operations={"post": operation(
+            TAG, "confirm_identity", "确认身份",
+            "再次输入本人密码（或动态验证码），此后 5 分钟内可管理账号、启用动态验证码；"
+            "密码错误与登录失败同样计数（422，过多则 429）。",
+            {"200": json_response("已确认", "Confirmed"), **errors(401, 403, 413, 415, 422, 429)},
+            body=json_body(ref("ConfirmBody")),
         )},
     )  # fmt: skip
     api.path(
@@ -166,8 +199,9 @@ def add_paths(api: APISpec) -> None:
         operations={"post": operation(
             TAG, "enrol_totp", "启用动态验证码（市科协）",
             "不带 code：生成密钥，答以 otpauth URI；带 code：验证身份验证器 App 的验证码后启用，"
-            "此后登录须带动态验证码。",
-            {"200": json_response("密钥或已启用", "Totp"), **errors(401, 403, 409, 413, 415, 422)},
+            "此后登录须带动态验证码；启用后答复新的访问令牌。" + FRESH_NOTE,
+            {"200": json_response("密钥或已启用", "Totp"),
+             **errors(401, 403, 409, 413, 415, 422, 503)},
             body=json_body(ref("TotpBody"), required=False),
         )},
     )  # fmt: skip
@@ -181,7 +215,7 @@ def add_paths(api: APISpec) -> None:
             ),
             "post": operation(
                 TAG, "create_account", "开设账号（管理员）",
-                "市科协管理员可开设区县科协账号；运维可开设任何账号。",
+                "市科协管理员可开设区县科协账号；运维可开设任何账号。" + FRESH_NOTE,
                 {"201": json_response("已开设", "Person"), **errors(401, 403, 413, 415, 422)},
                 body=json_body(ref("NewAccount")),
             ),
@@ -189,8 +223,12 @@ def add_paths(api: APISpec) -> None:
     )  # fmt: skip
     person_id = path_param("person_id", "账号 ID")
     for action, summary, description in (
-        ("disable", "停用账号（管理员）", "其访问令牌在各服务随即失效，会话全部作废。"),
-        ("enable", "启用账号（管理员）", "须重新登录；停用前签发的令牌仍然无效。"),
+        (
+            "disable",
+            "停用账号（管理员）",
+            "其访问令牌在各服务随即失效，会话全部作废。" + FRESH_NOTE,
+        ),
+        ("enable", "启用账号（管理员）", "须重新登录；停用前签发的令牌仍然无效。" + FRESH_NOTE),
     ):
         api.path(
             path=f"/api/v1/accounts/{{person_id}}/{action}",

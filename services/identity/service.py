@@ -15,7 +15,7 @@ from werkzeug import Request, Response
 
 import shared.catalog  # noqa: F401  (registers the event types)
 from services.identity.accounts import Accounts
-from services.identity.sessions import Policy, Sessions, SignedIn
+from services.identity.sessions import Client, Policy, Sessions, SignedIn
 from shared import config
 from shared.auth import Principal
 from shared.dependencies import Authenticator, Store
@@ -27,6 +27,10 @@ from shared.routes import unrouted
 SESSION = "/api/v1/session"
 ACCOUNTS = "/api/v1/accounts"
 COOKIE = "kechuang_refresh"
+# The device cookie (OWASP's brute-force guidance): names a browser the person signed in from,
+# so a stranger's failed guesses elsewhere never keep them out (services/identity/throttle.py).
+DEVICE_COOKIE = "kechuang_device"
+DEVICE_SECONDS = 180 * 24 * 3600
 
 
 class SigningKey(DependencyProvider):
@@ -35,7 +39,8 @@ class SigningKey(DependencyProvider):
     def setup(self) -> None:
         settings = config.load()
         self.key = settings.jwt_private_key()
-        self.policy = Policy(settings.identity_lock_seconds, settings.identity_refresh_seconds)
+        self.policy = Policy(settings.identity_lock_seconds, settings.identity_refresh_seconds,
+                             settings.identity_fresh_seconds, settings.totp_key())  # fmt: skip
 
     def get_dependency(self, worker_ctx: object) -> SigningKey:
         return self
@@ -45,7 +50,19 @@ def _with_cookie(response: Response, signed: SignedIn, max_age: int) -> Response
     if signed.refresh_token is not None:
         response.set_cookie(COOKIE, signed.refresh_token, max_age=max_age, path=SESSION,
                             secure=True, httponly=True, samesite="Strict")  # fmt: skip
+    if signed.device_token is not None:
+        response.set_cookie(DEVICE_COOKIE, signed.device_token, max_age=DEVICE_SECONDS,
+                            path=SESSION, secure=True, httponly=True,
+                            samesite="Strict")  # fmt: skip
     return response
+
+
+def _client(request: Request) -> Client:
+    """The client's address as the front door saw it (nginx sets X-Forwarded-For to its
+    `$remote_addr`, which `real_ip` takes from a trusted proxy only), and its device cookie."""
+    forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
+    address = forwarded or request.remote_addr or "-"
+    return Client(address[:64], request.cookies.get(DEVICE_COOKIE) or None)
 
 
 def _cleared(response: Response) -> Response:
@@ -56,7 +73,8 @@ def _cleared(response: Response) -> Response:
 class IdentityService(ServesEventLog):
     name = "identity"
     event_store = Store("identity")
-    # Takes a token from a sign-in with an initial password: changing it is what it is for.
+    # Takes a token from a sign-in with an initial password (or without the TOTP a staff admin
+    # must enrol): changing it, enrolling, is what it is for.
     # No revocation view: every person's request is checked against identity's own tables
     # (`_person`, `_manager`), which are ahead of any view of its events.
     authenticate = Authenticator(allow_initial_password=True, follow_identity=False)
@@ -72,12 +90,17 @@ class IdentityService(ServesEventLog):
         response = json_response(signed.body, headers={"Cache-Control": "no-store"})
         return _with_cookie(response, signed, self.signing.policy.refresh_seconds)
 
-    def _manager(self, request: Request) -> Principal:
-        """Managing accounts needs a password of one's own (not the initial one)."""
+    def _manager(self, request: Request, fresh: bool = False) -> Principal:
+        """Managing accounts needs a password of one's own (not the initial one), TOTP where
+        it is required, and for a change (`fresh`) the password given within minutes."""
         principal = self.authenticate(request)
         self.sessions().still_open(principal)
         if principal.must_change_password:
             raise Refused("forbidden", "请先修改初始密码", must_change_password=True)
+        if principal.must_enrol_totp:
+            raise Refused("forbidden", "请先启用动态验证码", must_enrol_totp=True)
+        if fresh:
+            self.sessions().require_fresh(principal)
         return principal
 
     def _person(self, request: Request) -> Principal:
@@ -90,7 +113,7 @@ class IdentityService(ServesEventLog):
     @http("POST", SESSION)
     @endpoint
     def sign_in(self, request: Request) -> Response:
-        return self._signed_in(self.sessions().sign_in(read_json(request)))
+        return self._signed_in(self.sessions().sign_in(read_json(request), _client(request)))
 
     @http("POST", f"{SESSION}/refresh")
     @endpoint
@@ -124,7 +147,16 @@ class IdentityService(ServesEventLog):
     @endpoint
     def change_password(self, request: Request) -> Response:
         principal = self._person(request)
-        return self._signed_in(self.sessions().change_password(principal, read_json(request)))
+        changed = self.sessions().change_password(principal, read_json(request), _client(request))
+        return self._signed_in(changed)
+
+    @http("POST", f"{SESSION}/confirm")
+    @endpoint
+    def confirm(self, request: Request) -> Response:
+        """Fresh proof before a sensitive change: the password (or a TOTP code) again."""
+        principal = self._person(request)
+        answer = self.sessions().confirm(principal, read_json(request), _client(request))
+        return json_response(answer, headers={"Cache-Control": "no-store"})
 
     @http("POST", f"{SESSION}/totp")
     @endpoint
@@ -143,19 +175,19 @@ class IdentityService(ServesEventLog):
     @http("POST", ACCOUNTS)
     @endpoint
     def create_account(self, request: Request) -> Response:
-        principal = self._manager(request)
+        principal = self._manager(request, fresh=True)
         return json_response(self.accounts().create(principal, read_json(request)), 201)
 
     @http("POST", f"{ACCOUNTS}/<person_id>/disable")
     @endpoint
     def disable_account(self, request: Request, person_id: str) -> Response:
-        principal = self._manager(request)
+        principal = self._manager(request, fresh=True)
         return json_response(self.accounts().set_enabled(principal, person_id, False))
 
     @http("POST", f"{ACCOUNTS}/<person_id>/enable")
     @endpoint
     def enable_account(self, request: Request, person_id: str) -> Response:
-        principal = self._manager(request)
+        principal = self._manager(request, fresh=True)
         return json_response(self.accounts().set_enabled(principal, person_id, True))
 
     @http("GET,POST,PUT,PATCH,DELETE,OPTIONS", "/api/<path:anything>")

@@ -1,14 +1,22 @@
 """Signing in and staying signed in: a person's sessions and their tokens.
 
-- Sign-in checks the password (argon2id) and, where the person enrolled one, the TOTP code;
-  `MAX_FAILURES` wrong answers in a row lock the account for `lock_seconds` (423). It opens a
-  session and answers a 15-minute access token (`shared.auth.issue_for_person`, `sid` = the
-  session) and a refresh token for the cookie.
+- Sign-in checks the password (argon2id, off the event loop: `hashing.py`) and, where the
+  person enrolled one, the TOTP code (each code good once: `domain/totp.py`). Wrong answers
+  are counted per username, per client address and per trusted browser (`throttle.py`), never
+  as a lock on the account: a stranger's failures slow the stranger, and the owner signs in
+  from a browser they used before (its device cookie) whatever anyone else sends. A blocked
+  attempt is 429 with `Retry-After`; unknown and known usernames are answered alike.
+- It opens a session and answers a 15-minute access token (`shared.auth.issue_for_person`,
+  `sid` = the session) and a refresh token for the cookie. Staff admins and operators without
+  TOTP get a token good only for enrolling it (`mtotp`).
+- What could turn an account against its owner (a new password, TOTP, managing accounts)
+  needs fresh proof: the password (or code) given in this session within `fresh_seconds`
+  (`confirm`); wrong ones count like sign-in's.
 - Refresh rotates: the presented token is marked used and a new one issued. A used one
   presented again means it was copied: the whole session (the family) is revoked, and its
   access tokens refused everywhere (`SessionRevoked`), as OWASP advises.
 - Sign-out revokes the session; a password change or "sign out everywhere" revokes the
-  others and cuts off every token issued before it (`not_before`).
+  others and cuts off every token issued before it (`not_before`), at identity too.
 
 Nothing here logs a password, a code or a token.
 """
@@ -16,21 +24,22 @@ Nothing here logs a password, a code or a token.
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-import pyotp
 from sqlalchemy import Connection, select, update
 
-from services.identity.accounts import end_sessions, person_body
-from services.identity.adapters.tables import accounts, refresh_tokens, sessions
-from services.identity.domain import passwords
+from services.identity import throttle
+from services.identity.accounts import end_sessions, needs_totp, person_body, token_revoked
+from services.identity.adapters.tables import accounts, refresh_tokens, sessions, trusted_devices
+from services.identity.domain import passwords, totp
+from services.identity.hashing import Hashing
+from services.identity.throttle import utc as _utc
 from shared.auth import PERSON_TTL, Person, Principal, issue_for_person
 from shared.catalog import identity as catalog
 from shared.errors import Refused
@@ -38,51 +47,67 @@ from shared.events import Actor, EventType, new_event
 from shared.eventstore import EventStore
 
 Clock = Callable[[], float]
-MAX_FAILURES = 5
 WRONG = "用户名或密码错误"
 ISSUER_NAME = "巴中市科创项目征集"
+STALE_PROOF = "请重新输入密码确认身份"
 
 
 @dataclass(frozen=True)
 class Policy:
-    lock_seconds: int = 15 * 60
+    block_seconds: int = 15 * 60  # how long a key that failed too often is blocked
     refresh_seconds: int = 12 * 3600  # a working day; each refresh starts it again
+    fresh_seconds: int = 5 * 60  # how long a password given stays proof for sensitive changes
+    totp_key: bytes | None = None  # KECHUANG_TOTP_KEY: TOTP secrets are stored sealed with it
 
 
 @dataclass(frozen=True)
 class SignedIn:
-    """What a sign-in or refresh answers: the body, and the refresh token for the cookie."""
+    """What a sign-in or refresh answers: the body, the refresh token for the cookie and, when
+    this browser is newly trusted, its device token (for the device cookie)."""
 
     body: dict[str, Any]
     refresh_token: str | None
+    device_token: str | None = None
+
+
+@dataclass(frozen=True)
+class Client:
+    """Where an attempt comes from: the client's address and its device cookie, if any."""
+
+    address: str
+    device: str | None = None
+
+    @property
+    def device_hash(self) -> str | None:
+        return token_hash(self.device) if self.device else None
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _utc(moment: float) -> datetime:
-    return datetime.fromtimestamp(moment, UTC)
-
-
 def _person(row: Any) -> Person:
     return Person(row.person_id, row.name, row.role, row.district, row.admin,
-                  row.must_change_password)  # fmt: skip
+                  row.must_change_password, needs_totp(row))  # fmt: skip
 
 
 def _actor(row: Any) -> Actor:
     return Actor(row.role, row.person_id, row.district, row.person_id, row.name)
 
 
+_HASHING = Hashing()  # one per process: the bound is on the process's CPU
+
+
 class Sessions:
     def __init__(
         self, store: EventStore, private_key: bytes, policy: Policy = Policy(),
-        clock: Clock = time.time,
+        clock: Clock = time.time, hashing: Hashing = _HASHING,
     ) -> None:  # fmt: skip
         self.store = store
         self.private_key = private_key
         self.policy = policy
         self.clock = clock
+        self.hashing = hashing
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -98,12 +123,13 @@ class Sessions:
             expires_at=_utc(now + self.policy.refresh_seconds), used_at=None))  # fmt: skip
         return token
 
-    def _answer(self, row: Any, session_id: str, now: float, refresh: str | None) -> SignedIn:
+    def _answer(self, row: Any, session_id: str, now: float, refresh: str | None,
+                device: str | None = None) -> SignedIn:  # fmt: skip
         # Issued a millisecond after `now`: after any cut-off decided at `now`.
         token = issue_for_person(self.private_key, _person(row), session_id, now=now + 0.001)
         body = {"access_token": token, "token_type": "Bearer", "expires_in": PERSON_TTL,
                 "person": person_body(row)}  # fmt: skip
-        return SignedIn(body, refresh)
+        return SignedIn(body, refresh, device)
 
     @staticmethod
     def _account(conn: Connection, person_id: str) -> Any:
@@ -111,9 +137,42 @@ class Sessions:
             select(accounts).where(accounts.c.person_id == person_id).with_for_update()
         ).first()
 
+    # -- proof: a password (and code) checked under the throttle -----------------------------
+
+    def _keys(self, conn: Connection, row: Any, username: str, client: Client,
+              at: datetime) -> tuple[list[str], float]:  # fmt: skip
+        """The keys this attempt counts against, and how long they are still blocked. A
+        browser trusted for this very account (and not itself blocked) has a key of its own;
+        any other attempt counts against the username and the client's address."""
+        found = None
+        if client.device_hash is not None:
+            found = conn.execute(select(trusted_devices.c.person_id).where(
+                trusted_devices.c.token_hash == client.device_hash)).scalar()  # fmt: skip
+        if row is not None and found == row.person_id:
+            own = [throttle.device_key(str(client.device_hash))]
+            if not throttle.blocked_for(conn, own, at):
+                return own, 0.0
+        keys = [throttle.account_key(username), throttle.source_key(client.address)]
+        return keys, throttle.blocked_for(conn, keys, at)
+
+    def _count(self, conn: Connection, keys: list[str], at: datetime) -> None:
+        for key in keys:
+            limit = {"account": throttle.ACCOUNT_LIMIT, "source": throttle.SOURCE_LIMIT,
+                     "device": throttle.DEVICE_LIMIT}[key.partition(":")[0]]  # fmt: skip
+            throttle.fail(conn, key, limit, at, self.policy.block_seconds)
+
+    def _totp_step(self, row: Any, code: Any, now: float) -> int | None:
+        secret = self._secret(row)
+        return totp.accepted_step(secret, code, now, row.totp_last_step) if secret else None
+
+    def _secret(self, row: Any) -> str | None:
+        if not row.totp_secret or self.policy.totp_key is None:
+            return None
+        return totp.unseal(self.policy.totp_key, row.totp_secret)
+
     # -- sign-in ---------------------------------------------------------------------------
 
-    def sign_in(self, body: Any) -> SignedIn:
+    def sign_in(self, body: Any, client: Client = Client("-")) -> SignedIn:
         if not isinstance(body, dict):
             raise Refused("validation_failed", "输入有误", {"_body": ["须为 JSON 对象"]})
         username, password, code = body.get("username"), body.get("password"), body.get("totp")
@@ -121,54 +180,108 @@ class Sessions:
             raise Refused("validation_failed", "请输入用户名和密码",
                           {"username": ["必填"], "password": ["必填"]})  # fmt: skip
         now = self.clock()
-        refusal: Refused | None = None
+        at = _utc(now)
+        with self.store.engine.connect() as conn:
+            row = conn.execute(select(accounts).where(accounts.c.username == username)).first()
+            keys, wait = self._keys(conn, row, username, client, at)
+        if wait:
+            raise throttle.throttled(wait)
+        stored = row.password_hash if row is not None else None
+        right = self.hashing.verify(stored, password)  # for no such account too: same time
+        refusal: Refused
         with self.store.engine.begin() as conn:
-            row = conn.execute(
-                select(accounts).where(accounts.c.username == username).with_for_update()
-            ).first()
+            current = self._account(conn, row.person_id) if row is not None else None
+            if current is None or not right or current.password_hash != stored:
+                refusal = Refused("unauthorized", WRONG)
+            elif current.totp_enabled and code is None:
+                # Asked for the code: not a failed attempt (the password was right).
+                raise Refused("unauthorized", "请输入动态验证码", {"totp": ["请输入动态验证码"]},
+                              totp_required=True)  # fmt: skip
+            else:
+                step = self._totp_step(current, code, now) if current.totp_enabled else None
+                if current.totp_enabled and step is None:
+                    used = "动态验证码错误或已使用"
+                    refusal = Refused("unauthorized", used, {"totp": [used]}, totp_required=True)
+                else:
+                    return self._open(conn, current, keys, client, now, step)
+            self._count(conn, keys, at)
+        raise refusal  # committed: the failure counts though the request is refused
+
+    def _open(self, conn: Connection, row: Any, keys: list[str], client: Client, now: float,
+              step: int | None) -> SignedIn:  # fmt: skip
+        if not row.enabled:
+            raise Refused("unauthorized", "账号已停用，请联系管理员")
+        at = _utc(now)
+        if step is not None:
+            conn.execute(update(accounts).where(accounts.c.person_id == row.person_id)
+                         .values(totp_last_step=step))  # fmt: skip
+        # Proved from here: this attempt's keys start afresh (a stranger's block on the
+        # username stays for everyone else only while it lasts; the owner just got in).
+        for key in keys:
+            throttle.clear(conn, key)
+        device = None
+        if not keys[0].startswith("device:"):
+            device = secrets.token_urlsafe(32)
+            conn.execute(trusted_devices.insert().values(
+                token_hash=token_hash(device), person_id=row.person_id, created_at=at))  # fmt: skip
+        session_id = str(uuid.uuid4())
+        conn.execute(sessions.insert().values(session_id=session_id, person_id=row.person_id,
+                                              created_at=at, confirmed_at=at))  # fmt: skip
+        refresh = self._refresh_token(conn, session_id, now)
+        return self._answer(self._account(conn, row.person_id), session_id, now, refresh, device)
+
+    def _prove(self, principal: Principal, password: Any, code: Any, client: Client,
+               field: str) -> Any:  # fmt: skip
+        """The person's own password (or TOTP code) again, under the same throttle as sign-in;
+        a wrong one is 422 on `field` (the session goes on), counted as a failure."""
+        person = _signed_in(principal)
+        now = self.clock()
+        at = _utc(now)
+        with self.store.engine.connect() as conn:
+            row = conn.execute(select(accounts).where(accounts.c.person_id == person)).first()
             if row is None:
-                passwords.verify(None, password)  # the same work as for a real account
-                raise Refused("unauthorized", WRONG)
-            if row.locked_until is not None and row.locked_until > _utc(now):
-                raise self._locked(row.locked_until, now)
-            refusal = self._check(row, password, code)
-            if refusal is None:
-                if not row.enabled:
-                    raise Refused("unauthorized", "账号已停用，请联系管理员")
-                conn.execute(update(accounts).where(accounts.c.person_id == row.person_id)
-                             .values(failures=0, locked_until=None))  # fmt: skip
-                session_id = str(uuid.uuid4())
-                opened = {"session_id": session_id, "person_id": row.person_id}
-                conn.execute(sessions.insert().values(**opened, created_at=_utc(now)))
-                refresh = self._refresh_token(conn, session_id, now)
-                return self._answer(self._account(conn, row.person_id), session_id, now, refresh)
-            if refusal.extra.get("totp_required") and code is None:
-                raise refusal  # asked for the code: not a failed attempt
-            failures = row.failures + 1
-            locked = _utc(now + self.policy.lock_seconds) if failures >= MAX_FAILURES else None
-            conn.execute(update(accounts).where(accounts.c.person_id == row.person_id).values(
-                failures=0 if locked else failures, locked_until=locked))  # fmt: skip
-        # Committed: the failure counts even though the request is refused.
-        raise self._locked(locked, now) if locked else refusal
+                raise Refused("unauthorized", "登录已失效，请重新登录")
+            keys, wait = self._keys(conn, row, row.username, client, at)
+        if wait:
+            raise throttle.throttled(wait)
+        right = isinstance(password, str) and self.hashing.verify(row.password_hash, password)
+        with self.store.engine.begin() as conn:
+            current = self._account(conn, person)
+            step = None
+            if not right and code is not None and current.totp_enabled:
+                step = self._totp_step(current, code, now)
+            if (right and current.password_hash == row.password_hash) or step is not None:
+                if step is not None:
+                    conn.execute(update(accounts).where(accounts.c.person_id == person)
+                                 .values(totp_last_step=step))  # fmt: skip
+                conn.execute(update(sessions).where(sessions.c.session_id == principal.session)
+                             .values(confirmed_at=at))  # fmt: skip
+                return current
+            self._count(conn, keys, at)
+        raise Refused("validation_failed", "密码错误", {field: ["密码错误"]})
 
-    @staticmethod
-    def _locked(until: datetime, now: float) -> Refused:
-        minutes = max(1, math.ceil((until.timestamp() - now) / 60))
-        return Refused("locked", f"登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试",
-                       locked_until=until.isoformat())  # fmt: skip
+    def confirm(self, principal: Principal, body: Any, client: Client) -> dict[str, Any]:
+        """Fresh proof: the password (or a TOTP code) again, good for `fresh_seconds`."""
+        if not isinstance(body, dict):
+            raise Refused("validation_failed", "输入有误", {"_body": ["须为 JSON 对象"]})
+        self._prove(principal, body.get("password"), body.get("totp"), client, "password")
+        until = _utc(self.clock() + self.policy.fresh_seconds)
+        return {"confirmed_until": until.isoformat()}
 
-    @staticmethod
-    def _check(row: Any, password: str, code: Any) -> Refused | None:
-        if not passwords.verify(row.password_hash, password):
-            return Refused("unauthorized", WRONG)
-        if row.totp_enabled:
-            if code is None:
-                return Refused("unauthorized", "请输入动态验证码", {"totp": ["请输入动态验证码"]},
-                               totp_required=True)  # fmt: skip
-            if not (isinstance(code, str) and _code_fits(row.totp_secret, code)):
-                return Refused("unauthorized", "动态验证码错误", {"totp": ["动态验证码错误"]},
-                               totp_required=True)  # fmt: skip
-        return None
+    def require_fresh(self, principal: Principal) -> None:
+        """Refuse (403, `reauthenticate`) unless the person gave their password (or code) in
+        this session within `fresh_seconds`. Tokens without a session (the operator's CLI,
+        which holds the signing key) are not asked."""
+        if not principal.is_person:
+            return
+        with self.store.engine.connect() as conn:
+            query = select(sessions.c.confirmed_at).where(
+                sessions.c.session_id == principal.session
+            )
+            confirmed = conn.execute(query).scalar()
+        limit = _utc(self.clock()) - timedelta(seconds=self.policy.fresh_seconds)
+        if confirmed is None or confirmed < limit:
+            raise Refused("forbidden", STALE_PROOF, reauthenticate=True)
 
     # -- refresh and sign-out --------------------------------------------------------------
 
@@ -236,72 +349,91 @@ class Sessions:
         now = self.clock()
         with self.store.engine.begin() as conn:
             row = self._account(conn, person)
-            end_sessions(conn, person, now)
+            end_sessions(conn, person, now, not_before=round(now, 3))
             self._append(conn, row, catalog.SignedOutEverywhere, not_before=round(now, 3))
 
     # -- the person's own account ----------------------------------------------------------
 
-    def change_password(self, principal: Principal, body: Any) -> SignedIn:
+    def change_password(self, principal: Principal, body: Any, client: Client) -> SignedIn:
         """A new password: the person's other sessions end and every token issued before now
-        is refused; this session goes on with the new access token answered."""
+        is refused (identity included); this session goes on with the new access token. The
+        current password is its proof, checked under the sign-in throttle."""
         person = _signed_in(principal)
         if not isinstance(body, dict):
             raise Refused("validation_failed", "输入有误", {"_body": ["须为 JSON 对象"]})
         current, new = body.get("current_password"), body.get("new_password")
+        row = self._prove(principal, current, None, client, "current_password")
+        weak = passwords.faults(new, row.username)
+        if not weak and new == current:
+            weak = ["新密码不能与原密码相同"]
+        if weak or not isinstance(new, str):
+            raise Refused("validation_failed", "新密码不符合要求", {"new_password": weak})
+        hashed = self.hashing.hash(new)
         now = self.clock()
         with self.store.engine.begin() as conn:
             row = self._account(conn, person)
-            if row is None or not passwords.verify(row.password_hash, current):
-                wrong = {"current_password": ["原密码错误"]}
-                raise Refused("validation_failed", "原密码错误", wrong)
-            weak = passwords.faults(new, row.username)
-            if not weak and new == current:
-                weak = ["新密码不能与原密码相同"]
-            if weak or not isinstance(new, str):
-                raise Refused("validation_failed", "新密码不符合要求", {"new_password": weak})
-            hashed = passwords.hash_password(new)
             conn.execute(update(accounts).where(accounts.c.person_id == person)
-                         .values(password_hash=hashed, must_change_password=False))  # fmt: skip
+                         .values(password_hash=hashed, must_change_password=False,
+                                 tokens_not_before=round(now, 3)))  # fmt: skip
             end_sessions(conn, person, now, keep=principal.session)
             self._append(conn, row, catalog.PasswordChanged, not_before=round(now, 3), by_self=True)
             return self._answer(self._account(conn, person), str(principal.session), now, None)
 
     def enrol_totp(self, principal: Principal, body: Any) -> dict[str, Any]:
         """Staff's second factor: without `code`, a new secret (its otpauth URI for the
-        authenticator app); with the `code` the app shows, switched on for later sign-ins."""
+        authenticator app); with the `code` the app shows, switched on for later sign-ins.
+        Needs fresh proof (a sign-in just now counts)."""
         person = _signed_in(principal)
-        if not principal.is_staff:
+        if not principal.is_staff and principal.role != "operator":
             raise Refused("forbidden", "动态验证码仅供市科协工作人员使用")
+        if self.policy.totp_key is None:
+            raise Refused("unavailable", "动态验证码暂不可用（未配置密钥），请联系运维人员")
+        self.require_fresh(principal)
         code = body.get("code") if isinstance(body, dict) else None
+        now = self.clock()
         with self.store.engine.begin() as conn:
             row = self._account(conn, person)
             if row.totp_enabled:
                 raise Refused("invalid_state", "已启用动态验证码")
             if code is None:
-                secret = pyotp.random_base32()
+                secret = totp.new_secret()
                 conn.execute(update(accounts).where(accounts.c.person_id == person)
-                             .values(totp_secret=secret))  # fmt: skip
-                uri = pyotp.TOTP(secret).provisioning_uri(row.username, issuer_name=ISSUER_NAME)
+                             .values(totp_secret=totp.seal(self.policy.totp_key, secret),
+                                     totp_last_step=None))  # fmt: skip
+                uri = totp.provisioning_uri(secret, row.username, ISSUER_NAME)
                 return {"otpauth_uri": uri, "secret": secret, "enabled": False}
-            if not (isinstance(code, str) and _code_fits(row.totp_secret or "", code)):
+            step = self._totp_step(row, code, now)
+            if step is None:
                 raise Refused("validation_failed", "动态验证码错误", {"code": ["动态验证码错误"]})
             conn.execute(update(accounts).where(accounts.c.person_id == person)
-                         .values(totp_enabled=True))  # fmt: skip
+                         .values(totp_enabled=True, totp_last_step=step))  # fmt: skip
             self._append(conn, row, catalog.TotpEnabled)
-            return {"enabled": True}
+            # The token said "enrol TOTP first": a new one, good for everything, for this session.
+            answer = self._answer(self._account(conn, person), str(principal.session), now, None)
+            return {"enabled": True, **answer.body}
 
     def still_open(self, principal: Principal) -> None:
         """Refuse a person's token whose session identity has ended (or whose account it has
-        disabled) though the revocation view has not heard yet."""
+        disabled) though the revocation view has not heard yet, and a revoked CLI token."""
         if not principal.is_person:
+            if principal.token_id is not None:
+                with self.store.engine.connect() as conn:
+                    if token_revoked(conn, principal.token_id):
+                        raise Refused("unauthorized", "访问令牌已吊销")
             return
         with self.store.engine.connect() as conn:
             found = conn.execute(
-                select(sessions.c.revoked_at, accounts.c.enabled)
+                select(sessions.c.revoked_at, accounts.c.enabled, accounts.c.tokens_not_before)
                 .join(accounts, accounts.c.person_id == sessions.c.person_id)
-                .where(sessions.c.session_id == principal.session)
-            ).first()
-        if found is None or found.revoked_at is not None or not found.enabled:
+                .where(sessions.c.session_id == principal.session,
+                       sessions.c.person_id == principal.subject)
+            ).first()  # fmt: skip
+        if (
+            found is None
+            or found.revoked_at is not None
+            or not found.enabled
+            or principal.issued_at < (found.tokens_not_before or 0.0)
+        ):
             raise Refused("unauthorized", "登录已失效，请重新登录")
 
     def me(self, principal: Principal) -> dict[str, Any]:
@@ -311,11 +443,6 @@ class Sessions:
         if row is None:
             raise Refused("unauthorized", "登录已失效，请重新登录")
         return person_body(row)
-
-
-def _code_fits(secret: str, code: str) -> bool:
-    """The authenticator app's code, now or one 30-second step either side (clock drift)."""
-    return bool(secret) and bool(pyotp.TOTP(secret).verify(code, valid_window=1))
 
 
 def _signed_in(principal: Principal) -> str:

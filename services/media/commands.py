@@ -290,23 +290,31 @@ class Media:
             m = self._load(conn, material_id)
         if m.status != domain.VERIFYING:
             return None
-        status, data = domain.verdict(m, inspect(m.object_key, m.kind))
+        # The upload URL may still be live (it lasts minutes): the bytes are first copied to
+        # a key no slot can write, and that copy is what is checked, recorded and served.
+        sealed = domain.sealed_key(m, uuid.uuid4().hex)
+        copied = self.storage.copy(m.object_key, sealed)
+        status, data = domain.verdict(m, inspect(sealed, m.kind) if copied else {"missing": True})
+        if status == domain.STORED:
+            data["object_key"] = sealed
         try:
             with self.store.engine.begin() as conn:
                 self._record(conn, m, EVENT_TYPES[status], data, SYSTEM)
         except VersionConflict:
             log.info("material %s was verified by another worker", material_id)
+            self._discard(sealed)
             return None
-        if status == domain.REJECTED:
-            self._discard(m)
+        self._discard(m.object_key)  # the upload's own key: nothing reads it any more
+        if status == domain.REJECTED and copied:
+            self._discard(sealed)
         log.info("material %s %s", material_id, status)
         return status
 
-    def _discard(self, m: domain.Material) -> None:
+    def _discard(self, key: str) -> None:
         try:
-            self.storage.remove(m.object_key)
+            self.storage.remove(key)
         except NotRemoved:
-            log.warning("could not remove rejected object %s", m.object_key)
+            log.warning("could not remove object %s", key)
 
     def due(self, status: str, before: datetime, column: Any) -> list[str]:
         with self.store.engine.connect() as conn:
@@ -328,7 +336,7 @@ class Media:
                 self._record(conn, m, catalog.MaterialExpired, data, SYSTEM)
             if m.upload_id:
                 self.storage.abort_multipart(m.object_key, m.upload_id)
-            self._discard(m)
+            self._discard(m.object_key)
             expired += 1
         return expired
 

@@ -9,7 +9,10 @@ on its own (`shared.revocation`):
 - `AccountDisabled`: every token of the person is refused (`AccountEnabled` lets new ones in;
   tokens issued before the disabling stay refused, `not_before`);
 - `PasswordChanged`, `SignedOutEverywhere`: tokens issued (`iat`) before `not_before` refused;
-- `SessionRevoked`: tokens of that session (`sid`) refused (sign-out, a reused refresh token).
+- `SessionRevoked`: tokens of that session (`sid`) refused (sign-out, a reused refresh token);
+- `TotpReset`: the operator cleared the person's TOTP; tokens before `not_before` refused;
+- `TokenRevoked` (stream `account-token-<jti>`): the operator revoked a CLI token by its id
+  (`jti`); `expires_at` says how long it needs remembering.
 
 `not_before` is seconds since the epoch with milliseconds, like the `iat` of a person's token.
 """
@@ -57,6 +60,15 @@ class Session(Schema):
     reason = fields.String(load_default="signed_out")  # signed_out | refresh_reused
 
 
+class Token(Schema):
+    token_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    expires_at = fields.Float(required=True)
+
+
+def token_stream_id(token_id: str) -> str:
+    return f"account-token-{token_id}"
+
+
 AccountCreated = declare("AccountCreated", STREAM_TYPE, Created)
 AccountDisabled = declare("AccountDisabled", STREAM_TYPE, Cutoff)
 AccountEnabled = declare("AccountEnabled", STREAM_TYPE, Person)
@@ -64,3 +76,5 @@ PasswordChanged = declare("PasswordChanged", STREAM_TYPE, PasswordChange)
 SignedOutEverywhere = declare("SignedOutEverywhere", STREAM_TYPE, Cutoff)
 SessionRevoked = declare("SessionRevoked", STREAM_TYPE, Session)
 TotpEnabled = declare("TotpEnabled", STREAM_TYPE, Person)
+TotpReset = declare("TotpReset", STREAM_TYPE, Cutoff)
+TokenRevoked = declare("TokenRevoked", STREAM_TYPE, Token)

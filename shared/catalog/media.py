@@ -64,6 +64,9 @@ class Stored(_Material):
     codec = fields.String(load_default=None, allow_none=True)
     width = fields.Integer(load_default=None, allow_none=True)
     height = fields.Integer(load_default=None, allow_none=True)
+    # Where the verified bytes were sealed: a key no upload slot can write (media's
+    # commands.verify). Absent in events from before sealing: the upload key then holds them.
+    object_key = fields.String(load_default=None, allow_none=True)
 
 
 class Rejected(_Material):

@@ -45,7 +45,15 @@ export function whenUnauthorized(callback) {
 }
 
 /** fetch with the token; JSON in and out. Resolves to {data, response}; rejects with ApiError. */
-export async function request(method, path, { body, headers = {}, raw = false } = {}) {
+// What needs fresh proof (managing accounts, TOTP) answers 403 `reauthenticate` when the
+// password was last given minutes ago: session.js registers a dialog that asks for it again,
+// and the request is then sent once more.
+let reauthenticate = null;
+export function onReauthenticate(hook) {
+  reauthenticate = hook;
+}
+
+export async function request(method, path, { body, headers = {}, raw = false, retried = false } = {}) {
   const init = { method, headers: { Accept: "application/json", ...headers } };
   const token = getToken();
   if (token) init.headers.Authorization = `Bearer ${token}`;
@@ -68,6 +76,10 @@ export async function request(method, path, { body, headers = {}, raw = false } 
     }
     const error = new ApiError(response.status, payload);
     if (response.status === 401) onUnauthorized(error);
+    if (response.status === 403 && payload?.error?.reauthenticate && reauthenticate && !retried) {
+      await reauthenticate(); // rejects when the person cancels
+      return request(method, path, { body, headers, raw, retried: true });
+    }
     throw error;
   }
   if (raw) return { data: null, response };

@@ -5,7 +5,7 @@
 // refresh token is an HttpOnly cookie the page never sees. The paste-a-token screen stays
 // for service accounts, behind the link 使用服务令牌登录.
 
-import { ApiError, clearToken, decodeToken, getToken, request, setToken } from "./api.js";
+import { ApiError, clearToken, decodeToken, getToken, onReauthenticate, request, setToken } from "./api.js";
 import { alertBox, h } from "./ui.js";
 
 const PERSON_KEY = "kechuang.person";
@@ -139,8 +139,13 @@ export function signInPage(main, { notice, onSignedIn, tokenForm }) {
           const answer = await plainPost("/api/v1/session", body);
           adopt(answer);
           password.input.value = "";
+          const enrolThenIn = () => (person().must_enrol_totp
+            ? totpPage(main, { onDone: () => onSignedIn(person()) })
+            : onSignedIn(person()));
           if (answer.person.must_change_password) {
-            passwordPage(main, { forced: true, onDone: () => onSignedIn(person()) });
+            passwordPage(main, { forced: true, onDone: enrolThenIn });
+          } else if (answer.person.must_enrol_totp) {
+            enrolThenIn();
           } else {
             onSignedIn(answer.person);
           }
@@ -210,4 +215,80 @@ export function passwordPage(main, { forced = false, onDone }) {
   );
   main.replaceChildren(form);
   current.input.focus();
+}
+
+/** Fresh proof (api.js `onReauthenticate`): a dialog asks for the password again and sends it
+ * to POST /api/v1/session/confirm; resolves once confirmed, rejects when cancelled. */
+function confirmIdentity() {
+  return new Promise((resolve, reject) => {
+    const error = h("div", { "aria-live": "assertive" });
+    const password = field("confirm-password", "当前密码", { type: "password", autocomplete: "current-password" });
+    const dialog = h("dialog.panel#confirm-identity", { "aria-labelledby": "confirm-title" });
+    const cancel = () => {
+      dialog.close();
+      dialog.remove();
+      reject(new ApiError(403, { error: { code: "forbidden", message: "已取消：此操作须先确认身份" } }));
+    };
+    const form = h("form", {
+      onsubmit: async (event) => {
+        event.preventDefault();
+        error.replaceChildren();
+        try {
+          await request("POST", "/api/v1/session/confirm", { body: { password: password.input.value } });
+          dialog.close();
+          dialog.remove();
+          resolve();
+        } catch (e) {
+          error.replaceChildren(alertBox("error", e.message));
+        }
+      },
+    },
+    h("h2#confirm-title", {}, "确认身份"),
+    h("p.hint", {}, "管理账号、启用动态验证码前，请再次输入您的密码。"),
+    error, password.row,
+    h("div.row", {}, h("button.btn", { type: "submit" }, "确认"),
+      h("button.btn.btn-ghost", { type: "button", onclick: cancel }, "取消")));
+    dialog.append(form);
+    dialog.addEventListener("cancel", (event) => { event.preventDefault(); cancel(); });
+    document.body.append(dialog);
+    dialog.showModal();
+    password.input.focus();
+  });
+}
+onReauthenticate(confirmIdentity);
+
+/** Staff admins and operators must use an authenticator app (TOTP): until they enrol, their
+ * token is good for this page only. Shows the secret, then takes the app's first code. */
+export async function totpPage(main, { onDone }) {
+  const error = h("div", { "aria-live": "assertive" });
+  let started;
+  try {
+    ({ data: started } = await request("POST", "/api/v1/session/totp"));
+  } catch (e) {
+    main.replaceChildren(alertBox("error", e.message));
+    return;
+  }
+  const code = field("totp-code", "验证码", { inputmode: "numeric", autocomplete: "one-time-code", maxlength: "6" },
+    "在身份验证器 App 中添加账号后，输入其显示的 6 位验证码。");
+  const form = h("form.panel.signin#enrol-totp", {
+    onsubmit: async (event) => {
+      event.preventDefault();
+      error.replaceChildren();
+      try {
+        const { data } = await request("POST", "/api/v1/session/totp", { body: { code: code.input.value.trim() } });
+        adopt(data);
+        onDone();
+      } catch (e) {
+        error.replaceChildren(alertBox("error", e.message, Object.values(e.fields || {}).flat()));
+      }
+    },
+  },
+  h("h1", {}, "启用动态验证码"),
+  alertBox("info", "管理员账号须启用动态验证码（身份验证器 App）后方可使用。"),
+  h("p", {}, "密钥：", h("code#totp-secret", {}, started.secret)),
+  h("p.hint", {}, "或在 App 中输入以下链接：", h("code", {}, started.otpauth_uri)),
+  error, code.row,
+  h("div.row", {}, h("button.btn", { type: "submit" }, "启用")));
+  main.replaceChildren(form);
+  code.input.focus();
 }

@@ -12,6 +12,8 @@ export function h(spec, attrs = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
     else if (key === "dataset") Object.assign(el.dataset, value);
+    // Through CSSOM: allowed by the CSP (style-src 'self'), where a style attribute is not.
+    else if (key === "style") el.style.cssText = value;
     else if (key === "value") el.value = value;
     else if (key === "checked" || key === "selected" || key === "disabled") el[key] = Boolean(value);
     else el.setAttribute(key, value === true ? "" : value);

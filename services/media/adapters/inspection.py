@@ -6,8 +6,11 @@ hostile file that upsets a parser takes down only this process."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import pwd
 import subprocess
 import sys
 from datetime import timedelta
@@ -21,11 +24,26 @@ from shared import config
 HEAD_BYTES = 64 * 1024  # enough for filetype to see inside docx/pptx zips
 
 
+PROBE_USER = "kechuang-probe"  # made by deploy/local/infra-up.sh (containers: the image user)
+
+
+def _unprivileged() -> dict[str, Any]:
+    """How ffprobe is started: as `PROBE_USER` when this process may switch to it (root, the
+    local runner), and always with an empty environment (no password, no key path)."""
+    how: dict[str, Any] = {"env": {"PATH": "/usr/bin:/bin"}}
+    if os.geteuid() == 0:
+        with contextlib.suppress(KeyError):
+            entry = pwd.getpwnam(PROBE_USER)
+            how |= {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": [], "cwd": "/"}
+    return how
+
+
 def probe_video(url: str) -> dict[str, Any]:
-    """ffprobe's view of a video, read over HTTP from a short-lived URL (no local copy)."""
+    """ffprobe's view of a video, read over HTTP from a short-lived URL (no local copy). The
+    bytes are anyone's: ffprobe runs unprivileged (`_unprivileged`)."""
     completed = subprocess.run(
         ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", url],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True, text=True, timeout=120, check=False, **_unprivileged(),
     )  # fmt: skip
     if completed.returncode != 0:
         return {}

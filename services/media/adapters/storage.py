@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from minio import Minio
+from minio.commonconfig import CopySource
 from minio.datatypes import Part
 from minio.error import S3Error
 
@@ -127,6 +128,16 @@ class Storage:
     def internal_get_url(self, key: str, ttl: timedelta) -> str:
         """For ffprobe on this machine or cluster: signed for the internal endpoint."""
         return self.client.presigned_get_object(self.bucket, key, expires=ttl)
+
+    def copy(self, source: str, target: str) -> bool:
+        """A server-side copy of `source` to `target` in the bucket; False if `source` is gone."""
+        try:
+            self.client.copy_object(self.bucket, target, CopySource(self.bucket, source))
+        except S3Error as error:
+            if error.code in ("NoSuchKey", "NoSuchObject"):
+                return False
+            raise
+        return True
 
     def size(self, key: str) -> int | None:
         try:

@@ -86,7 +86,8 @@ def apply(material: Material | None, event: Event) -> Material:
         return replace(material, status=VERIFYING)
     if event.type == "MediaStored":
         facts = {k: data.get(k) for k in ("duration_s", "codec", "width", "height")}
-        return replace(material, status=STORED, facts=facts)
+        sealed = data.get("object_key") or material.object_key
+        return replace(material, status=STORED, facts=facts, object_key=sealed)
     if event.type == "MediaRejected":
         return replace(material, status=REJECTED, reason=data["reason"])
     if event.type == "MaterialExpired":
@@ -133,6 +134,13 @@ def can_complete(material: Material, now: datetime) -> None:
         raise Refused("invalid_state", "该材料已完成上传，不能重复提交")
     if now > material.expires_at:
         raise Refused("invalid_state", "上传时限已过，请重新申请上传")
+
+
+def sealed_key(material: Material, attempt: str) -> str:
+    """Where a verification copies the uploaded bytes before it reads them: under `sealed/`,
+    which no upload slot is ever signed for, so what was hashed is what readers get. One key
+    per attempt: two workers verifying at once never write the same object."""
+    return f"sealed/{material.submission_id}/{material.id}/{attempt}"
 
 
 def verdict(material: Material, found: dict[str, Any]) -> tuple[str, dict[str, Any]]:
