@@ -96,6 +96,12 @@ class Settings:
         """How long a password given in a session stays proof for sensitive changes."""
         return int(self.env.get("KECHUANG_IDENTITY_FRESH_SECONDS", str(5 * 60)))
 
+    @property
+    def revocation_stale_seconds(self) -> float:
+        """How long a service's revocation view may go unconfirmed before people's tokens are
+        answered 503 (`KECHUANG_REVOCATION_STALE_SECONDS`; shared/revocation.py)."""
+        return float(self.env.get("KECHUANG_REVOCATION_STALE_SECONDS", "60"))
+
     def totp_key(self) -> bytes | None:
         """The key TOTP secrets are sealed with (`KECHUANG_TOTP_KEY`, a Fernet key: identity
         and the operator's CLI only); None when unset (TOTP cannot be enrolled)."""

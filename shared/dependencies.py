@@ -108,7 +108,7 @@ class Authenticator(DependencyProvider):
 
     def setup(self) -> None:
         self.verifier = Verifier(config.load().jwt_public_key())
-        self.revocations = Revocations()
+        self.revocations = Revocations(stale_seconds=config.load().revocation_stale_seconds)
         self.feed = RevocationFeed(self.container.config, self.revocations)
 
     def start(self) -> None:
@@ -129,10 +129,10 @@ class Authenticator(DependencyProvider):
             principal = self.verifier.verify(token.strip())
         except InvalidToken:
             raise Refused("unauthorized", "访问令牌无效或已过期") from None
-        if principal.is_person and self.follow_identity and not self.revocations.current():
-            raise Refused("unavailable", "暂时无法核验登录状态，请稍后重试", retry_after=5)
         if self.follow_identity and self.revocations.refuses(principal):
             raise Refused("unauthorized", "登录已失效，请重新登录")
+        if principal.is_person and self.follow_identity and not self.revocations.current():
+            raise Refused("unavailable", "暂时无法核验登录状态，请稍后重试", retry_after=5)
         if not self.allow_initial_password:
             if principal.must_change_password:
                 raise Refused("forbidden", "请先修改初始密码", must_change_password=True)

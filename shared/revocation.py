@@ -46,11 +46,16 @@ class Revocations:
     sessions: dict[str, float] = field(default_factory=dict)  # revoked sid -> when
     tokens: dict[str, float] = field(default_factory=dict)  # revoked jti -> its expiry
     confirmed: float | None = None  # time.monotonic() of the last read to the log's end
+    stale_seconds: float = STALE_SECONDS
 
     def current(self, now: float | None = None) -> bool:
-        """Warm, and confirmed against identity's log within `STALE_SECONDS`."""
+        """Warm, and confirmed against identity's log within `stale_seconds`."""
         moment = time.monotonic() if now is None else now
-        return self.warm and self.confirmed is not None and moment - self.confirmed < STALE_SECONDS
+        return (
+            self.warm
+            and self.confirmed is not None
+            and moment - self.confirmed < self.stale_seconds
+        )
 
     def apply(self, event: Event) -> None:
         """Apply one event of identity's log (others are ignored); idempotent by position."""

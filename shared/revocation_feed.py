@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import threading
 import time
 import uuid
 from typing import Any
@@ -41,7 +42,10 @@ class RevocationFeed:
         self.nameko_config = nameko_config
         self.view = view
         self.stopping = False
-        self.behind = False
+        self.behind = False  # an event arrived ahead of one not yet heard
+        self.reading = False  # a read of identity's log is under way (`_read_beside`)
+        self.read_ok = False
+        self.last_read = 0.0
         self.rpc: ClusterRpcProxy | None = None
         self.cluster: Any = None
 
@@ -126,18 +130,25 @@ class RevocationFeed:
             Connection(self.nameko_config["AMQP_URI"]) as connection,
             connection.Consumer(queue, callbacks=[self.on_message], accept=["json"]),
         ):
-            # Listening first, then reading the log: nothing falls between the two.
-            read = self._try_catch_up()
+            # Listening first, then reading the log: nothing falls between the two. The log is
+            # read beside the bus, never in its way: with identity down each read waits for
+            # its RPC timeout, and the bus's events must apply meanwhile.
             log.info("revocations: following identity from position %s", self.view.position)
-            last = time.monotonic()
+            self.last_read, self.read_ok = 0.0, False
             while not self.stopping:
+                wait = CATCH_UP_SECONDS if self.read_ok and not self.behind else RETRY_SECONDS
+                if not self.reading and time.monotonic() - self.last_read > wait:
+                    self.reading = True
+                    threading.Thread(target=self._read_beside, daemon=True).start()
                 with contextlib.suppress(socket.timeout, TimeoutError):
                     connection.drain_events(timeout=1)
-                wait = CATCH_UP_SECONDS if read and not self.behind else RETRY_SECONDS
-                if time.monotonic() - last > wait:
-                    read = self._try_catch_up()
-                    self.behind = self.behind and not read
-                    last = time.monotonic()
+
+    def _read_beside(self) -> None:
+        try:
+            self.read_ok = self._try_catch_up()
+            self.behind = self.behind and not self.read_ok
+        finally:
+            self.last_read, self.reading = time.monotonic(), False
 
     def stop(self) -> None:
         self.stopping = True

@@ -23,8 +23,10 @@ from tests.integration.helpers import relay_process
 from tests.integration.intake_fixtures import Api, free_port
 
 LOCK_SECONDS = 3
+FRESH_SECONDS = 3  # a password given stays proof this long (5 minutes in the stack)
 INITIAL = "初始密码-2024a"  # what the operator gives; changed at first sign-in
 PASSWORD = "自己的密码-2025b"  # the person's own, after that
+TOTP_KEY = "mZ3yqnqrkEqGVNc7o2Kx2c0Hjm6yq2dZ0gq2lLrHcS0="  # a Fernet key for these tests only
 
 
 @dataclass
@@ -32,6 +34,7 @@ class People:
     base: str
     operator: Api  # tokens without a session, signed with the same key
     relay_log: Path | None = None
+    database_url: str = ""  # identity's throw-away database
     cookies: dict[str, str] = field(default_factory=dict)  # username -> refresh token
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
@@ -84,7 +87,15 @@ class People:
 
 
 @pytest.fixture
-def identity_api(intake_api: Api, broker, tmp_path: Path, monkeypatch) -> Iterator[People]:  # type: ignore[no-untyped-def]
+def identity_container() -> list[ServiceContainer]:
+    """Filled by `identity_api` with its container, for tests that stop identity midway."""
+    return []
+
+
+@pytest.fixture
+def identity_api(  # type: ignore[no-untyped-def]
+    identity_container: list[ServiceContainer], intake_api: Api, broker, tmp_path: Path, monkeypatch
+) -> Iterator[People]:
     from tests.integration.conftest import throwaway_database  # (conftest imports this module)
 
     with throwaway_database() as url:
@@ -93,15 +104,17 @@ def identity_api(intake_api: Api, broker, tmp_path: Path, monkeypatch) -> Iterat
         monkeypatch.setenv("KECHUANG_DB_URL_IDENTITY", url)
         monkeypatch.setenv("KECHUANG_JWT_PRIVATE_KEY_FILE", str(tmp_path / "jwt-private.pem"))
         monkeypatch.setenv("KECHUANG_IDENTITY_LOCK_SECONDS", str(LOCK_SECONDS))
+        monkeypatch.setenv("KECHUANG_IDENTITY_FRESH_SECONDS", str(FRESH_SECONDS))
+        monkeypatch.setenv("KECHUANG_TOTP_KEY", TOTP_KEY)
         port = free_port()
         container = ServiceContainer(
             IdentityService, {"AMQP_URI": broker.uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}"}
         )
         container.start()
+        identity_container.append(container)
         try:
             with relay_process(broker, url, tmp_path / "identity-relay.log", service="identity"):
-                yield People(
-                    f"http://127.0.0.1:{port}", intake_api, tmp_path / "identity-relay.log"
-                )
+                yield People(f"http://127.0.0.1:{port}", intake_api,
+                             tmp_path / "identity-relay.log", database_url=url)  # fmt: skip
         finally:
             container.stop()
