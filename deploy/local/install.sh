@@ -10,7 +10,11 @@ command -v nginx >/dev/null || missing+=(nginx)
 command -v ffprobe >/dev/null || missing+=(ffmpeg)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v chromium >/dev/null || missing+=(chromium)              # the console's browser tests
-fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)  # Chinese in its screenshots and PDFs
+# The printed documents' fonts (shared/printing: FONTS, by file), installed whatever other
+# Chinese fonts the machine has, so a 回执 is the same on every machine; Chinese in screenshots.
+for package in fonts-wqy-microhei fonts-dejavu-core; do
+  dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+done
 # WeasyPrint (the printed 回执 and 汇总表) lays text out with pango; poppler-utils reads PDFs back.
 ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
