@@ -5,6 +5,9 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 load_secrets
 SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
+# What this machine may already have (another checkout's stack, a program on one of our ports,
+# a RabbitMQ of its own): each works as it is or stops make up here, saying what to do.
+"$REPO/deploy/local/preflight.sh"
 
 # --- RabbitMQ ---------------------------------------------------------------------------
 if [[ -f "$PIDS/rabbitmq.pid" ]] && $SUDO rabbitmqctl -q status >/dev/null 2>&1; then
