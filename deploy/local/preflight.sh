@@ -84,7 +84,7 @@ check_rabbitmq() {
   elif ! listening "$management"; then
     problem "RabbitMQ is already running on this machine (not started by make up) without the management API the tests use (port $management): enable it (rabbitmq-plugins enable rabbitmq_management), or stop that RabbitMQ (rabbitmqctl stop) so make up starts its own"
   else
-    say "using the RabbitMQ already running on this machine (not started by make up, so make down leaves it running); make up adds its user ${KECHUANG_AMQP_USER:-kechuang} there"
+    say "using the RabbitMQ already running on this machine (not started by make up, so make down leaves it running; make test's fault tests restart its app): make up adds its user ${KECHUANG_AMQP_USER:-kechuang} there"
   fi
 }
 
