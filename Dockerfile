@@ -69,12 +69,12 @@ CMD ["nginx", "-e", "stderr", "-c", "/etc/nginx/kechuang/compose.conf", "-g", "d
 # --- app: every Python process (the default target) ------------------------------------
 FROM ${PYTHON_IMAGE} AS app
 # ffprobe (from Debian's ffmpeg) is how media checks that a video has a real video stream.
-# pango and a Chinese font are what WeasyPrint needs to print the 回执 and the 汇总表 as PDF
-# (intake and reporting), with the font embedded.
+# pango and the printed documents' fonts (shared/printing: FONTS, by file) are what WeasyPrint
+# needs to print the 回执 and the 汇总表 as PDF (intake and reporting), the fonts embedded.
 # The versions come from bookworm's archive (security updates included), pinned by the base.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg libpango-1.0-0 libpangoft2-1.0-0 \
-      fonts-wqy-microhei \
+      fonts-wqy-microhei fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 kechuang \
  && useradd --system --uid 10001 --gid kechuang --home-dir /app --no-create-home \

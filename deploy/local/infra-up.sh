@@ -5,6 +5,12 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 load_secrets
 SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
+# What this machine may already have (another checkout's stack, a program on one of our ports,
+# a RabbitMQ of its own): each works as it is or stops make up here, saying what to do.
+"$REPO/deploy/local/preflight.sh"
+# The servers and their tools in one locale every Debian has, whatever the user's default
+# (LANG=C made a SQL_ASCII cluster; a LANG not generated made pg_createcluster refuse).
+export LC_ALL=C.UTF-8
 
 # --- RabbitMQ ---------------------------------------------------------------------------
 if [[ -f "$PIDS/rabbitmq.pid" ]] && $SUDO rabbitmqctl -q status >/dev/null 2>&1; then
@@ -32,8 +38,8 @@ $SUDO rabbitmqctl -q set_permissions -p / "$KECHUANG_AMQP_USER" '.*' '.*' '.*' >
 # --- PostgreSQL: our own cluster, one role and database per service (and one for tests) --
 if ! pg_lsclusters -h | awk '{print $2}' | grep -qx "$PG_CLUSTER"; then
   say "creating PostgreSQL cluster $PG_CLUSTER on port $KECHUANG_PG_PORT"
-  $SUDO pg_createcluster -q "$PG_VERSION" "$PG_CLUSTER" -p "$KECHUANG_PG_PORT" \
-    -- --auth-local=peer --auth-host=scram-sha-256 >/dev/null
+  $SUDO env LC_ALL=C.UTF-8 pg_createcluster -q --locale C.UTF-8 "$PG_VERSION" "$PG_CLUSTER" \
+    -p "$KECHUANG_PG_PORT" -- --auth-local=peer --auth-host=scram-sha-256 >/dev/null
 fi
 # The connection budget (services-up.sh checks every pool fits in it).
 if [[ "$($SUDO pg_conftool -s "$PG_VERSION" "$PG_CLUSTER" show max_connections 2>/dev/null)" != "$KECHUANG_PG_MAX_CONNECTIONS" ]]; then
@@ -55,6 +61,11 @@ if ! pg_lsclusters -h | awk -v c="$PG_CLUSTER" '$2==c {print $4}' | grep -qx onl
   head -1 "/var/lib/postgresql/$PG_VERSION/$PG_CLUSTER/postmaster.pid" >"$PIDS/postgres.pid"
 fi
 wait_for "PostgreSQL" 30 pg_isready -q -h 127.0.0.1 -p "$KECHUANG_PG_PORT"
+encoding="$(cd / && $SUDO su postgres -c "psql -X -Atq -p $KECHUANG_PG_PORT -c 'SHOW server_encoding'")"
+if [[ "$encoding" != UTF8 ]]; then  # a cluster an older make up created under LANG=C
+  say "PostgreSQL cluster $PG_VERSION/$PG_CLUSTER has encoding $encoding, not UTF8, and cannot hold Chinese text: remove it (its data goes with it) with pg_dropcluster --stop $PG_VERSION $PG_CLUSTER, then run make up again"
+  exit 1
+fi
 sql=""
 for s in intake media screening reporting matching identity test; do
   var="KECHUANG_DB_PASSWORD_${s^^}"

@@ -9,8 +9,14 @@ command -v rabbitmq-server >/dev/null || missing+=(rabbitmq-server)
 command -v nginx >/dev/null || missing+=(nginx)
 command -v ffprobe >/dev/null || missing+=(ffmpeg)
 command -v openssl >/dev/null || missing+=(openssl)
-command -v chromium >/dev/null || missing+=(chromium)              # the console's browser tests
-fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)  # Chinese in its screenshots and PDFs
+# The console's browser tests drive Debian's /usr/bin/chromium (tests/browser), not another
+# Chromium the machine may have elsewhere on the PATH (a snap, a build in /usr/local/bin).
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+# The printed documents' fonts (shared/printing: FONTS, by file), installed whatever other
+# Chinese fonts the machine has, so a 回执 is the same on every machine; Chinese in screenshots.
+for package in fonts-wqy-microhei fonts-dejavu-core; do
+  dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+done
 # WeasyPrint (the printed 回执 and 汇总表) lays text out with pango; poppler-utils reads PDFs back.
 ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
@@ -20,10 +26,15 @@ command -v npm >/dev/null || missing+=(npm)                        # the console
 if ((${#missing[@]})); then
   say "installing ${missing[*]}"
   SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
+  # The packages may start their own default daemons; we run our own instances. Only those
+  # installed now are stopped: an nginx or RabbitMQ the machine already had is left as it was.
+  fresh=()
+  for daemon in nginx rabbitmq-server; do [[ -x /usr/sbin/$daemon ]] || fresh+=("$daemon"); done
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$LOGS/apt.log"
-  # The packages may start their own default daemons; we run our own instances.
-  $SUDO systemctl disable --now nginx rabbitmq-server >/dev/null 2>&1 || true
+  for daemon in "${fresh[@]}"; do
+    $SUDO systemctl disable --now "$daemon" >/dev/null 2>&1 || true
+  done
 fi
 
 if [[ ! -x "$MINIO_BIN" ]]; then

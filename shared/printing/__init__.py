@@ -3,8 +3,14 @@ laid out by WeasyPrint, never drawn by hand.
 
 Why these two: the documents are tables and forms whose layout is plain CSS (A4, page numbers
 from `@page` counters, a header row repeated on every page by `<thead>`), Jinja2 escapes every
-value by default, and WeasyPrint embeds the subset of the Chinese font it uses (Debian's
-fonts-wqy-microhei, found through fontconfig), so the PDF reads the same on any machine.
+value by default, and WeasyPrint embeds the subset of each font it uses.
+
+The fonts are the project's, named by file (`FONTS`, given to every template through
+`@font-face` in base.html), never whatever fontconfig prefers for "sans-serif" or "zh-CN" on
+the machine at hand: a server that also has Noto Sans CJK, or another default locale, prints
+the same 回执, 报送函 and 汇总表 as any other. The files come from Debian packages that
+deploy/local/install.sh and the Dockerfile always install; a missing one stops the layout
+with the package to install (`render.py`) rather than printing in a stand-in font.
 
 Stored text is data and may be anything the input rule lets through (`shared.text`): HTML,
 bidi overrides, very long strings. `shown` is applied to every value a template prints: the
@@ -19,7 +25,9 @@ import re
 import subprocess
 import sys
 import threading
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -43,6 +51,49 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # What neither XML nor a PDF's text can hold: C0/C1 controls (but tab and newline), lone
 # surrogates, U+FFFE and U+FFFF.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Font:
+    """A font the printed documents use: the family the templates name (the @font-face's, so
+    no installed font can stand in for it), its file, the Debian package that ships the file
+    and the font's own PostScript name (which face of the file is used, as the PDF records)."""
+
+    family: str
+    path: Path
+    package: str
+    postscript_name: str
+
+    @property
+    def url(self) -> str:
+        return self.path.as_uri()
+
+
+# Text (Chinese and Latin): WenQuanYi Micro Hei, the first face of its collection.
+SANS = Font(
+    "Kechuang WenQuanYi Micro Hei",
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    "fonts-wqy-microhei",
+    "WenQuanYiMicroHei",
+)
+# Digests, identifiers and addresses: DejaVu Sans Mono (0 and O, 1 and l told apart), its
+# Chinese from SANS (the templates name both, in that order).
+MONO = Font(
+    "Kechuang DejaVu Sans Mono",
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"),
+    "fonts-dejavu-core",
+    "DejaVuSansMono",
+)
+FONTS = (SANS, MONO)
+
+
+def missing_fonts() -> list[str]:
+    """What to install for each font file that is not there (empty when all are)."""
+    return [
+        f"{font.path} is missing: install the Debian package {font.package}"
+        for font in FONTS
+        if not font.path.is_file()
+    ]
 
 
 def shown(value: Any) -> str:
@@ -70,6 +121,7 @@ def environment(package: str) -> Environment:
         lstrip_blocks=True,
         finalize=shown,  # every `{{ value }}` goes through `shown` before it is escaped
     )
+    env.globals.update(fonts=FONTS, sans=SANS, mono=MONO)
     return env
 
 

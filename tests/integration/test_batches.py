@@ -6,7 +6,8 @@ An office sends its submitted entries (a draft is listed as not included); the m
 each entry's version and each stored material's SHA-256 as media verified it, and its canonical
 JSON hashes to the digest recorded; offices see only their own batches, staff all and may not
 send one; a district with nothing submitted gets a 409 in Chinese; a second batch is 第2批. The
-报送函 reads back with the titles, labels and digest, its fonts embedded (pdffonts), a page kept
+报送函 reads back with the titles, labels and digest, every character drawn with the project's
+own fonts, embedded (pdffonts), the digest in the monospace one, a page kept
 under test-output/, and its QR code decodes (zbarimg) to the verify address, which confirms the
 recorded digest and denies another without a token. An entry patched after the batch shows
 changed_after_batch in reporting's entries report.
@@ -29,12 +30,13 @@ from nameko.containers import ServiceContainer
 
 from ops import schema
 from services.reporting.service import ReportingService
+from shared.printing import MONO
 from tests.entries import full_body
 from tests.integration.conftest import throwaway_database
 from tests.integration.helpers import relay_process, wait_until
 from tests.integration.intake_fixtures import Api, free_port
 from tests.integration.media_fixtures import MediaApi
-from tests.integration.printed import SCREENSHOTS, read
+from tests.integration.printed import SCREENSHOTS, assert_readable, drawn, read
 
 BATCHES = "/api/v1/batches"
 ENTRIES = "/api/v1/submissions"
@@ -178,14 +180,20 @@ def test_a_district_sends_its_batch_and_the_letter_verifies_it(
     letter = api.call("GET", f"{BATCHES}/{batch['id']}/letter.pdf")
     assert letter.status_code == 200, letter.text
     assert letter.headers["Content-Type"] == "application/pdf"
-    text, fonts = read(letter.content, "batch-letter")
+    text, _ = read(letter.content, "batch-letter")
     flat = text.replace("\n", "")
     assert "关于报送“科创会”科创项目的函" in flat and "巴中市科协" in flat
     assert "高效低成本钙钛矿太阳能电池" in flat and "<b>粗</b>[U+202E]gpj.exe" in flat
-    for label in ("序号", "项目名称", "类别", "材料数", "报送单位（盖章）", "日期", "第1批"):
+    labels = ("序号", "项目名称", "类别", "材料数", "报送单位（盖章）", "日期", "第1批")
+    for label in labels:
         assert label in flat, label
     assert batch["sha256"] in flat and "第 1 页 共" in text
-    assert any("WenQuanYi" in font for font in fonts), fonts
+    # Every character drawn with the project's own fonts (shared.printing.FONTS), embedded,
+    # whatever fonts this machine has; the digest in the monospace one.
+    shown = ("关于报送“科创会”科创项目的函", "巴中市科协", "高效低成本钙钛矿太阳能电池",
+             "<b>粗</b>[U+202E]gpj.exe", batch["sha256"])  # fmt: skip
+    assert_readable(letter.content, text, *labels, *shown)
+    assert set(batch["sha256"]) <= drawn(letter.content).chars_in(MONO)
     listed = subprocess.run(["pdffonts", str(SCREENSHOTS / "batch-letter.pdf")],
                             capture_output=True, text=True, check=True).stdout  # fmt: skip
     for line in listed.splitlines()[2:]:

@@ -1,7 +1,8 @@
-"""The 回执 PDF on a real intake (HTTP, PostgreSQL, RabbitMQ): a real PDF with the Chinese font
-embedded, the title, what the office filled in, the screening asked of screening over RPC (a
-stand-in answering as screening does) and page numbers; another district's office gets 404;
-hostile stored text prints as text; without screening, the receipt says so and still prints."""
+"""The 回执 PDF on a real intake (HTTP, PostgreSQL, RabbitMQ): a real PDF whose every character
+is drawn with the project's own fonts, embedded, the title, what the office filled in, the
+screening asked of screening over RPC (a stand-in answering as screening does) and page numbers;
+another district's office gets 404; hostile stored text prints as text; without screening, the
+receipt says so and still prints."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from nameko.rpc import rpc
 from shared import printing
 from tests.entries import full_body
 from tests.integration.intake_fixtures import Api
-from tests.integration.printed import read
+from tests.integration.printed import assert_readable, drawn, read
 
 BASE = "/api/v1/submissions"
 FINDINGS = [
@@ -61,15 +62,16 @@ def test_the_receipt_is_a_pdf_to_sign_and_stamp(intake_api: Api, screening_stand
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"] == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
-    text, fonts = read(response.content, "receipt")
-    assert "《“科创会”科创项目征集回执》" in text
-    assert "高效低成本钙钛矿太阳能电池" in text and "项目名称" in text
-    assert "四川省巴中市巴州区" in text and "李四" in text  # a place's name, the lead
-    assert "二(一)6⑦" in text and "缺少推介视频" in text and "待补充材料" in text
-    assert "陈训煜" in text  # the call's contact
-    assert "填报单位（盖章）" in text and "负责人签字" in text
-    assert "第 1 页 共" in text
-    assert any("WenQuanYi" in font for font in fonts), fonts  # embedded, not substituted
+    text, _ = read(response.content, "receipt")
+    shown = ("《“科创会”科创项目征集回执》", "高效低成本钙钛矿太阳能电池", "项目名称",
+             "四川省巴中市巴州区", "李四", "二(一)6⑦", "缺少推介视频", "待补充材料",
+             "陈训煜", "填报单位（盖章）", "负责人签字", "第 1 页 共")  # fmt: skip
+    for expected in shown:  # a place's name, the lead, the call's contact among them
+        assert expected in text, expected
+    # Every character drawn with the project's own fonts (shared.printing.FONTS), embedded,
+    # whatever fonts this machine has; the entry's number in the monospace one.
+    assert_readable(response.content, text, *shown, entry["id"])
+    assert set(entry["id"]) <= drawn(response.content).chars_in(printing.MONO)
 
     staff = intake_api.call("GET", f"{BASE}/{entry['id']}/receipt.pdf", role="staff")
     assert staff.status_code == 200

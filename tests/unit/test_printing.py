@@ -6,6 +6,7 @@ holds; the 汇总表 sheet prints on landscape A4, one page wide, its header row
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -153,3 +154,26 @@ def test_the_summary_sheet_is_ready_to_print() -> None:
     assert sheet.print_title_rows == "$3:$3"
     assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
     assert sheet.freeze_panes == "A4"
+
+
+def test_the_documents_name_only_the_projects_fonts_which_the_install_always_installs() -> None:
+    # Every font-family of a printed document's template is one of FONTS (by the names the
+    # templates are given for them), each declared by @font-face with its file: never a font
+    # fontconfig would choose on the machine at hand.
+    root = Path(__file__).parents[2]
+    ours = {'"{{ sans.family }}"', '"{{ mono.family }}"', '"{{ font.family }}"'}
+    templates = [root / "shared/printing/templates/base.html"]
+    templates += sorted(root.glob("services/*/templates/*.html"))
+    assert len(templates) >= 5
+    for template in templates:
+        for declared in re.findall(r"font-family:\s*((?:[^;{}]|{{[^}]*}})+)", template.read_text()):
+            assert {name.strip() for name in declared.split(",")} <= ours, (template, declared)
+    html = _receipt(_entry("achievement"))
+    install = (root / "deploy/local/install.sh").read_text()
+    image = (root / "Dockerfile").read_text()
+    for font in printing.FONTS:
+        assert f'@font-face {{ font-family: "{font.family}"; src: url("{font.url}"); }}' in html
+        assert font.path.is_file(), printing.missing_fonts()
+        # ... from a Debian package the install step and the image install every time.
+        assert re.search(rf"for package in [^;]*\b{font.package}\b", install), font.package
+        assert re.search(rf"apt-get install [^&]*\b{font.package}\b", image), font.package
