@@ -100,7 +100,10 @@ serverurl=unix://$SUPERVISOR/supervisor.sock
 [include]
 files = $SUPERVISOR/programs/*.conf
 CONF
-  "$REPO/.venv/bin/supervisord" -c "$SUPERVISOR/supervisord.conf"
+  # With an empty environment: a program inherits supervisord's, and each must get only the
+  # secrets that are its own (its section's `environment`, written by `supervise`).
+  env -i PATH="$PATH" HOME="$HOME" LANG="${LANG:-C.UTF-8}" \
+    "$REPO/.venv/bin/supervisord" -c "$SUPERVISOR/supervisord.conf"
   wait_for "supervisord" 20 supervisorctl pid
 }
 

@@ -1,5 +1,8 @@
-"""The processes `make up` starts hold only the secrets that are theirs: no service or relay can
-act as MinIO's root; media reaches MinIO as its own user (`kechuang provision-storage`)."""
+"""The processes `make up` starts hold only the secrets that are theirs (issue #24, item 6):
+no service or relay can act as MinIO's root; media reaches MinIO as its own user (`kechuang
+provision-storage`); each holds its own database password only; identity alone is told where
+the signing key is and holds the TOTP key; ffprobe, which reads anyone's bytes, runs as an
+unprivileged user with an empty environment."""
 
 import os
 from pathlib import Path
@@ -32,3 +35,33 @@ def test_media_uses_its_own_minio_user(base_url: str) -> None:
         env = environment(name)
         assert env["KECHUANG_S3_ACCESS_KEY"] not in ("", os.environ["MINIO_ROOT_USER"]), name
         assert env["KECHUANG_S3_SECRET_KEY"] != os.environ["MINIO_ROOT_PASSWORD"], name
+
+
+def test_each_process_holds_only_its_own_secrets(base_url: str) -> None:
+    """Defends against: a code-execution bug in one process (media's, say) reading another
+    service's database password or minting tokens with the signing key."""
+    for name in started():
+        env = environment(name)
+        service = name.removeprefix("relay-").split("-")[0].upper()
+        passwords = {k for k in env if k.startswith("KECHUANG_DB_PASSWORD_")}
+        assert passwords <= {f"KECHUANG_DB_PASSWORD_{service}"}, (name, passwords)
+        holds_key = "KECHUANG_JWT_PRIVATE_KEY_FILE" in env or "KECHUANG_TOTP_KEY" in env
+        assert holds_key == (name == "identity"), name
+        assert ("KECHUANG_S3_SECRET_KEY" in env) == name.startswith("media-"), name
+
+
+def test_the_signing_key_is_readable_by_its_owner_only(base_url: str) -> None:
+    key = RUN / "keys" / "jwt-private.pem"
+    assert key.stat().st_mode & 0o077 == 0
+
+
+def test_ffprobe_runs_unprivileged_with_an_empty_environment(base_url: str) -> None:
+    """The probe of an uploaded video: as kechuang-probe (no access to root's 0600 files or
+    processes), with no secret in its environment."""
+    import pwd
+
+    from services.media.adapters.inspection import PROBE_USER, _unprivileged
+
+    how = _unprivileged()
+    assert how["user"] == pwd.getpwnam(PROBE_USER).pw_uid != 0
+    assert how["env"] == {"PATH": "/usr/bin:/bin"}
