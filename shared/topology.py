@@ -101,6 +101,9 @@ STREAM_OWNERS: dict[str, str] = {
     "account": "identity",
     "match": "matching",
     "duplicate": "matching",
+    # Who read personal data (shared/catalog/access.py): reporting's log is the record itself;
+    # no relay publishes it and no one consumes it.
+    "access": "reporting",
 }
 
 # Stream types every service process reads on a queue of its own (exclusive, gone with the
@@ -113,7 +116,7 @@ BROADCAST = {"account"}
 # without `mandatory` too, so the relay never stalls on them; whoever reads them later catches
 # up from the owner's log. A type is either read by a consumer queue or named here (a test
 # holds every owned type to that).
-UNREAD = {"match"}
+UNREAD = {"match", "access"}
 
 
 def mandatory(stream_type: str) -> bool:

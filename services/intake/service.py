@@ -31,7 +31,7 @@ from shared import config, openapi, text
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events, http, rpc
 from shared.errors import Refused
-from shared.events import Event
+from shared.events import Actor, Event
 from shared.http import endpoint, json_response, page_body, paging, read_json
 from shared.routes import unrouted
 
@@ -97,6 +97,7 @@ class IntakeService(ServesEventLog):
     subscription = Subscriber("intake", "intake")
     screening = RpcProxy("screening")
     media = RpcProxy("media")
+    reporting = RpcProxy("reporting")
 
     def intake(self) -> Intake:
         return Intake(self.event_store, self.calls)
@@ -158,7 +159,8 @@ class IntakeService(ServesEventLog):
     @endpoint
     def receipt(self, request: Request, submission_id: str) -> Response:
         """The entry's 回执 as a PDF to sign and stamp (`printed`); 404 as for the entry."""
-        entry = self.entries().get(self.authenticate(request), submission_id)
+        principal = self.authenticate(request)
+        entry = self.entries().get(principal, submission_id)
         asked, screened = _ask(self.screening.screening_of, submission_id)
         ids = [m["material_id"] for m in entry["materials"] if "material_id" in m]
         digested, digests = _ask(self.media.material_digests, ids) if ids else (True, {})
@@ -166,6 +168,14 @@ class IntakeService(ServesEventLog):
             entry=entry, call=self.calls.get(entry["call_id"]), screened=screened,
             digests=digests if digested else None, asked=asked, now=datetime.now(UTC),
         )  # fmt: skip
+        # The 回执 holds the contacts' phones and e-mails: who read it is recorded first
+        # (reporting's access log); without the record, nothing is handed out.
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
+        recorded, _ = _ask(self.reporting.record_access_for, Actor.of(principal).stored(),
+                           "receipt", {"submission_id": submission_id},
+                           forwarded or request.remote_addr)  # fmt: skip
+        if not recorded:
+            raise Refused("unavailable", "暂时无法记录本次下载，请稍后重试", retry_after=5)
         name = quote(f"回执-{(entry['title'] or submission_id)[:80]}.pdf")
         return Response(
             body,

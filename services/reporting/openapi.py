@@ -13,6 +13,7 @@ from marshmallow import Schema, fields
 
 from services.reporting.notices_openapi import add_notice_paths
 from services.reporting.queries import FilterSchema, ListSchema
+from shared.catalog.access import DOCUMENTS
 from shared.catalog.vocabulary import (
     CATEGORIES,
     CATEGORY_LABELS,
@@ -196,6 +197,25 @@ def _filters(api: APISpec, schema: type[FilterSchema]) -> list[dict[str, Any]]:
     return [{**p, "description": FILTERS[p["name"]]} for p in params]
 
 
+class Reader(Schema):
+    role = fields.String(required=True)
+    subject = fields.String(required=True)
+    district = fields.String(allow_none=True)
+    person_id = fields.String(allow_none=True)
+    name = fields.String(
+        required=True, metadata={"description": "张三（市科协）；服务令牌为其主体"}
+    )
+
+
+class PersonalDataRead(Schema):
+    at = fields.DateTime(required=True)
+    document = fields.String(required=True, metadata={"enum": sorted(DOCUMENTS)})
+    document_label = fields.String(required=True)
+    scope = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    address = fields.String(allow_none=True, metadata={"description": "下载者的地址"})
+    who = fields.Nested(Reader, required=True)
+
+
 def add_paths(api: APISpec) -> None:
     """Reporting's tag, schemas and paths."""
     api.tag(
@@ -204,6 +224,7 @@ def add_paths(api: APISpec) -> None:
     add_schemas(api, {
         "StateCounts": StateCounts, "DistrictSummary": DistrictSummary, "Summary": Summary,
         "ReportEntry": ReportEntry, "SourceLag": SourceLag, "Lag": Lag,
+        "PersonalDataRead": PersonalDataRead,
     })  # fmt: skip
     filters = _filters(api, ListSchema)  # the summary takes the district of these
     who = "市科协看全部（可用 district 筛选）；区县科协只看本区县。"
@@ -271,6 +292,21 @@ def add_paths(api: APISpec) -> None:
             )
         },
     )
+    api.path(
+        path=f"{base}/access",
+        operations={
+            "get": operation(
+                TAG,
+                "personal_data_reads",
+                "个人信息下载记录（管理员）",
+                "含联系人电话、邮箱的文件（汇总表、推荐省级材料包、推荐函、回执）每次下载的记录："
+                "何时、何人、哪份文件、范围，最新在前。仅市科协管理员与运维人员可看。",
+                {"200": {"description": "下载记录", "content": {"application/json": {
+                    "schema": page_of(ref("PersonalDataRead"))}}}, **errors(401, 403, 422)},
+                parameters=paging_params(),
+            )
+        },
+    )  # fmt: skip
     add_notice_paths(api)  # notices (通知): services/reporting/notices_openapi.py
     _add_recommendations(api, base)
     add_health(api, TAG)

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from werkzeug import Request, Response
 
 import shared.catalog  # noqa: F401  (registers the event types)
+from services.reporting.access import AccessEndpoints
 from services.reporting.adapters import export, live
 from services.reporting.adapters.media import MediaMaterials
 from services.reporting.adapters.owners import OwnerLogs
@@ -55,7 +56,7 @@ def _stream_failed(exc: BaseException) -> None:
     log.error("province package stopped: %s: %s", type(exc).__name__, exc)
 
 
-class ReportingService(NoticeEndpoints, ServesHealth):
+class ReportingService(AccessEndpoints, NoticeEndpoints, ServesHealth):
     name = "reporting"
     db = Database("reporting")
     authenticate = Authenticator()
@@ -106,6 +107,7 @@ class ReportingService(NoticeEndpoints, ServesHealth):
         rows = reports.export_rows(principal, args)
         heading = export.Heading(reports.whose(principal, args), datetime.now(UTC))
         body = export.xlsx(rows, reports.summary(principal, args), heading)
+        self.record_access(request, principal, "summary_xlsx", args)
         return _download(body, XLSX, "xlsx")
 
     @http("GET", f"{BASE}/entries.pdf")
@@ -124,13 +126,16 @@ class ReportingService(NoticeEndpoints, ServesHealth):
                 {"district": ["请缩小范围"]},
             )
         heading = export.Heading(reports.whose(principal, args), datetime.now(UTC))
-        return _download(export.pdf(rows, heading), PDF, "pdf")
+        body = export.pdf(rows, heading)
+        self.record_access(request, principal, "summary_pdf", args)
+        return _download(body, PDF, "pdf")
 
     @http("GET", f"{BASE}/entries.csv")
     @endpoint
     def entries_csv(self, request: Request) -> Response:
         principal = self.authenticate(request)
         rows = self.reports().export_rows(principal, request.args.to_dict())
+        self.record_access(request, principal, "summary_csv", request.args.to_dict())
         return _download(export.csv_bytes(rows), "text/csv; charset=utf-8", "csv")
 
     @http("GET", f"{BASE}/lag")
@@ -153,6 +158,7 @@ class ReportingService(NoticeEndpoints, ServesHealth):
         principal = self.authenticate(request)
         call_id = request.args.get("call_id") or None
         made = self.recommendations().package(principal, _stream_failed, call_id)
+        self.record_access(request, principal, "province_package", {"call_id": call_id or ""})
         stamp = made.made_at.astimezone(BEIJING).strftime("%Y%m%d-%H%M")
         return Response(
             made.chunks,
@@ -170,7 +176,9 @@ class ReportingService(NoticeEndpoints, ServesHealth):
     @endpoint
     def recommendations_letter(self, request: Request) -> Response:
         principal = self.authenticate(request)
-        body = self.recommendations().letter(principal, request.args.get("call_id") or None)
+        call_id = request.args.get("call_id") or None
+        body = self.recommendations().letter(principal, call_id)
+        self.record_access(request, principal, "recommendation_letter", {"call_id": call_id or ""})
         name = quote("推荐函.pdf")
         return Response(
             body,

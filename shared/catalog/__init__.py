@@ -5,6 +5,7 @@ Chinese labels) and the one fold of an entry's materials (`materials.materials_a
 Importing this package registers the event types (services and consumers import it at start)."""
 
 from shared.catalog import (  # noqa: F401  (registers the event types)
+    access,
     batch,
     call,
     identity,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import requests
 
-from tests.security.conftest import Browser, new_account
+from tests.security.clients import Browser, new_account
 
 
 def _wrong(browser: Browser, username: str, times: int) -> list[requests.Response]:

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 
 from tests.integration.helpers import wait_until
-from tests.security.conftest import PASSWORD, Browser, cli, new_account
+from tests.security.clients import PASSWORD, Browser, cli, new_account
 
 NOBODY = str(uuid.uuid4())
 # One read an office may make at each service: 401 when its token is refused, else 200/404.
