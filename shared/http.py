@@ -72,9 +72,9 @@ ApiError = Refused
 def refusal(error: Refused) -> Response:
     """The documented error body for `error`, with the status its code stands for; `extra`
     keys (`current_version`, `state`, …) sit beside `code`, `message` and `fields`; a
-    `retry_after` (seconds) is also sent as the `Retry-After` header."""
+    `retry_after` (seconds) is sent as the `Retry-After` header instead."""
     body = {"error": {"code": error.code, "message": error.message, "fields": error.fields}}
-    body["error"].update(error.extra)
+    body["error"].update((k, v) for k, v in error.extra.items() if k != "retry_after")
     retry = error.extra.get("retry_after")
     headers = {"Retry-After": str(int(retry))} if isinstance(retry, int | float) else None
     return json_response(body, STATUS[error.code], headers)

@@ -215,10 +215,11 @@ class Sessions:
         if step is not None:
             conn.execute(update(accounts).where(accounts.c.person_id == row.person_id)
                          .values(totp_last_step=step))  # fmt: skip
-        # Proved from here: this attempt's keys start afresh (a stranger's block on the
-        # username stays for everyone else only while it lasts; the owner just got in).
+        # Proved from here: the username's (or this browser's) count starts afresh. Never the
+        # address's: one's own account signed into between guesses must not reset it.
         for key in keys:
-            throttle.clear(conn, key)
+            if not key.startswith("source:"):
+                throttle.clear(conn, key)
         device = None
         if not keys[0].startswith("device:"):
             device = secrets.token_urlsafe(32)

@@ -7,12 +7,14 @@ receipts here over RPC (`record_access`): if the record cannot be written, nothi
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
 from sqlalchemy import func, select
 from werkzeug import Request, Response
 
+from shared import text
 from shared.auth import Principal
 from shared.catalog import access as catalog
 from shared.dependencies import Store
@@ -29,15 +31,32 @@ def record(store: EventStore, actor: Actor, document: str, scope: dict[str, Any]
            address: str | None) -> None:  # fmt: skip
     access_id = str(uuid.uuid4())
     data = {"access_id": access_id, "document": document, "address": address,
-            "scope": {str(k): str(v) for k, v in scope.items() if v not in (None, "")}}  # fmt: skip
+            "scope": _recordable(scope)}  # fmt: skip
     event = new_event(catalog.PersonalDataRead, catalog.stream_id(access_id), data, actor=actor)
     with store.engine.begin() as conn:
         store.append(conn, event.stream_id, [event], None)
 
 
+SCOPE_KEY = re.compile(r"[a-z_]{1,40}")
+
+
+def _recordable(scope: dict[str, Any]) -> dict[str, str]:
+    """What a download covered, as can be stored whatever a client sent: the query's own
+    parameter names only, each value at most 200 characters, characters no store may hold
+    (`shared.text`) replaced."""
+    kept = {}
+    for key, value in scope.items():
+        if value in (None, "") or not (isinstance(key, str) and SCOPE_KEY.fullmatch(key)):
+            continue
+        shown = str(value)[:200]
+        kept[key] = shown if not text.faults(shown) else "（含无法记录的字符）"
+    return kept
+
+
 def client_address(request: Request) -> str | None:
-    forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
-    return forwarded or request.remote_addr or None
+    forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()[:64]
+    address = forwarded or request.remote_addr or None
+    return address if address and not text.faults(address) else None
 
 
 def listing(store: EventStore, principal: Principal, page: int, per_page: int) -> dict[str, Any]:
@@ -76,6 +95,8 @@ class AccessEndpoints:
     def record_access_for(self, actor: dict[str, Any], document: str, scope: dict[str, Any],
                           address: str | None) -> None:  # fmt: skip
         """Another service hands out a document with personal data (intake's 回执)."""
+        if address is not None and text.faults(address):
+            address = None
         record(self.access_store, ActorSchema().load(actor), document, scope, address)
 
     @http("GET", ACCESS)

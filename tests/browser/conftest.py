@@ -74,6 +74,11 @@ class Console:
         self.page, self.base_url, self.test_name = page, base_url, test_name
         self.errors: list[str] = []
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+        # What the front door's Content-Security-Policy blocked (an inline style or script, a
+        # library from elsewhere) is an error of the page too.
+        page.on("console", lambda message: message.type == "error"
+                and "Content Security Policy" in message.text
+                and self.errors.append(message.text))  # fmt: skip
 
     def sign_in(self, bearer: str) -> None:
         self.page.goto(self.base_url + "/")

@@ -40,6 +40,7 @@ SECRETS = {
     "KECHUANG_DB_PASSWORD_IDENTITY": "dummy-identity",
     "MINIO_ROOT_PASSWORD": "dummy-minio",
     "KECHUANG_S3_SECRET_KEY": "dummy-media-s3",
+    "KECHUANG_TOTP_KEY": "dummy-totp",
 }
 SERVICE_CLASSES = {
     "intake": "IntakeService",

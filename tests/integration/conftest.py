@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from shared import config, migrations, topology
 from shared.db import make_engine
 from shared.eventstore import EventStore
+from tests.integration.access_fixtures import access_recorder  # noqa: F401  (fixture)
 from tests.integration.identity_fixtures import identity_api, identity_container  # noqa: F401  (fixtures)
 from tests.integration.intake_fixtures import calls_file_text, intake_api  # noqa: F401  (fixtures)
 from tests.integration.media_fixtures import media_api, media_bucket  # noqa: F401  (fixtures)

@@ -26,7 +26,7 @@ def pdf_bytes(size: int) -> bytes:
 
 
 def test_a_small_real_video_is_stored_with_what_ffprobe_found(
-    media_api: MediaApi, tmp_path: Path
+    media_api: MediaApi, access_recorder: str, tmp_path: Path
 ) -> None:
     entry = media_api.entry()
     video = make_video(tmp_path / "promo.mp4")

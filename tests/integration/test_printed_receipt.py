@@ -21,6 +21,7 @@ from nameko.rpc import rpc
 
 from shared import printing
 from tests.entries import full_body
+from tests.integration.access_fixtures import recorded
 from tests.integration.intake_fixtures import Api
 from tests.integration.printed import assert_readable, drawn, read
 
@@ -56,7 +57,9 @@ def _entry(api: Api, **changes: Any) -> dict[str, Any]:
     return created.json()  # type: ignore[no-any-return]
 
 
-def test_the_receipt_is_a_pdf_to_sign_and_stamp(intake_api: Api, screening_stand_in: None) -> None:
+def test_the_receipt_is_a_pdf_to_sign_and_stamp(
+    intake_api: Api, screening_stand_in: None, access_recorder: str
+) -> None:
     entry = _entry(intake_api)
     response = intake_api.call("GET", f"{BASE}/{entry['id']}/receipt.pdf")
     assert response.status_code == 200, response.text
@@ -81,9 +84,27 @@ def test_the_receipt_is_a_pdf_to_sign_and_stamp(intake_api: Api, screening_stand
     assert unknown.status_code == 404
     assert intake_api.call("GET", f"{BASE}/{entry['id']}/receipt.pdf", role="operator",
                            district=None).status_code == 403  # fmt: skip
+    # Who read the contacts' phones: the two receipts handed out, recorded in reporting's
+    # log with who asked (the refused ones are not).
+    reads = recorded(access_recorder)
+    assert [(r["document"], r["scope"], r["actor"]["role"]) for r in reads] == [
+        ("receipt", {"submission_id": entry["id"]}, "office"),
+        ("receipt", {"submission_id": entry["id"]}, "staff"),
+    ]  # fmt: skip
 
 
-def test_hostile_text_prints_as_text_and_screening_down_is_said(intake_api: Api) -> None:
+def test_no_receipt_is_handed_out_when_its_reading_cannot_be_recorded(intake_api: Api) -> None:
+    """The 回执 holds phones and e-mails: with reporting's access log out of reach, intake
+    answers 503 (retry) rather than hand it out unrecorded."""
+    entry = _entry(intake_api)
+    refused = intake_api.call("GET", f"{BASE}/{entry['id']}/receipt.pdf")
+    assert refused.status_code == 503 and "记录" in refused.json()["error"]["message"]
+    assert int(refused.headers["Retry-After"]) > 0
+
+
+def test_hostile_text_prints_as_text_and_screening_down_is_said(
+    intake_api: Api, access_recorder: str
+) -> None:
     hostile = "<script>alert(1)</script>\u202egpj.exe 项目"
     entry = _entry(intake_api, title=hostile, summary="<b>粗</b>" + "长" * 1900)
     response = intake_api.call("GET", f"{BASE}/{entry['id']}/receipt.pdf")
@@ -127,7 +148,7 @@ def _at_once(api: Api, path: str, n: int) -> tuple[list[requests.Response], int]
 
 
 def test_many_receipts_asked_at_once_are_laid_out_a_few_at_a_time(
-    intake_api: Api, monkeypatch: pytest.MonkeyPatch
+    intake_api: Api, access_recorder: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each layout is a child process holding a core for a second or more: an office asking
     for many documents at once gets them all, but the machine lays out at most
