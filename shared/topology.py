@@ -118,6 +118,14 @@ BROADCAST = {"account"}
 # holds every owned type to that).
 UNREAD = {"match", "access"}
 
+# Stream types kept in their owner's log only: no relay publishes them (reporting runs none).
+LOG_ONLY = {"access"}
+
+
+def relayed_owners() -> set[str]:
+    """The services whose logs a relay publishes (one `relay-<service>` process each)."""
+    return {owner for kind, owner in STREAM_OWNERS.items() if kind not in LOG_ONLY}
+
 
 def mandatory(stream_type: str) -> bool:
     """Whether the relay publishes events of `stream_type` with `mandatory`: a durable queue

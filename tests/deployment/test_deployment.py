@@ -52,7 +52,7 @@ SERVICE_CLASSES = {
 }
 # Besides the operator's CLI and init (keygen), the one process that signs tokens.
 SIGNERS = {"identity"}
-RELAYS = {f"relay-{owner}": owner for owner in sorted(set(topology.STREAM_OWNERS.values()))}
+RELAYS = {f"relay-{owner}": owner for owner in sorted(topology.relayed_owners())}
 INFRA = {"rabbitmq", "postgres", "minio"}
 # Every process of the Python image (compose and k8s alike); `cli` is compose's tool profile.
 APP = {"init", *SERVICE_CLASSES, *RELAYS}
