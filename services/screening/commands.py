@@ -44,6 +44,7 @@ from services.screening.schemas import (
 from shared.auth import Principal
 from shared.calls import Call, extended, past, returned_until
 from shared.catalog import screening as catalog
+from shared.catalog import submission as submission_catalog
 from shared.catalog.vocabulary import RETURNED, SUBMITTED
 from shared.errors import Refused, not_found
 from shared.events import Actor, Event, EventType, lookup, new_event
@@ -89,6 +90,8 @@ def screening_body(tracked: Tracked) -> dict[str, Any]:
         "selection": tracked.selection,
         "recommendation": tracked.recommendation,
         "version": tracked.version,
+        # The entry version (intake's) screening has applied: what a decision's If-Match names.
+        "entry_version": tracked.entry_version,
     }
 
 
@@ -204,13 +207,13 @@ class Screening:
         exception and matching's duplicate pairs re-screen rows through SQL, so what the batch
         changed is written first and read again after."""
         rows_ = _Batch(conn, self.clock)
-        rows_.lock([e.data["submission_id"] for e in events if relevant(e.type)])
+        rows_.lock([e.data["submission_id"] for e in events if _tracks(e)])
         for event in events:
             if event.type == "ExtensionGranted" or duplicates.concerns(event.type):
                 rows_.flush()
                 (self._extend if event.type == "ExtensionGranted" else self._pair)(conn, event)
                 rows_.reload()
-            elif relevant(event.type):
+            elif _tracks(event):
                 submission_id = event.data["submission_id"]
                 rows_.put(self._apply_one(conn, rows_.get(submission_id), event))
         rows_.flush()
@@ -218,11 +221,17 @@ class Screening:
     def _apply_one(self, conn: Connection, before: Tracked, event: Event) -> Tracked:
         now = self.clock()
         after = fold(before, event.type, event.data, event.occurred_at)
+        entry_version = None
+        if event.stream_type == submission_catalog.STREAM_TYPE:
+            # Every event of intake's entry stream is a version of the entry (a 保姆 assigned
+            # too): the version staff see and name in their decisions.
+            entry_version = event.version
+            after = replace(after, entry_version=max(after.entry_version, event.version))
         cause = Cause.of(event)
         events: list[Event] = []
-        # An amendment or a withdrawal voids staff's decisions; the lapse is caused by (and
-        # its envelope points at) the intake event, so the history says which.
-        reason = decisions.lapse_reason(before, after, event.type)
+        # An amendment or a withdrawal made after staff's decisions voids them; the lapse is
+        # caused by (and its envelope points at) the intake event, so the history says which.
+        reason = decisions.lapse_reason(before, after, event.type, entry_version)
         if reason is not None:
             after, lapsed = decisions.lapse(after, cause.actor.subject, now, reason)
             events = self._record(after, lapsed, cause)
@@ -314,11 +323,13 @@ class Screening:
         submission_id: str,
         act: str,
         decide: Callable[[Connection, Tracked, Cause, datetime], tuple[Tracked, list[Event]]],
+        seen: int | None = None,
     ) -> dict[str, Any]:
         now = self.clock()
         cause = Cause(Actor.of(principal))
         with self.store.engine.begin() as conn:
             tracked = self._find(conn, principal, submission_id, lock=True)
+            decisions.check_version(tracked, seen)
             decisions.check_decidable(tracked, act)
             after, events = decide(conn, tracked, cause, now)
             try:
@@ -331,7 +342,9 @@ class Screening:
                 ) from None
         return screening_body(after)
 
-    def review(self, principal: Principal, submission_id: str, body: Any) -> dict[str, Any]:
+    def review(
+        self, principal: Principal, submission_id: str, body: Any, seen: int | None = None
+    ) -> dict[str, Any]:
         """Staff settle the review items of an entry in review (`decisions.review`), then it
         is screened again with their decision."""
         self._staff(principal, "只有市科协工作人员可以审核")
@@ -345,9 +358,11 @@ class Screening:
             tracked, screened = self._rescreen(conn, tracked, cause, now)
             return tracked, [*events, *screened]
 
-        return self._decide(principal, submission_id, "审核", decide)
+        return self._decide(principal, submission_id, "审核", decide, seen)
 
-    def select(self, principal: Principal, submission_id: str, body: Any) -> dict[str, Any]:
+    def select(
+        self, principal: Principal, submission_id: str, body: Any, seen: int | None = None
+    ) -> dict[str, Any]:
         """The city's selection (遴选), as `decisions.select` allows."""
         self._staff(principal, "只有市科协工作人员可以遴选")
         decision = SelectionBody().load(body)
@@ -360,9 +375,11 @@ class Screening:
             tracked, ended = recommendations.lapse(tracked, recommendations.UNSELECTED)
             return tracked, self._record(tracked, [recorded, *ended], cause)
 
-        return self._decide(principal, submission_id, "遴选", decide)
+        return self._decide(principal, submission_id, "遴选", decide, seen)
 
-    def recommend(self, principal: Principal, submission_id: str, body: Any) -> dict[str, Any]:
+    def recommend(
+        self, principal: Principal, submission_id: str, body: Any, seen: int | None = None
+    ) -> dict[str, Any]:
         """The city recommends a selected entry to the province (`recommendations.recommend`),
         its rank unique within the entry's call."""
         self._staff(principal, "只有市科协工作人员可以推荐省级")
@@ -378,7 +395,7 @@ class Screening:
             )
             return tracked, self._record(tracked, [recorded], cause)
 
-        return self._decide(principal, submission_id, "推荐省级", decide)
+        return self._decide(principal, submission_id, "推荐省级", decide, seen)
 
     def withdraw_recommendation(
         self, principal: Principal, submission_id: str, body: Any
@@ -413,6 +430,12 @@ class Screening:
         with self.store.engine.connect() as conn:
             tracked = rows.read(conn, submission_id)
         return None if tracked is None or not tracked.known else screening_body(tracked)
+
+
+def _tracks(event: Event) -> bool:
+    """Whether an event concerns one entry's row: it can change its screening, or it is a
+    version of the entry (`Tracked.entry_version`)."""
+    return relevant(event.type) or event.stream_type == submission_catalog.STREAM_TYPE
 
 
 class _Batch:

@@ -25,6 +25,7 @@ from shared.openapi import (
     json_body,
     json_response,
     operation,
+    parameter,
     path_param,
 )
 
@@ -80,6 +81,12 @@ class ScreeningView(Schema):
         Recommendation, allow_none=True, metadata={"description": "推荐省级（无则为 null）"}
     )
     version = fields.Integer(required=True)
+    entry_version = fields.Integer(
+        metadata={
+            "description": "筛查已处理到的申报项目版本（即项目的 version）；"
+            "审核、遴选、推荐时放入 If-Match"
+        }
+    )
 
 
 def add_paths(api: APISpec) -> None:
@@ -94,6 +101,14 @@ def add_paths(api: APISpec) -> None:
     })  # fmt: skip
     view = json_response("筛查结果", "ScreeningView")
     sid = path_param("submission_id", "申报项目的 id")
+    seen = parameter(
+        "header",
+        "If-Match",
+        "所见的申报项目版本（项目的 version）。筛查尚未处理该版本，或项目已修改到更新的版本时，"
+        "409 version_conflict（请刷新后重试），错误体的 current_version 为筛查已处理的版本；"
+        "省略时按筛查已处理的版本决定",
+        {"type": "string", "pattern": r'^[ \t]*(W/)?"?[0-9]+"?[ \t]*$'},
+    )
     base = "/api/v1/screenings/{submission_id}"
     api.path(
         path=base,
@@ -119,19 +134,19 @@ def add_paths(api: APISpec) -> None:
     ):  # fmt: skip
         api.path(
             path=f"{base}/{action}",
-            parameters=[sid],
+            parameters=[sid, seen],
             operations={
                 "post": operation(
                     TAG, operation_id, summary, description, decide, body=json_body(body)
                 )
             },
         )
-    _add_recommendation(api, base, sid, decide)
+    _add_recommendation(api, base, sid, decide, seen)
     add_health(api, TAG)
 
 
 def _add_recommendation(
-    api: APISpec, base: str, sid: dict[str, Any], decide: dict[str, Any]
+    api: APISpec, base: str, sid: dict[str, Any], decide: dict[str, Any], seen: dict[str, Any]
 ) -> None:
     """推荐省级: the city recommends a selected entry to the province, or withdraws it."""
     api.path(
@@ -148,6 +163,7 @@ def _add_recommendation(
                 "遴选失效或改为未入选时，推荐随之撤销（RecommendationWithdrawn，lapsed）。",
                 decide,
                 body=json_body("RecommendationBody"),
+                parameters=[seen],
             ),
             "delete": operation(
                 TAG,

@@ -18,7 +18,7 @@ from shared.consumer import Many
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events, http, rpc
 from shared.events import Event
-from shared.http import endpoint, json_response, read_json
+from shared.http import endpoint, if_match, json_response, read_json
 from shared.routes import unrouted
 
 BASE = "/api/v1/screenings"
@@ -67,14 +67,16 @@ class ScreeningService(ServesEventLog):
     def review(self, request: Request, submission_id: str) -> Response:
         principal = self.authenticate(request)
         body = read_json(request)
-        return json_response(self.screening().review(principal, submission_id, body))
+        seen = if_match(request)
+        return json_response(self.screening().review(principal, submission_id, body, seen))
 
     @http("POST", f"{BASE}/<submission_id>/selection")
     @endpoint
     def selection(self, request: Request, submission_id: str) -> Response:
         principal = self.authenticate(request)
         body = read_json(request)
-        return json_response(self.screening().select(principal, submission_id, body))
+        seen = if_match(request)
+        return json_response(self.screening().select(principal, submission_id, body, seen))
 
     # -- the city's recommendation to the province (推荐省级) --------------------------------
 
@@ -83,7 +85,8 @@ class ScreeningService(ServesEventLog):
     def recommend(self, request: Request, submission_id: str) -> Response:
         principal = self.authenticate(request)
         body = read_json(request)
-        return json_response(self.screening().recommend(principal, submission_id, body))
+        seen = if_match(request)
+        return json_response(self.screening().recommend(principal, submission_id, body, seen))
 
     @http("DELETE", f"{BASE}/<submission_id>/recommendation")
     @endpoint

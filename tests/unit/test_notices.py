@@ -101,6 +101,27 @@ def test_a_rejected_material_and_a_selection_tell_the_office() -> None:
     assert derive("SelectionRecorded", not_selected, drafted()) == []
 
 
+def test_a_lapsed_decision_tells_the_office_and_staff_why() -> None:
+    """Issue #25 item 9: a selection and a recommendation screening voided (the entry changed
+    after them) reach the office and staff with the reason, so an empty province package is
+    never a mystery; a lapsed review reaches staff; a withdrawal staff made themselves, no one."""
+    reason = "项目提交后内容已修改，原审核、遴选结论不再适用，须重新审核"
+    lapsed = {"submission_id": SID, "decision": "not_selected", "note": reason, "lapsed": True}
+    told = derive("SelectionRecorded", lapsed, drafted())
+    assert {x.recipient for x in told} == {"office:巴州区", "staff"}
+    assert all(x.kind == "lapsed" and "遴选结论已失效" in x.title and reason in x.body
+               for x in told)  # fmt: skip
+    assert len({x.notice_id for x in told}) == 2
+    ended = {"submission_id": SID, "reason": reason, "lapsed": True}
+    told = derive("RecommendationWithdrawn", ended, drafted(), event_id="e2")
+    assert {x.recipient for x in told} == {"office:巴州区", "staff"}
+    assert all("省级推荐已失效" in x.title for x in told)
+    by_staff = {"submission_id": SID, "reason": "排序调整", "lapsed": False}
+    assert derive("RecommendationWithdrawn", by_staff, drafted(), event_id="e3") == []
+    [review] = derive("ReviewLapsed", {"submission_id": SID, "reason": reason}, drafted())
+    assert review.recipient == "staff" and "审核结论已失效" in review.title
+
+
 def test_helpers_events_are_handled_by_name() -> None:
     [recommended] = derive("EntryRecommended", {"submission_id": SID, "rank": 2}, drafted())
     assert recommended.recipient == "office:巴州区" and "第 2 位" in recommended.body

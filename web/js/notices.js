@@ -15,6 +15,7 @@ const KIND_LABELS = {
   deadline: "截止提醒",
   batch_sent: "汇总报送",
   resubmitted: "重新提交",
+  lapsed: "结论失效",
 };
 const PER_PAGE = 20;
 const BADGE_MS = 30000;

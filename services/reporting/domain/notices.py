@@ -49,6 +49,7 @@ RECOMMENDED = "recommended"
 DEADLINE = "deadline"
 BATCH_SENT = "batch_sent"
 RESUBMITTED = "resubmitted"
+LAPSED = "lapsed"
 KINDS = (
     RETURNED_KIND,
     EXTENSION,
@@ -59,6 +60,7 @@ KINDS = (
     DEADLINE,
     BATCH_SENT,
     RESUBMITTED,
+    LAPSED,
 )
 
 # The deadline's warnings, tightest last: "3 days before" and "1 day before" the close.
@@ -266,10 +268,43 @@ def _rejected(cause: _Cause) -> list[Notice]:
 
 
 def _selection(cause: _Cause) -> list[Notice]:
-    if cause.data.get("decision") != SELECTED or cause.data.get("lapsed"):
+    if cause.data.get("lapsed"):
+        return _selection_lapsed(cause)
+    if cause.data.get("decision") != SELECTED:
         return []
     title = f"项目{_called(cause.entry)}已入选"
     return cause.to_office(SELECTED_KIND, title, "市科协遴选：入选。")
+
+
+def _lapsed(cause: _Cause, what: str) -> list[Notice]:
+    """A decision screening voided because the entry changed after it (or was withdrawn):
+    the office and staff are told which, and why, so nobody finds it gone unexplained."""
+    entry = cause.entry
+    reason = cause.data.get("reason") or cause.data.get("note") or ""
+    title = f"项目{_called(entry)}的{what}已失效"
+    body = f"{what}已失效。原因：{reason}" if reason else f"{what}已失效。"
+    call_id = entry.call_id
+    return cause.to_office(LAPSED, title, body) + cause.to_staff(LAPSED, title, body, call_id)
+
+
+def _selection_lapsed(cause: _Cause) -> list[Notice]:
+    """`SelectionRecorded` with `lapsed`: a selection voided by a later change."""
+    return _lapsed(cause, "市科协遴选结论")
+
+
+def _review_lapsed(cause: _Cause) -> list[Notice]:
+    """`ReviewLapsed`: staff's review voided by a later change (told to staff: the office's
+    own change caused it, and the entry is to be reviewed again)."""
+    entry, reason = cause.entry, cause.data.get("reason", "")
+    title = f"项目{_called(entry)}的审核结论已失效"
+    return cause.to_staff(LAPSED, title, f"审核结论已失效。原因：{reason}", entry.call_id)
+
+
+def _recommendation_withdrawn(cause: _Cause) -> list[Notice]:
+    """`RecommendationWithdrawn` with `lapsed`: screening ended it with the selection."""
+    if not cause.data.get("lapsed"):
+        return []
+    return _lapsed(cause, "省级推荐")
 
 
 def _recommended(cause: _Cause) -> list[Notice]:
@@ -308,6 +343,8 @@ _MAKERS = {
     "MediaRejected": _rejected,
     "SelectionRecorded": _selection,
     "EntryRecommended": _recommended,
+    "ReviewLapsed": _review_lapsed,
+    "RecommendationWithdrawn": _recommendation_withdrawn,
     "BatchSent": _batch_sent,
     "SubmissionSubmitted": _submitted,
 }

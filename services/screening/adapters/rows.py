@@ -209,4 +209,5 @@ def _tracked(row: Any) -> Tracked:
         version=row.version,
         returned=row.returned,
         recommendation=row.recommendation,
+        entry_version=row.entry_version,
     )

@@ -54,6 +54,9 @@ screenings = Table(
     # Matching's suspicions and staff's marks of entries handed in twice, by the other entry's
     # id (domain.duplicates): what the 疑似重复申报 and 重复申报 findings are made from.
     Column("duplicates", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    # The version of intake's `submission-<id>` stream screening has applied (0: not known, a
+    # row from before screening_0005): what staff's decisions are checked against.
+    Column("entry_version", Integer, nullable=False, server_default="0"),
     Index(
         "screenings_awaiting_deadline",
         "call_id",

@@ -1,7 +1,7 @@
 // The forms city staff act with on one entry: the review (审核), the selection (遴选) and the
 // service officer (保姆).
 
-import { ApiError, post } from "../api.js";
+import { ApiError, post, request } from "../api.js";
 import { REVIEW_DECISIONS, SELECTIONS } from "../labels.js";
 import { alertBox, busy, h, toast } from "../ui.js";
 
@@ -58,6 +58,12 @@ function decisionForm({ id, legend, options, enabled, why, submitText, send, don
   );
 }
 
+/** A decision on the entry version the staff member is shown (`If-Match`): screening refuses
+ * it (409, 请刷新后重试) while it has not applied that version or once the entry moved on. */
+export function decide(entry, path, body) {
+  return request("POST", path, { body, headers: { "If-Match": `"${entry.version}"` } });
+}
+
 /** The review and selection forms for an entry whose screening is `s`; `done` refreshes. */
 export function decisions(entry, s, done) {
   const { reviewable, selectable } = allowed(entry, s);
@@ -71,7 +77,7 @@ export function decisions(entry, s, done) {
       enabled: reviewable,
       why: "只有“待审核”的项目可以审核（不符合条件或缺材料的项目由筛查规则决定）。",
       submitText: "提交审核",
-      send: (body) => post(`/api/v1/screenings/${entry.id}/review`, body),
+      send: (body) => decide(entry, `/api/v1/screenings/${entry.id}/review`, body),
       done,
     }),
     decisionForm({
@@ -81,7 +87,7 @@ export function decisions(entry, s, done) {
       enabled: selectable,
       why: "项目提交并完成筛查后才能遴选；只有符合条件的项目可以入选。",
       submitText: "记录遴选结果",
-      send: (body) => post(`/api/v1/screenings/${entry.id}/selection`, body),
+      send: (body) => decide(entry, `/api/v1/screenings/${entry.id}/selection`, body),
       done,
     }),
   );
