@@ -122,10 +122,12 @@ def extended(
 def returned_until(
     call: Call, district: str, submission_id: str, extensions: Iterable[Extension], due: datetime
 ) -> datetime:
-    """Until when a returned entry may be edited and submitted again: the return's due time
-    (staff chose it, even before the call's close), or later when an extension covers it."""
-    later = [e.until for e in extensions if e.covers(call.id, district, submission_id)]
-    return max([due, *later])
+    """Until when a returned entry may be edited and submitted again: the later of the
+    return's due time and the entry's own close (the call's close, or later when an extension
+    covers it). A return never shortens the call (domain.md, round 3): an entry returned on
+    10-10 with a due of 10-15 may still be handed in again until the call closes on 11-02, as
+    a fresh draft with the same content could be; a due after the close gives more time."""
+    return max(due, extended(call, district, submission_id, extensions))
 
 
 def _district_code(value: str) -> str:

@@ -126,3 +126,35 @@ def test_an_extension_is_honoured_by_intake_and_media_for_its_district_only(
     other = media_api.slot(drafts["恩阳区"], pdf, "proof", "application/pdf", district="恩阳区")
     assert other.status_code == 409, other.text
     assert other.json()["error"]["code"] == "call_closed"
+
+
+def test_a_return_due_before_the_close_never_shortens_the_call(
+    intake_api: Api, closes: datetime
+) -> None:
+    """Issue #25 item 1: returned with a due before the call's close, the entry is fixed and
+    handed in again between the due and the close (a fresh draft could be, too); refused only
+    after both."""
+    api = intake_api
+    fixed, idle = _submitted(api), _submitted(api)
+    due = (datetime.now(UTC) + timedelta(seconds=3)).replace(microsecond=0)
+    assert due < closes
+    body = {"reasons": "请补充效益说明", "fields": ["benefits"], "due": due.isoformat()}
+    for entry in (fixed, idle):
+        returned = api.call("POST", f"/api/v1/submissions/{entry}/return", role="staff",
+                            json=body)  # fmt: skip
+        assert returned.status_code == 200, returned.text
+    version = str(returned.json()["version"])
+    _sleep_past(due)  # the due has passed; the call is still open
+    shown = api.call("GET", f"/api/v1/submissions/{fixed}").json()
+    patched = api.call("PATCH", f"/api/v1/submissions/{fixed}", json={"benefits": "年增收百万"},
+                       headers={"If-Match": f'"{shown["version"]}"'})  # fmt: skip
+    assert patched.status_code == 200, patched.text
+    again = api.call("POST", f"/api/v1/submissions/{fixed}/submit")
+    assert again.status_code == 200, again.text
+    assert again.json()["status"] == "submitted"
+    _sleep_past(closes)  # now both the due and the close have passed
+    late = api.call("PATCH", f"/api/v1/submissions/{idle}", json={"benefits": "太迟了"},
+                    headers={"If-Match": f'"{version}"'})  # fmt: skip
+    assert late.status_code == 409 and late.json()["error"]["code"] == "call_closed"
+    missed = api.call("POST", f"/api/v1/submissions/{idle}/submit")
+    assert missed.status_code == 409 and missed.json()["error"]["code"] == "call_closed"

@@ -48,6 +48,10 @@ def test_a_return_tells_the_entrys_office_the_reasons_fields_and_due_time() -> N
     assert "2021年11月10日 09:00:00" in notice.body
     assert notice.submission_id == SID
     assert notice.email == "office@example.org"
+    # A due before the call's close never shortens the call (issue #25 item 1).
+    early = data | {"due": "2021-10-10T09:00:00+08:00"}
+    [notice] = derive("SubmissionReturned", early, drafted())
+    assert "2021年11月2日 23:59:59" in notice.body and "10月10日" not in notice.body
 
 
 def test_the_same_event_and_recipient_always_give_the_same_notice_id() -> None:

@@ -226,7 +226,11 @@ def _returned(cause: _Cause) -> list[Notice]:
     lines = [f"退回理由：{data['reasons']}"]
     if data.get("fields"):
         lines.append("请修改：" + "、".join(data["fields"]))
-    lines.append(f"请于 {beijing_time(due)} 前修改并重新提交，逾期未提交将判为不符合条件。")
+    # A return never shortens the call: the office has until the later of the due and the
+    # call's close (an extension may give more; its own notice says so).
+    call = cause.calls.get(cause.entry.call_id or "")
+    until = max(due, call.closes) if call is not None else due
+    lines.append(f"请于 {beijing_time(until)} 前修改并重新提交，逾期未提交将判为不符合条件。")
     title = f"项目{_called(cause.entry)}已退回修改"
     return cause.to_office(RETURNED_KIND, title, "\n".join(lines))
 
