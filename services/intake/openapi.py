@@ -586,7 +586,8 @@ MANIFEST = {
         "sent_at": {"type": "string", "format": "date-time", "description": "报送时间（UTC）"},
         "sent_on": {"type": "string", "format": "date", "description": "报送日期（北京时间）"},
         "sent_by": {"type": "string"},
-        "entries": {"type": "array", "description": "已提交的项目（按创建先后）", "items": {
+        "entries": {"type": "array", "description": "报送的项目（已提交且筛查未判为不符合条件，"
+                    "按创建先后）", "items": {
             "type": "object",
             "required": ["id", "title", "category", "version", "materials"],
             "properties": {
@@ -594,15 +595,27 @@ MANIFEST = {
                 "title": {"type": "string"},
                 "category": {"type": "string", "enum": list(CATEGORIES)},
                 "version": {"type": "integer", "description": "报送时项目的版本号"},
+                "screening_state": {"type": "string", "nullable": True,
+                                    "description": "报送时的筛查状态（format 2 起）"},
                 "materials": {"type": "array", "items": _MATERIAL,
                               "description": "已存储的材料（媒体服务校验的大小和 SHA-256）"},
             },
         }},
-        "not_included": {"type": "array", "description": "未列入的项目（草稿、退回修改、已撤回）",
+        "not_included": {"type": "array", "description": "未列入的项目（草稿、退回修改、已撤回，"
+                         "以及经筛查不符合征集条件的已提交项目）",
                          "items": {"type": "object", "properties": {
                              "id": {"type": "string", "format": "uuid"},
                              "title": {"type": "string"},
-                             "status": {"type": "string", "enum": list(SUBMISSION_STATUSES)}}}},
+                             "status": {"type": "string", "enum": list(SUBMISSION_STATUSES)},
+                             "reason": {"type": "string", "description": "未列入的原因"
+                                        "（format 2 起），如“不符合征集条件”"},
+                             "screening_state": {"type": "string"},
+                             "clauses": {"type": "array", "items": {"type": "string"},
+                                         "description": "不符合的征集通知条款"},
+                             "findings": {"type": "array", "items": {
+                                 "type": "object", "properties": {
+                                     "clause": {"type": "string"},
+                                     "message": {"type": "string"}}}}}}},
     },
 }  # fmt: skip
 BATCH_ITEM = {

@@ -252,7 +252,11 @@ class IntakeService(ServesEventLog):
             answered, found = _ask(self.media.material_digests, ids)
             return found if answered else None
 
-        return json_response(self.batches().send(principal, body, digests), 201)
+        def screened(ids: list[str]) -> dict[str, dict[str, Any]] | None:
+            answered, found = _ask(self.screening.states_of, ids)
+            return found if answered else None
+
+        return json_response(self.batches().send(principal, body, digests, screened), 201)
 
     @http("GET", "/api/v1/batches")
     @endpoint

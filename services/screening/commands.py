@@ -420,6 +420,30 @@ class Screening:
         with self.store.engine.connect() as conn:
             return screening_body(self._find(conn, principal, submission_id))
 
+    def states_of(self, submission_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """`{id: {state, entry_version, failed}}` for the entries screening knows: `failed`
+        lists the findings that exclude an ineligible entry ({rule, clause, outcome, message}:
+        fail, and missing once the call closed for it)."""
+        wanted = [i for i in submission_ids if isinstance(i, str) and _is_uuid(i)]
+        with self.store.engine.connect() as conn:
+            found = rows.read_many(conn, wanted)
+        states = {}
+        for tracked in found:
+            if not tracked.known:
+                continue
+            findings = (tracked.result or {}).get("findings", [])
+            failed = [
+                {k: f.get(k) for k in ("rule", "clause", "outcome", "message")}
+                for f in findings
+                if f.get("outcome") in ("fail", "missing")
+            ]
+            states[tracked.submission_id] = {
+                "state": tracked.state,
+                "entry_version": tracked.entry_version,
+                "failed": failed if tracked.state == "ineligible" else [],
+            }
+        return states
+
     def outcome(self, submission_id: str) -> dict[str, Any] | None:
         """An entry's screening as `view` shows it, for intake's printed 回执 (intake has
         already checked who may read the entry); None when screening has not seen it."""
@@ -430,6 +454,14 @@ class Screening:
         with self.store.engine.connect() as conn:
             tracked = rows.read(conn, submission_id)
         return None if tracked is None or not tracked.known else screening_body(tracked)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _tracks(event: Event) -> bool:

@@ -57,6 +57,13 @@ class ScreeningService(ServesEventLog):
         printed 回执; None when screening has not seen the entry."""
         return self.screening().outcome(submission_id)
 
+    @rpc
+    def states_of(self, submission_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Each entry's screening state, the entry version screening has applied and the
+        clauses it fails, for intake's district batch (only ineligible entries stay behind);
+        an entry screening has not seen is absent."""
+        return self.screening().states_of(submission_ids)
+
     @http("GET", f"{BASE}/<submission_id>")
     @endpoint
     def get(self, request: Request, submission_id: str) -> Response:
