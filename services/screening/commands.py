@@ -30,7 +30,13 @@ from typing import Any
 from sqlalchemy import Connection
 
 from services.screening.adapters import rows
-from services.screening.domain import decisions, duplicates, recommendations, returns
+from services.screening.domain import (
+    decisions,
+    duplicates,
+    forwarding,
+    recommendations,
+    returns,
+)
 from services.screening.domain.decisions import Recorded
 from services.screening.domain.rulesets import RULESETS
 from services.screening.domain.screening import screen
@@ -45,7 +51,7 @@ from shared.auth import Principal
 from shared.calls import Call, extended, past, returned_until
 from shared.catalog import screening as catalog
 from shared.catalog import submission as submission_catalog
-from shared.catalog.vocabulary import RETURNED, SUBMITTED
+from shared.catalog.vocabulary import RETURNED, SELECTED, SUBMITTED
 from shared.errors import Refused, not_found
 from shared.events import Actor, Event, EventType, lookup, new_event
 from shared.eventstore import EventStore, VersionConflict
@@ -92,6 +98,9 @@ def screening_body(tracked: Tracked) -> dict[str, Any]:
         "version": tracked.version,
         # The entry version (intake's) screening has applied: what a decision's If-Match names.
         "entry_version": tracked.entry_version,
+        # The district batch that forwarded the entry ({batch_id, number, version, materials,
+        # changed}: 报送后已修改), None when none did: the city selects only from these.
+        "forwarded": tracked.forwarded,
     }
 
 
@@ -209,7 +218,11 @@ class Screening:
         rows_ = _Batch(conn, self.clock)
         rows_.lock([e.data["submission_id"] for e in events if _tracks(e)])
         for event in events:
-            if event.type == "ExtensionGranted" or duplicates.concerns(event.type):
+            if event.type == "BatchSent":
+                rows_.flush()
+                self._forward(conn, event)
+                rows_.reload()
+            elif event.type == "ExtensionGranted" or duplicates.concerns(event.type):
                 rows_.flush()
                 (self._extend if event.type == "ExtensionGranted" else self._pair)(conn, event)
                 rows_.reload()
@@ -227,6 +240,7 @@ class Screening:
             # too): the version staff see and name in their decisions.
             entry_version = event.version
             after = replace(after, entry_version=max(after.entry_version, event.version))
+            after = forwarding.after_change(after, before, event.type, entry_version)
         cause = Cause.of(event)
         events: list[Event] = []
         # An amendment or a withdrawal made after staff's decisions voids them; the lapse is
@@ -249,6 +263,20 @@ class Screening:
                 continue
             after, screened = self._rescreen(conn, tracked, cause, now)
             self._commit(conn, after, screened, now)
+
+    def _forward(self, conn: Connection, event: Event) -> None:
+        """A district's batch (`BatchSent`): each entry it forwarded is marked so, at the
+        version and with the materials it froze; each it left out (not submitted, or
+        ineligible) is no longer forwarded (a supplement replaces what an earlier batch said).
+        Rows are locked in id order, as every writer takes them."""
+        now = self.clock()
+        manifest = event.data["manifest"]
+        entries = {str(e["id"]): e for e in manifest.get("entries", []) if e.get("id")}
+        left = {str(e["id"]) for e in manifest.get("not_included", []) if e.get("id")}
+        for sid, tracked in rows.lock_many(conn, sorted(entries.keys() | left)).items():
+            found = entries.get(sid)
+            standing = forwarding.forwarded(event.data, found) if found else None
+            rows.save(conn, replace(tracked, forwarded=standing), now)
 
     def _pair(self, conn: Connection, event: Event) -> None:
         """Matching's suspicion of a pair, its clearing, or staff's mark: folded into both
@@ -371,6 +399,9 @@ class Screening:
             conn: Connection, tracked: Tracked, cause: Cause, now: datetime
         ) -> tuple[Tracked, list[Event]]:
             tracked, recorded = decisions.select(tracked, decision, principal.subject, now)
+            if decision["decision"] == SELECTED:
+                # 四(二): the city selects from what districts forwarded, as forwarded.
+                forwarding.check_forwarded(tracked, "遴选")
             # `not_selected` over a selection ends the recommendation standing on it.
             tracked, ended = recommendations.lapse(tracked, recommendations.UNSELECTED)
             return tracked, self._record(tracked, [recorded, *ended], cause)
@@ -393,6 +424,7 @@ class Screening:
             tracked, recorded = recommendations.recommend(
                 tracked, wanted, holder, principal.subject, now
             )
+            forwarding.check_forwarded(tracked, "推荐省级")
             return tracked, self._record(tracked, [recorded], cause)
 
         return self._decide(principal, submission_id, "推荐省级", decide, seen)

@@ -98,3 +98,75 @@ def test_a_batch_forwards_what_may_go_and_lists_the_ineligible_with_their_clause
     refused = send_batch(stack, district="恩阳区")
     assert refused.status_code == 409, refused.text
     assert "均不符合征集条件" in refused.json()["error"]["message"]
+
+
+def test_the_city_selects_what_was_forwarded_and_after_a_change_a_supplement(
+    stack: Stack,
+) -> None:
+    """Issue #25 item 3: selection (and recommendation) only of an entry its district
+    forwarded, in the version forwarded; never forwarded, or changed after its batch, is a
+    409 naming what to do (报送补充批次); a supplementary batch forwards the new version."""
+    entry = submitted(stack, "秸秆综合利用技术")["id"]
+    screened(stack, entry, "in_review")
+    shown = stack.intake.call("GET", f"{ENTRIES}/{entry}").json()
+
+    def decide(what: str, body: dict[str, Any]) -> requests.Response:
+        version = stack.intake.call("GET", f"{ENTRIES}/{entry}").json()["version"]
+        return stack.screening.call("POST", f"{SCREENINGS}/{entry}/{what}", role="staff",
+                                    json=body, headers={"If-Match": f'"{version}"'})  # fmt: skip
+
+    assert decide("review", {"decision": "eligible"}).status_code == 200
+    never = decide("selection", {"decision": "selected"})
+    assert never.status_code == 409, never.text
+    assert never.json()["error"]["code"] == "invalid_state"
+    assert "尚未由区县汇总报送" in never.json()["error"]["message"]
+    assert "报送补充批次" in never.json()["error"]["message"]
+    # `not_selected` needs no batch: the city may always decline.
+    assert decide("selection", {"decision": "not_selected"}).status_code == 200
+
+    first = send_batch(stack)
+    assert first.status_code == 201, first.text
+    forwarded = wait_until(
+        lambda: stack.screening.call("GET", f"{SCREENINGS}/{entry}", role="staff").json()[
+            "forwarded"
+        ],
+        timeout=30,
+        message="screening applies the batch",
+    )
+    assert forwarded["number"] == 1 and forwarded["version"] == shown["version"]
+
+    # The office amends the entry after its batch: what the city would select is not what the
+    # district stamped. Staff review the new text, and the selection is refused.
+    patched = stack.intake.call("PATCH", f"{ENTRIES}/{entry}", json={"summary": "报送后改的简介"},
+                                headers={"If-Match": f'"{shown["version"]}"'})  # fmt: skip
+    assert patched.status_code == 200, patched.text
+    screened(stack, entry, "in_review")
+    wait_until(lambda: decide("review", {"decision": "eligible"}).status_code == 200,
+               timeout=30, message="reviewed on the amended version")  # fmt: skip
+    changed = decide("selection", {"decision": "selected"})
+    assert changed.status_code == 409, changed.text
+    message = changed.json()["error"]["message"]
+    assert "报送（第1批）后已修改" in message and "报送补充批次" in message
+
+    # The supplement forwards the new version; now the city selects and recommends it.
+    second = send_batch(stack)
+    assert second.status_code == 201 and second.json()["number"] == 2, second.text
+    (again,) = [e for e in second.json()["manifest"]["entries"] if e["id"] == entry]
+    assert again["version"] == patched.json()["version"]
+    wait_until(
+        lambda: (
+            (
+                stack.screening.call("GET", f"{SCREENINGS}/{entry}", role="staff").json()[
+                    "forwarded"
+                ]
+                or {}
+            ).get("number")
+            == 2
+        ),
+        timeout=30,
+        message="screening applies the supplement",
+    )
+    selected = decide("selection", {"decision": "selected"})
+    assert selected.status_code == 200, selected.text
+    recommended = decide("recommendation", {"rank": 1, "reason": "技术成熟"})
+    assert recommended.status_code == 200, recommended.text

@@ -75,6 +75,7 @@ def test_a_decision_on_a_version_screening_has_not_applied_is_refused_not_lapsed
     reviewed = decide(api, sid, "review", {"decision": "eligible"}, 3)
     assert reviewed.status_code == 200, reviewed.text
     assert reviewed.json()["review"]["entry_version"] == 3
+    api.forward(sid)  # the district's batch: its own stream, no new entry version
     selected = decide(api, sid, "selection", {"decision": "selected"}, 3)
     assert selected.status_code == 200, selected.text
     api.settle("intake")
@@ -102,6 +103,7 @@ def test_a_decision_on_an_outdated_version_is_refused_with_the_current_one(
                    headers={"If-Match": "v2"})  # fmt: skip
     assert odd.status_code == 422 and "If-Match" in odd.json()["error"]["fields"]
     assert decide(api, sid, "review", {"decision": "eligible"}, 3).status_code == 200
+    api.forward(sid)
     stale_select = decide(api, sid, "selection", {"decision": "selected"}, 2)
     assert stale_select.status_code == 409
     assert stale_select.json()["error"]["current_version"] == 3
@@ -117,6 +119,7 @@ def test_only_a_change_after_the_decisions_lapses_them(screening_api: ScreeningA
     api, feed = screening_api, screening_api.feed
     sid = in_review(api)
     assert decide(api, sid, "review", {"decision": "eligible"}, 2).status_code == 200
+    api.forward(sid)
     assert decide(api, sid, "selection", {"decision": "selected"}, 2).status_code == 200
     assert decide(api, sid, "recommendation", {"rank": 1, "reason": "优"}, 2).status_code == 200
     later = feed.update(sid, FIELDS | {"summary": "入选后又改了简介"})

@@ -64,6 +64,20 @@ def _eligible_entries(stack: Stack, count: int) -> list[str]:
             json={"decision": "eligible", "note": "材料属实"},
         )  # fmt: skip
         assert reviewed.status_code == 200 and reviewed.json()["state"] == "eligible"
+    # 四(二): the district forwards them (the city selects only what was forwarded).
+    sent = stack.intake.call("POST", "/api/v1/batches", json={"call_id": "open-call"})
+    while sent.status_code == 503:  # screening not yet caught up with intake's versions
+        time.sleep(0.5)
+        sent = stack.intake.call("POST", "/api/v1/batches", json={"call_id": "open-call"})
+    assert sent.status_code == 201, sent.text
+    batch_id = sent.json()["id"]
+    for entry in ids:
+
+        def forwarded(entry: str = entry) -> bool:
+            shown = stack.screening.call("GET", f"{SCREENINGS_PATH}/{entry}", role="staff")
+            return bool((shown.json().get("forwarded") or {}).get("batch_id") == batch_id)
+
+        wait_until(forwarded, timeout=60, message=f"{entry} forwarded")
     return ids
 
 

@@ -217,4 +217,5 @@ def _tracked(row: Any) -> Tracked:
         returned=row.returned,
         recommendation=row.recommendation,
         entry_version=row.entry_version,
+        forwarded=row.forwarded,
     )

@@ -57,6 +57,8 @@ class Tracked:
     # The version of intake's `submission-<id>` stream applied so far (0: not known): the
     # entry version staff's decisions are made on (`decisions.check_version`).
     entry_version: int = 0
+    # The latest district batch that forwarded the entry to the city (`forwarding`), or None.
+    forwarded: dict[str, Any] | None = None
 
     @property
     def known(self) -> bool:
