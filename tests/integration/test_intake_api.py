@@ -296,3 +296,28 @@ def test_an_entry_the_city_selected_cannot_be_withdrawn(
     assert refused.status_code == 409 and error(refused)["code"] == "invalid_state"
     listed = intake_api.call("GET", BASE).json()["items"]
     assert [item["selected"] for item in listed] == [True]
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [("public_institution", "事业单位"), ("other_organization", "其他组织"),
+     ("society", "学（协）会")],
+)  # fmt: skip
+def test_a_public_institution_or_another_organisation_hands_an_entry_in(
+    intake_api: Api, kind: str, label: str
+) -> None:
+    """Issue #25 item 4: the notice addresses 企（事业）单位、学（协）会 (前言, 一(二)3): a
+    hospital or school run as a public institution applies as 事业单位, and so does any other
+    organisation; 学会 and 协会 are one type, labelled as the notice names it. The console's
+    form offers them (the catalog, which the receipt and the 汇总表 label by too)."""
+    body = full_body("achievement") | {"call_id": "open-call"}
+    body["applicant"] = body["applicant"] | {"type": kind, "name": "巴中市中心医院"}
+    created = intake_api.call("POST", BASE, json=body)
+    assert created.status_code == 201, created.text
+    entry = created.json()["id"]
+    submitted = intake_api.call("POST", f"{BASE}/{entry}/submit")
+    assert submitted.status_code == 200, submitted.text
+    assert submitted.json()["applicant"]["type"] == kind
+    catalog = intake_api.call("GET", "/api/v1/catalog").json()
+    (field,) = [f for f in catalog["forms"]["achievement"] if f["name"] == "applicant.type"]
+    assert {"code": kind, "label": label} in field["choices"]

@@ -153,3 +153,18 @@ def test_the_summary_sheet_is_ready_to_print() -> None:
     assert sheet.print_title_rows == "$3:$3"
     assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
     assert sheet.freeze_panes == "A4"
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [("public_institution", "事业单位"), ("other_organization", "其他组织"),
+     ("society", "学（协）会")],
+)  # fmt: skip
+def test_the_receipt_and_the_summary_table_name_every_applicant_type(kind: str, label: str) -> None:
+    """Issue #25 item 4: 事业单位 and 其他组织 apply, 学（协）会 as the notice names it; the 回执
+    and the 汇总表 print the type as the office chose it."""
+    body = _entry("achievement")
+    html = _receipt(body | {"applicant": body["applicant"] | {"type": kind}})
+    assert label in html
+    row = export.row_values(1, Entry(submission_id="x", known=True, applicant_type=kind))
+    assert label in row

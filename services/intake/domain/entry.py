@@ -20,7 +20,7 @@ from services.intake.domain.phones import Phone
 from shared import industries, regions
 from shared.calls import BEIJING
 from shared.catalog.upcast import PLACE_NAMES, applicant_with_code
-from shared.catalog.vocabulary import ACHIEVEMENT, CATEGORIES, PROMOTION
+from shared.catalog.vocabulary import ACHIEVEMENT, APPLICANT_TYPE_LABELS, CATEGORIES, PROMOTION
 from shared.fields import (
     Flag,
     Items,
@@ -108,17 +108,7 @@ def _year_in_range(year: int) -> None:
 
 class Applicant(StrictSchema):
     name = _text(200, required=True)
-    type = _choice(
-        "enterprise",
-        "university",
-        "institute",
-        "government",
-        "society",
-        "workstation",
-        "individual",
-        "financial_institution",
-        required=True,
-    )
+    type = _choice(*APPLICANT_TYPE_LABELS, required=True)  # the receipt's order
     # The place is its code; the names are kept as written and, given without a code, mapped
     # to one (`with_region_code`).
     region_code = _submit_requires(_region_code(), REGION_MISSING)
