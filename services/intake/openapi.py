@@ -255,7 +255,12 @@ class CallItem(Schema):
         metadata={"description": "参与的区县：code 为 GB/T 2260 代码（如 511902），name 如 巴州区"},
     )
     contact = fields.Nested(
-        CallContact, allow_none=True, metadata={"description": "联系方式（公告四（三））"}
+        CallContact,
+        allow_none=True,
+        metadata={
+            "description": "联系方式：区县科协看到本区县的联系人（公告四（三）为巴州区的），"
+            "未配置时为市科协的；市科协看到市科协的联系人"
+        },
     )
 
 

@@ -133,10 +133,11 @@ class Entries:
             return items, total.scalar_one()
 
 
-def call_body(call: Call, now: datetime) -> dict[str, Any]:
+def call_body(call: Call, now: datetime, district: str | None = None) -> dict[str, Any]:
     """A call as offices read it: its window in ISO and in Beijing-time words, whether it is
-    open now, its categories and districts with their Chinese names, and whom to ask."""
-    contact = call.contact
+    open now, its categories and districts with their Chinese names, and whom to ask: an
+    office (`district`) its own district's contact, staff (None) the city's."""
+    contact = call.contact_of(district) if district else call.contact_of_city()
     return {
         "id": call.id,
         "title": call.title,
@@ -163,4 +164,5 @@ def calls_for(principal: Principal, calls: dict[str, Call], now: datetime) -> li
     """The calls an office may enter projects in (its district takes part); staff see all."""
     _reader(principal)
     usable = [c for c in calls.values() if principal.is_staff or principal.district in c.districts]
-    return [call_body(call, now) for call in usable]
+    district = principal.district if principal.is_office else None
+    return [call_body(call, now, district) for call in usable]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from services.reporting.domain import notices as n
@@ -133,6 +134,17 @@ def test_helpers_events_are_handled_by_name() -> None:
     [sent] = derive("BatchSent", batch, None)
     assert sent.recipient == "staff" and sent.kind == "batch_sent" and "2 个项目" in sent.body
     assert sent.email == "city@example.org"  # staff are mailed at the call's contact
+
+
+def test_staff_notices_go_to_the_city_s_address_not_a_district_s() -> None:
+    """Issue #25 item 6: with a contact per district and the city's, staff (市科协) are mailed at
+    the city's address; 巴州区's mailbox (四(三)) is 巴州区's own."""
+    bazhou = Contact("陈训煜", "0827-5223387", "巴州区西华街2号7楼", "522176313@qq.com")
+    city = Contact("巴中市科协", "0827-5260000", "巴中市", "city@example.org")
+    call = replace(CALL, contact=None, city_contact=city, district_contacts=(("巴州区", bazhou),))
+    batch = {"batch_id": "b", "call_id": CALL.id, "district": "巴州区", "entries": [{}]}
+    [sent] = n.derive("e9", "BatchSent", batch, AT, None, {CALL.id: call})
+    assert sent.recipient == "staff" and sent.email == "city@example.org"
 
 
 def test_staff_hear_of_a_returned_entry_submitted_again_and_of_nothing_else() -> None:

@@ -168,3 +168,11 @@ def test_the_receipt_and_the_summary_table_name_every_applicant_type(kind: str, 
     assert label in html
     row = export.row_values(1, Entry(submission_id="x", known=True, applicant_type=kind))
     assert label in row
+
+
+def test_the_receipt_names_the_entry_s_own_district_contact() -> None:
+    """Issue #25 item 6: 恩阳区's 回执 names 恩阳区's contact, not 巴州区's (四(三))."""
+    demo = load(str(Path(__file__).parents[2] / "deploy" / "calls.demo.yaml"))["demo"]
+    html = _receipt(_entry("achievement", district="恩阳区"), call=demo)
+    assert "enyang@example.org" in html and "522176313@qq.com" not in html
+    assert "522176313@qq.com" in _receipt(_entry("achievement"), call=demo)

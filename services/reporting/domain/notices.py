@@ -200,7 +200,9 @@ class _Cause:
 
     def to_staff(self, kind: str, title: str, body: str, call_id: str | None) -> list[Notice]:
         call = self.calls.get(call_id or "")
-        email = call.contact.email if call is not None and call.contact is not None else None
+        # Staff's notices go to the city's address (市科协), never a district's mailbox.
+        contact = call.contact_of_city() if call is not None else None
+        email = contact.email if contact is not None else None
         facts = self.facts
         return [
             Notice(
