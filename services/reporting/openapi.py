@@ -145,6 +145,10 @@ class ReportEntry(Schema):
     changed_after_batch = fields.Boolean(
         metadata={"description": "报送后已修改：报送后项目被修改、撤回，或已存储的材料有增删"}
     )
+    extended_until = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "延期至：适用于该项目的最晚逾期补交期限（本区县的或本项目的）"},
+    )
     submitted_by = fields.String(
         allow_none=True,
         metadata={
@@ -183,7 +187,8 @@ FILTERS = {
     "state": "总体状态",
     "q": "在项目名称和申报单位中查找",
     "sort": "排序：created_at 按创建时间（默认，先旧后新），updated_at 按最后更新时间；"
-    "前加 - 为先新后旧；recommendation_rank 按推荐排序（未推荐的在后）",
+    "前加 - 为先新后旧；recommendation_rank 按推荐排序（未推荐的在后）；"
+    "-priority 二(二)3 优先支持的在前（其余其次，未筛查的在后，各自先旧后新）",
     "recommended": "true 只列推荐省级的项目，false 只列未推荐的",
 }
 

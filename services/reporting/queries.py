@@ -16,12 +16,13 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import Connection, Engine, Select, func, or_, select
+from sqlalchemy import Connection, Engine, Select, func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import ProgrammingError
 
 from services.reporting.adapters import tables
 from services.reporting.adapters.live import from_row
+from services.reporting.adapters.notice_tables import granted
 from services.reporting.domain.projection import Entry
 from shared.auth import Principal
 from shared.calls import Call
@@ -56,7 +57,12 @@ _filters = FilterSchema()
 # The entries' orders: by when they were created (the default, oldest first) or last changed;
 # a leading "-" puts the newest first. Ties go by id, so paging never repeats or skips a row.
 # `recommendation_rank` is the province's order (推荐排序; entries not recommended last).
-SORTS = ("created_at", "-created_at", "updated_at", "-updated_at", "recommendation_rank")
+# `-priority` puts 二(二)3's priority first (优先支持: awards, plan projects), then the rest,
+# then the entries not screened yet, each group oldest first.
+SORTS = (
+    "created_at", "-created_at", "updated_at", "-updated_at", "recommendation_rank",
+    "-priority",
+)  # fmt: skip
 
 
 class ListSchema(FilterSchema):
@@ -87,6 +93,9 @@ def parse_filters(args: dict[str, str], schema: Schema = _filters) -> dict[str, 
 
 
 def _order(table: Any, sort: str) -> tuple[Any, ...]:
+    if sort == "-priority":
+        first = table.c.priority.desc().nulls_last()
+        return first, table.c.created_at.asc(), table.c.submission_id.asc()
     column, newest_first = table.c[sort.lstrip("-")], sort.startswith("-")
     if newest_first:
         return column.desc().nulls_last(), table.c.submission_id.desc()
@@ -146,7 +155,32 @@ def entry_body(entry: Entry) -> dict[str, Any]:
         "batch": entry.batch_number,
         "changed_after_batch": entry.changed_after_batch,
         "submitted_by": entry.submitted_by or None,
+        # 延期至: the latest late exception covering it (its district's or its own), or None.
+        "extended_until": _iso(entry.extended_until),
     }
+
+
+def with_extensions(conn: Connection, entries: list[Entry]) -> list[Entry]:
+    """The entries with the latest extension that covers each (its district's, or its own),
+    read from `report_extensions` (the notices' subscription writes it)."""
+    keys = {(e.call_id, e.district) for e in entries if e.call_id and e.district}
+    if not keys:
+        return entries
+    found = conn.execute(
+        select(granted).where(tuple_(granted.c.call_id, granted.c.district).in_(sorted(keys)))
+    ).all()
+    if not found:
+        return entries
+    shown = []
+    for entry in entries:
+        covering = [
+            row.until
+            for row in found
+            if (row.call_id, row.district) == (entry.call_id, entry.district)
+            and row.submission_id in (None, entry.submission_id)
+        ]
+        shown.append(entry._replace(extended_until=max(covering)) if covering else entry)
+    return shown
 
 
 def _zeros() -> dict[str, int]:
@@ -265,7 +299,8 @@ class Reports:
                 .offset((page - 1) * per_page)
                 .limit(per_page)
             )
-            return [entry_body(from_row(r)) for r in rows], int(total)
+            found = with_extensions(conn, [from_row(r) for r in rows])
+            return [entry_body(entry) for entry in found], int(total)
 
         return self._read(work)
 
@@ -283,7 +318,7 @@ class Reports:
             )
             if limit is not None:
                 query = query.limit(limit)
-            return [from_row(r) for r in conn.execute(query)]
+            return with_extensions(conn, [from_row(r) for r in conn.execute(query)])
 
         return self._read(work)
 
