@@ -243,6 +243,18 @@ class CallItem(Schema):
     closes_text = fields.String(
         required=True, metadata={"description": "如 2021年11月2日 23:59:59（北京时间）"}
     )
+    extended_until = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "区县科协：本区县获准逾期补交（延期）至何时（北京时间 ISO），无则 null"
+        },
+    )
+    extended_until_text = fields.String(
+        allow_none=True, metadata={"description": "延期截止时间（北京时间文字）"}
+    )
+    accepts_entries = fields.Boolean(
+        metadata={"description": "现在能否提交项目：征集进行中，或本区县的延期尚未结束"}
+    )
     is_open = fields.Boolean(required=True, metadata={"description": "此刻是否在征集时间内"})
     categories = fields.List(
         fields.Nested(CodeAndName),

@@ -221,7 +221,8 @@ class IntakeService(ServesEventLog):
     @endpoint
     def list_calls(self, request: Request) -> Response:
         principal = self.authenticate(request)
-        items = calls_for(principal, self.calls, datetime.now(UTC))
+        extended = self.extensions().district_wide(principal)
+        items = calls_for(principal, self.calls, datetime.now(UTC), extended)
         return json_response({"items": items, "total": len(items)})
 
     @http("POST", "/api/v1/calls/<call_id>/extensions")

@@ -119,6 +119,21 @@ def test_an_extension_is_honoured_by_intake_and_media_for_its_district_only(
     assert ok.status_code == 200, ok.text
     closed = api.call("POST", f"/api/v1/submissions/{drafts['恩阳区']}/submit", district="恩阳区")
     assert closed.status_code == 409 and closed.json()["error"]["code"] == "call_closed"
+    # The calls list tells the office its new close and that it may still hand entries in
+    # (the console's banner and its "new entry"); another district is closed (issue #25 #7).
+    [mine] = [c for c in api.call("GET", "/api/v1/calls").json()["items"]
+              if c["id"] == "closing-call"]  # fmt: skip
+    assert (mine["is_open"], mine["accepts_entries"]) == (False, True)
+    assert datetime.fromisoformat(mine["extended_until"]) == until.replace(microsecond=0)
+    assert mine["extended_until_text"].endswith("（北京时间）")
+    [theirs] = [c for c in api.call("GET", "/api/v1/calls", district="恩阳区").json()["items"]
+                if c["id"] == "closing-call"]  # fmt: skip
+    assert (theirs["accepts_entries"], theirs["extended_until"]) == (False, None)
+    fresh = full_body("achievement") | {"call_id": "closing-call", "title": "延期内新建的项目"}
+    created = api.call("POST", "/api/v1/submissions", json=fresh)
+    assert created.status_code == 201, created.text
+    new = api.call("POST", f"/api/v1/submissions/{created.json()['id']}/submit")
+    assert new.status_code == 200, new.text
     # Media: a new slot for the district's entry, none for the other's.
     pdf = b"%PDF-1.4 extended"
     slot = media_api.slot(drafts["巴州区"], pdf, "proof", "application/pdf")

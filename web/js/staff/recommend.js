@@ -2,7 +2,7 @@
 // (rank and reason) and its withdrawal; and the ranked list (推荐名单) with the province
 // package (省级材料包) and the letter (推荐函) to download.
 
-import { ApiError, download, get, post, query, request } from "../api.js";
+import { ApiError, download, get, query, request } from "../api.js";
 import { CATEGORIES, label } from "../labels.js";
 import { alertBox, busy, dataTable, h, mainArea, toast } from "../ui.js";
 import { decide } from "./decisions.js";
