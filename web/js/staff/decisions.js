@@ -90,7 +90,18 @@ export function decisions(entry, s, done) {
       send: (body) => decide(entry, `/api/v1/screenings/${entry.id}/selection`, body),
       done,
     }),
+    forwardedNote(s),
   );
+}
+
+/** 四(二): the city selects only what the district forwarded, as forwarded. */
+function forwardedNote(s) {
+  const f = s.forwarded;
+  if (f && !f.changed) return h("p.hint", { "data-forwarded": f.number }, `区县已于第${f.number}批报送该项目。`);
+  const text = f
+    ? `项目在区县报送（第${f.number}批）后已修改：须区县报送补充批次后才能入选。`
+    : "该项目尚未由区县汇总报送：须区县报送（补充批次）后才能入选。";
+  return h("p.hint", { "data-forwarded": f ? "changed" : "none" }, text);
 }
 
 export function officerForm(entry) {
