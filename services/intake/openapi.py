@@ -70,6 +70,11 @@ class EntryMeta(Schema):
     version = fields.Integer(required=True)
     selected = fields.Boolean(required=True)
     officer = fields.Nested(Officer, required=True, allow_none=True)
+    # Not required: rows written before proposals existed do not carry it.
+    officer_proposal = fields.Dict(
+        allow_none=True,
+        metadata={"description": "区县提议、待市科协确认的保姆：name、phone、by、at；无则 null"},
+    )
     materials = fields.List(fields.Dict(), required=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
@@ -438,7 +443,11 @@ def add_paths(api: APISpec) -> None:
          "只能退回已提交的项目（否则 invalid_state 409），期限须为将来的时间。", "ReturnBody"),
         ("withdraw", "withdraw_submission", "撤回", "→ 已撤回（市里已遴选的不能撤回）。", None),
         ("service-officer", "assign_service_officer", "指派保姆（市科协）",
-         "为项目指派服务专员（保姆）：姓名和电话。", "Officer"),
+         "为项目指派服务专员（保姆）：姓名和电话；确认区县提议的保姆即以其姓名和电话指派。",
+         "Officer"),
+        ("service-officer/proposal", "propose_service_officer", "提议保姆（区县科协）",
+         "区县科协为本区县的项目提议服务专员（保姆）：姓名和电话，待市科协确认（指派）；"
+         "已撤回的项目不能提议（409）。", "Officer"),
     ):  # fmt: skip
         # A body can be too large (413) or not JSON (415); an action without one cannot.
         refusals = (401, 403, 404, 409, 413, 415, 422) if body else (401, 403, 404, 409, 422)

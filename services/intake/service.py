@@ -204,6 +204,17 @@ class IntakeService(ServesEventLog):
             )
         )
 
+    @http("POST", f"{BASE}/<submission_id>/service-officer/proposal")
+    @endpoint
+    def propose_officer(self, request: Request, submission_id: str) -> Response:
+        principal = self.authenticate(request)
+        officer = load_officer(read_json(request))
+        return _entry(
+            self.intake().propose_officer(
+                principal, submission_id, officer["name"], officer["phone"]
+            )
+        )
+
     @http("GET", f"{BASE}/<submission_id>/history")
     @endpoint
     def history(self, request: Request, submission_id: str) -> Response:

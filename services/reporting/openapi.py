@@ -44,6 +44,13 @@ StateCounts = Schema.from_dict(
 )
 
 
+class OfficerCoverage(Schema):
+    entries = fields.Integer(
+        required=True, metadata={"description": "已报项目数（已提交或退回修改）"}
+    )
+    assigned = fields.Integer(required=True, metadata={"description": "其中已有保姆的项目数"})
+
+
 class DistrictSummary(Schema):
     district = fields.String(required=True)
     totals = fields.Nested(StateCounts, required=True, metadata={"description": "本区县各状态合计"})
@@ -53,6 +60,7 @@ class DistrictSummary(Schema):
         required=True,
         metadata={"description": "类别 → 各状态的项目数"},
     )
+    officers = fields.Nested(OfficerCoverage, metadata={"description": "本区县的保姆覆盖"})
 
 
 class Summary(Schema):
@@ -60,6 +68,7 @@ class Summary(Schema):
     total = fields.Integer(required=True)
     totals = fields.Nested(StateCounts, required=True, metadata={"description": "各状态合计"})
     districts = fields.List(fields.Nested(DistrictSummary), required=True)
+    officers = fields.Nested(OfficerCoverage, metadata={"description": "全市的保姆覆盖"})
 
 
 class ReportApplicant(Schema):

@@ -26,12 +26,15 @@ from services.reporting.adapters.notice_tables import granted
 from services.reporting.domain.projection import Entry
 from shared.auth import Principal
 from shared.calls import Call
-from shared.catalog.vocabulary import CATEGORIES, STATES
+from shared.catalog.vocabulary import CATEGORIES, RETURNED, STATES, SUBMITTED
 from shared.errors import Refused
 from shared.eventstore import consumer_checkpoint
 from shared.fields import Text
 
 log = logging.getLogger("kechuang.reporting")
+# Entries handed in to the city (the 保姆 coverage counts these): submitted, or returned for
+# revision (still the district's entry, to be handed in again).
+HANDED_IN = (SUBMITTED, RETURNED)
 
 CONSUMER = "reporting"
 T = TypeVar("T")
@@ -183,6 +186,22 @@ def with_extensions(conn: Connection, entries: list[Entry]) -> list[Entry]:
     return shown
 
 
+def _officers(conn: Connection, table: Any, where: Scope) -> dict[str, tuple[int, int]]:
+    """Per district: (entries handed in, those of them with a 保姆)."""
+    query = (
+        select(
+            table.c.district,
+            func.count(),
+            func.count().filter(table.c.officer_name.is_not(None)),
+        )
+        .where(table.c.known, table.c.status.in_(HANDED_IN))
+        .group_by(table.c.district)
+    )
+    if where.district is not None:
+        query = query.where(table.c.district == where.district)
+    return {district: (int(n), int(k)) for district, n, k in conn.execute(query)}
+
+
 def _zeros() -> dict[str, int]:
     return dict.fromkeys(STATES, 0)
 
@@ -219,16 +238,16 @@ class Reports:
         where none has been handed in yet: the district that sent nothing shows as such."""
         where = scope(principal, parse_filters(args).get("district"))
 
-        def work(conn: Connection, gen: int) -> list[Any]:
+        def work(conn: Connection, gen: int) -> tuple[list[Any], dict[str, tuple[int, int]]]:
             if where.empty:
-                return []
+                return [], {}
             table = tables.counts(gen)
             query = select(table).where(table.c.n > 0)
             if where.district is not None:
                 query = query.where(table.c.district == where.district)
-            return list(conn.execute(query))
+            return list(conn.execute(query)), _officers(conn, tables.entries(gen), where)
 
-        rows = self._read(work)
+        rows, officers = self._read(work)
         districts: dict[str, dict[str, dict[str, int]]] = {}
         if where.district is not None and not where.empty:
             districts[where.district] = {}
@@ -248,12 +267,20 @@ class Reports:
                 for state, n in counts.items():
                     mine[state] += n
                     totals[state] += n
-            listed.append({"district": district, "totals": mine, "categories": categories})
+            handed, assigned = officers.get(district, (0, 0))
+            listed.append({"district": district, "totals": mine, "categories": categories,
+                           "officers": {"entries": handed, "assigned": assigned}})  # fmt: skip
         return {
             "as_of": datetime.now(UTC).isoformat(),
             "total": sum(totals.values()),
             "totals": totals,
             "districts": listed,
+            # 保姆 coverage (the notice promises one for every project): of the entries handed
+            # in (submitted or returned for revision), how many have one.
+            "officers": {
+                "entries": sum(n for n, _ in officers.values()),
+                "assigned": sum(k for _, k in officers.values()),
+            },
         }
 
     # -- the entries -----------------------------------------------------------------------

@@ -321,3 +321,35 @@ def test_a_public_institution_or_another_organisation_hands_an_entry_in(
     catalog = intake_api.call("GET", "/api/v1/catalog").json()
     (field,) = [f for f in catalog["forms"]["achievement"] if f["name"] == "applicant.type"]
     assert {"code": kind, "label": label} in field["choices"]
+
+
+def test_an_office_proposes_its_service_officer_and_staff_confirm_it(intake_api: Api) -> None:
+    """Issue #25 item 8: the notice promises a 保姆 for every project; an office proposes its
+    own for its entry, staff confirm it by assigning, which settles the proposal."""
+    created = intake_api.call(
+        "POST", BASE, json=full_body("achievement") | {"call_id": "open-call"}
+    )
+    assert created.status_code == 201, created.text
+    entry = created.json()["id"]
+    path = f"{BASE}/{entry}/service-officer/proposal"
+    proposal = {"name": "王保姆", "phone": "13900000001"}
+    assert intake_api.call("POST", path, role="staff", json=proposal).status_code == 403
+    assert intake_api.call("POST", path, district="恩阳区", json=proposal).status_code == 404
+    bad = intake_api.call("POST", path, json={"name": "王保姆", "phone": "12"})
+    assert bad.status_code == 422 and "phone" in bad.json()["error"]["fields"]
+    proposed = intake_api.call("POST", path, json=proposal)
+    assert proposed.status_code == 200, proposed.text
+    shown = proposed.json()
+    assert shown["officer"] is None
+    assert (shown["officer_proposal"]["name"], shown["officer_proposal"]["phone"]) == (
+        "王保姆", "13900000001",
+    )  # fmt: skip
+    listed = intake_api.call("GET", BASE, role="staff").json()["items"]
+    assert [e["officer_proposal"]["name"] for e in listed if e["id"] == entry] == ["王保姆"]
+    confirmed = intake_api.call("POST", f"{BASE}/{entry}/service-officer", role="staff",
+                                json=proposal)  # fmt: skip
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["officer"] == proposal
+    assert confirmed.json()["officer_proposal"] is None
+    kinds = [e["type"] for e in intake_api.call("GET", f"{BASE}/{entry}/history").json()["items"]]
+    assert kinds[-2:] == ["ServiceOfficerProposed", "ServiceOfficerAssigned"]

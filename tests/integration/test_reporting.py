@@ -228,6 +228,20 @@ def _some_entries(r: Reporting) -> None:
     settled(r)
 
 
+def test_the_summary_counts_the_entries_with_a_service_officer(rpt: Reporting) -> None:
+    """Issue #25 item 8: per district, of the entries handed in (submitted or returned),
+    how many have a 保姆; drafts and withdrawn entries do not count."""
+    r = rpt
+    _some_entries(r)  # 巴州区: two submitted, one with a 保姆; 恩阳区: a draft, a withdrawn one
+    summary = r.get("/summary").json()
+    by_district = {d["district"]: d["officers"] for d in summary["districts"]}
+    assert by_district["巴州区"] == {"entries": 2, "assigned": 1}
+    assert by_district["恩阳区"] == {"entries": 0, "assigned": 0}
+    assert summary["officers"] == {"entries": 2, "assigned": 1}
+    own = r.get("/summary", role="office", district="恩阳区").json()
+    assert [d["officers"] for d in own["districts"]] == [{"entries": 0, "assigned": 0}]
+
+
 def test_extensions_show_in_the_report_and_the_summary_table(rpt: Reporting) -> None:
     """Issue #25 item 7: a late exception (逾期补交) shows where people look: the entries
     report's `extended_until` and the 汇总表's 延期至, the district's for each of its entries

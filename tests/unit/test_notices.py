@@ -127,6 +127,13 @@ def test_a_lapsed_decision_tells_the_office_and_staff_why() -> None:
     assert review.recipient == "staff" and "审核结论已失效" in review.title
 
 
+def test_a_proposed_service_officer_tells_staff() -> None:
+    data = {"submission_id": SID, "name": "王保姆", "phone": "13900000001"}
+    [told] = derive("ServiceOfficerProposed", data, drafted())
+    assert told.recipient == "staff" and told.kind == "officer_proposed"
+    assert "王保姆" in told.body and "巴州区" in told.title
+
+
 def test_helpers_events_are_handled_by_name() -> None:
     [recommended] = derive("EntryRecommended", {"submission_id": SID, "rank": 2}, drafted())
     assert recommended.recipient == "office:巴州区" and "第 2 位" in recommended.body

@@ -16,6 +16,7 @@ const KIND_LABELS = {
   batch_sent: "汇总报送",
   resubmitted: "重新提交",
   lapsed: "结论失效",
+  officer_proposed: "提议保姆",
 };
 const PER_PAGE = 20;
 const BADGE_MS = 30000;

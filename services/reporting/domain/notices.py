@@ -50,6 +50,7 @@ DEADLINE = "deadline"
 BATCH_SENT = "batch_sent"
 RESUBMITTED = "resubmitted"
 LAPSED = "lapsed"
+OFFICER_PROPOSED = "officer_proposed"
 KINDS = (
     RETURNED_KIND,
     EXTENSION,
@@ -61,6 +62,7 @@ KINDS = (
     BATCH_SENT,
     RESUBMITTED,
     LAPSED,
+    OFFICER_PROPOSED,
 )
 
 # The deadline's warnings, tightest last: "3 days before" and "1 day before" the close.
@@ -313,6 +315,14 @@ def _recommendation_withdrawn(cause: _Cause) -> list[Notice]:
     return _lapsed(cause, "省级推荐")
 
 
+def _officer_proposed(cause: _Cause) -> list[Notice]:
+    """An office proposed its 保姆 for an entry: staff confirm it (by assigning)."""
+    entry, data = cause.entry, cause.data
+    title = f"{entry.district or ''}为项目{_called(entry)}提议了保姆"
+    body = f"提议的保姆：{data.get('name', '')}（{data.get('phone', '')}），请确认。"
+    return cause.to_staff(OFFICER_PROPOSED, title, body, entry.call_id)
+
+
 def _recommended(cause: _Cause) -> list[Notice]:
     """`EntryRecommended` (screening's, from the recommendation): handled by name."""
     body = "已推荐参加四川省“科创会”展示展出。"
@@ -350,6 +360,7 @@ _MAKERS = {
     "SelectionRecorded": _selection,
     "EntryRecommended": _recommended,
     "ReviewLapsed": _review_lapsed,
+    "ServiceOfficerProposed": _officer_proposed,
     "RecommendationWithdrawn": _recommendation_withdrawn,
     "BatchSent": _batch_sent,
     "SubmissionSubmitted": _submitted,

@@ -107,11 +107,13 @@ function forwardedNote(s) {
 export function officerForm(entry) {
   const message = h("div", { "aria-live": "assertive" });
   const input = (id, type, value) => h("input", { type, id, value, "aria-describedby": `${id}-err` });
-  const name = input("officer-name", "text", entry.officer ? entry.officer.name : "");
-  const phone = input("officer-phone", "tel", entry.officer ? entry.officer.phone : "");
+  // The office's proposal, if any, fills the form: assigning it is the confirmation.
+  const proposed = entry.officer_proposal;
+  const name = input("officer-name", "text", proposed ? proposed.name : entry.officer ? entry.officer.name : "");
+  const phone = input("officer-phone", "tel", proposed ? proposed.phone : entry.officer ? entry.officer.phone : "");
   const nameErr = h("div.field-error", { id: "officer-name-err" });
   const phoneErr = h("div.field-error", { id: "officer-phone-err" });
-  const button = h("button.btn.btn-secondary", { type: "submit" }, entry.officer ? "更换服务专员" : "指派服务专员");
+  const button = h("button.btn.btn-secondary", { type: "submit" }, proposed ? "确认区县提议的保姆" : entry.officer ? "更换服务专员" : "指派服务专员");
   const assign = async () => {
     try {
       const updated = await post(`/api/v1/submissions/${entry.id}/service-officer`, { name: name.value.trim(), phone: phone.value.trim() });
@@ -132,6 +134,7 @@ export function officerForm(entry) {
   return h(
     "form",
     { onsubmit },
+    proposed ? h("p.small", { "data-proposal": "pending" }, `区县提议：${proposed.name}（${proposed.phone}），确认即指派；也可改后指派。`) : null,
     message,
     h("div.fields", {}, field("officer-name", "姓名", name, nameErr), field("officer-phone", "电话", phone, phoneErr)),
     h("div.row", { style: "margin-top:.6rem" }, button),
