@@ -105,6 +105,7 @@ def recommended_entry(office: Client, staff: Client, call_id: str, video: Path, 
     office.submit(entry)
     staff.screened(entry, {"in_review"}, timeout=120)
     staff.review(entry, "eligible", "基准测试")
+    office.forward(call_id, entry)  # 四(二): the district forwards, the city selects
     staff.select(entry, "selected", "基准测试")
     staff.recommend(entry, rank, "基准测试：省级材料包")
     return entry

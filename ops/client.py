@@ -125,6 +125,29 @@ class Client:
         body = {"decision": decision, "note": note}
         return expect(self.call("POST", f"/api/v1/screenings/{entry_id}/review", json=body), 200)  # type: ignore[no-any-return]
 
+    def forward(self, call_id: str, entry_id: str, timeout: float = 120) -> dict[str, Any]:
+        """The office's district batch (汇总报送) that forwards `entry_id` to the city, once
+        screening knows it: the city selects only what districts forwarded (四(二)). Sent
+        again while screening is behind (503) or another change raced it (409)."""
+
+        def sent() -> dict[str, Any] | None:
+            answer = self.call("POST", "/api/v1/batches", json={"call_id": call_id})
+            if answer.status_code in (503, 409) and answer.json()["error"]["code"] in (
+                "unavailable",
+                "version_conflict",
+            ):
+                return None
+            return expect(answer, 201)  # type: ignore[no-any-return]
+
+        batch = wait_until(sent, timeout, f"a batch forwarding {entry_id}")
+
+        def known() -> bool:
+            forwarded = self.screening(entry_id).get("forwarded") or {}
+            return bool(forwarded) and not forwarded.get("changed")
+
+        wait_until(known, timeout, f"screening to learn of the batch forwarding {entry_id}")
+        return batch  # type: ignore[no-any-return]
+
     def select(self, entry_id: str, decision: str, note: str) -> dict[str, Any]:
         body = {"decision": decision, "note": note}
         return expect(self.call("POST", f"/api/v1/screenings/{entry_id}/selection", json=body),

@@ -252,6 +252,7 @@ def play(office: Client, staff: Client, scenario: Scenario, district: str, key: 
         return IN_REVIEW
     staff.review(entry["id"], "eligible", "材料齐全，技术先进，同意入库。")
     if scenario.outcome == SELECTED:
+        office.forward(call_id, entry["id"])  # 四(二): the district forwards, the city selects
         staff.select(entry["id"], "selected", "推荐参加大会路演。")
     return scenario.outcome
 

@@ -56,7 +56,22 @@ class Call:
     categories: tuple[str, ...]
     districts: tuple[str, ...]  # names, as tokens carry them
     district_codes: tuple[str, ...] = ()  # the same districts, in the same order
+    # The file's `contact`: whom everyone asks where no contact of their own is given (older
+    # files, which named one contact for all; the 2021 notice's 四(三) is 巴州区's).
     contact: Contact | None = None
+    # The city's (市科协) contact: whom offices' questions reach and where staff's notices are
+    # e-mailed; and each district's own (区县科协), by district name.
+    city_contact: Contact | None = None
+    district_contacts: tuple[tuple[str, Contact], ...] = ()
+
+    def contact_of_city(self) -> Contact | None:
+        """The city's contact (staff's), or the call's one contact of an older file."""
+        return self.city_contact or self.contact
+
+    def contact_of(self, district: str | None) -> Contact | None:
+        """A district's own contact (an office's), else the city's, else the call's one."""
+        own = dict(self.district_contacts).get(district or "")
+        return own or self.contact_of_city()
 
     def is_open(self, now: datetime) -> bool:
         return self.opens <= now.replace(microsecond=0) and not past(self.closes, now)
@@ -122,10 +137,12 @@ def extended(
 def returned_until(
     call: Call, district: str, submission_id: str, extensions: Iterable[Extension], due: datetime
 ) -> datetime:
-    """Until when a returned entry may be edited and submitted again: the return's due time
-    (staff chose it, even before the call's close), or later when an extension covers it."""
-    later = [e.until for e in extensions if e.covers(call.id, district, submission_id)]
-    return max([due, *later])
+    """Until when a returned entry may be edited and submitted again: the later of the
+    return's due time and the entry's own close (the call's close, or later when an extension
+    covers it). A return never shortens the call (domain.md, round 3): an entry returned on
+    10-10 with a due of 10-15 may still be handed in again until the call closes on 11-02, as
+    a fresh draft with the same content could be; a due after the close gives more time."""
+    return max(due, extended(call, district, submission_id, extensions))
 
 
 def _district_code(value: str) -> str:
@@ -171,6 +188,9 @@ class _CallSchema(Schema):
     )
     districts = fields.List(_District(), required=True)
     contact = fields.Nested(_ContactSchema)
+    city_contact = fields.Nested(_ContactSchema)
+    # {district code (or name in 巴中市): contact}; every key one of the call's districts.
+    district_contacts = fields.Dict(keys=_District(), values=fields.Nested(_ContactSchema))
 
     @validates_schema
     def window(self, data: dict, **_: object) -> None:
@@ -183,14 +203,26 @@ class _CallSchema(Schema):
         if len(set(names)) != len(names):  # tokens name districts: two alike are one office
             raise ValidationError("a district is listed twice", "districts")
 
+    @validates_schema
+    def contacts_of_its_districts(self, data: dict, **_: object) -> None:
+        strangers = set(data.get("district_contacts") or {}) - set(data["districts"])
+        if strangers:
+            raise ValidationError(
+                f"contacts of districts the call does not list: {sorted(strangers)}",
+                "district_contacts",
+            )
+
     @post_load
     def make(self, data: dict, **_: object) -> Call:
         codes = tuple(data["districts"])
         names = tuple(regions.name_of(code) or code for code in codes)
+        own = data.pop("district_contacts", None) or {}
+        by_name = tuple((regions.name_of(code) or code, own[code]) for code in codes if code in own)
         return Call(
             **data
-            | {"categories": tuple(data["categories"]), "districts": names, "district_codes": codes}
-        )
+            | {"categories": tuple(data["categories"]), "districts": names, "district_codes": codes,
+               "district_contacts": by_name}
+        )  # fmt: skip
 
 
 class _FileSchema(Schema):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -135,6 +136,23 @@ def validation_fields(error: ValidationError) -> dict[str, list[str]]:
 
     walk("", error.messages)
     return flat
+
+
+_IF_MATCH = re.compile(r'[ \t]*(?:W/)?"?([0-9]+)"?[ \t]*')
+
+
+def if_match(request: Request) -> int | None:
+    """The version an `If-Match` header names (`"3"`, `W/"3"`, `3`), None without one; 422
+    when it is not a version number (ASCII digits only: "²".isdigit() holds, int("²") fails)."""
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        return None
+    match = _IF_MATCH.fullmatch(raw)
+    if match is None:
+        raise Refused(
+            "validation_failed", "If-Match 须为版本号", {"If-Match": ['形如 "3" 的版本号']}
+        )
+    return int(match.group(1))
 
 
 def paging(request: Request) -> tuple[int, int]:

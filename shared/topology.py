@@ -82,7 +82,8 @@ CONSUMERS: dict[str, list[str]] = {
     "intake": ["media", "screening"],
     # `call`: the late exceptions (ExtensionGranted) screening judges completeness by.
     # `duplicate`: matching's suspicions and staff's marks of entries handed in twice.
-    "screening": ["submission", "media", "call", "duplicate"],
+    # `batch`: the district's batches (BatchSent): the city selects only what they forwarded.
+    "screening": ["submission", "media", "call", "duplicate", "batch"],
     # `call`: the extensions granted, which reporting's notices tell the offices of.
     # `batch`: the district's batches (BatchSent), for an entry "changed after its batch".
     "reporting": ["submission", "media", "screening", "call", "batch"],

@@ -4,9 +4,11 @@ does not hold, each material's SHA-256 as media verified it, it asks media for o
 (`material_digests`, as the 回执 does) before it writes anything.
 
 A batch freezes the district's entries of the call whose status is `submitted` into a manifest
-(`domain.manifest`); drafts, returned and withdrawn entries are listed in it as not included,
-with their status. Its SHA-256 is recorded in a `BatchSent` event on the batch's own stream
-(`batch-<id>`), appended in the transaction that writes its `batches` row. A second batch of
+(`domain.manifest`), each with its screening state at the batch (asked of screening over RPC,
+`states_of`); drafts, returned and withdrawn entries, and submitted entries screening judged
+`ineligible` (with the clauses they fail), are listed in it as not included, with the reason.
+Its SHA-256 is recorded in a `BatchSent` event on the batch's own stream (`batch-<id>`),
+appended in the transaction that writes its `batches` row. A second batch of
 the same call is allowed (a supplement: entries submitted later, or returned and submitted
 again) and is numbered 第2批, 第3批…; each lists every entry submitted at its time, so the latest
 batch alone is the district's whole list. Reporting follows the events and marks an entry
@@ -29,7 +31,7 @@ from services.intake.domain import manifest as frozen
 from shared.auth import Principal
 from shared.calls import BEIJING, Call, beijing_time
 from shared.catalog import batch as catalog
-from shared.catalog.vocabulary import SUBMITTED
+from shared.catalog.vocabulary import INELIGIBLE, SUBMITTED
 from shared.errors import Refused, not_found, parse_id
 from shared.events import Actor, new_event
 from shared.eventstore import EventStore
@@ -38,6 +40,9 @@ from shared.fields import StrictSchema, Text
 Clock = Callable[[], datetime]
 # digests(material ids) -> {id: {size, sha256, status}}, or None when media did not answer.
 Digests = Callable[[list[str]], dict[str, dict[str, Any]] | None]
+# screened(entry ids) -> {id: {state, entry_version, failed}} (screening's `states_of`), or
+# None when screening did not answer.
+Screened = Callable[[list[str]], dict[str, dict[str, Any]] | None]
 SHA256 = validate.Regexp("^[0-9a-fA-F]{64}$", error="须为 64 位十六进制的 SHA-256")
 
 
@@ -77,6 +82,39 @@ def batch_body(row: Mapping[str, Any], calls: Mapping[str, Call]) -> dict[str, A
     }
 
 
+def _sorted_by_screening(
+    submitted: list[dict[str, Any]], screened: Screened
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The submitted entries to forward, each with its screening state at the batch, and the
+    ineligible ones that stay behind (四(二): the district forwards what may go), each with the
+    findings that exclude it. Screening must have judged the version intake holds: a batch
+    made on an older judgement could forward what the newer one excludes, so while screening
+    is behind the batch waits (a few seconds at most when the stack is healthy)."""
+    states = screened([e["id"] for e in submitted])
+    if states is None:
+        raise Refused("unavailable", "暂时无法取得筛查结果（筛查服务未应答），请稍后再试")
+    behind = [
+        e["id"]
+        for e in submitted
+        if e["id"] not in states
+        or 0 < int(states[e["id"]].get("entry_version") or 0) < e["version"]
+    ]
+    if behind:
+        raise Refused(
+            "unavailable",
+            f"有 {len(behind)} 个项目的筛查结果尚未更新，请稍后再汇总报送",
+            entries=behind,
+        )
+    included, ineligible = [], []
+    for entry in submitted:
+        state = states[entry["id"]]
+        if state["state"] == INELIGIBLE:
+            ineligible.append(entry | {"failed": state.get("failed") or []})
+        else:
+            included.append(entry | {"screening_state": state["state"]})
+    return included, ineligible
+
+
 class Batches:
     def __init__(
         self, store: EventStore, calls: Mapping[str, Call], clock: Clock = lambda: datetime.now(UTC)
@@ -85,7 +123,9 @@ class Batches:
 
     # -- sending -------------------------------------------------------------------------
 
-    def send(self, principal: Principal, body: Any, digests: Digests) -> dict[str, Any]:
+    def send(
+        self, principal: Principal, body: Any, digests: Digests, screened: Screened
+    ) -> dict[str, Any]:
         if not principal.is_office or principal.district is None:
             raise Refused("forbidden", "只有区县科协可以汇总报送本区县的项目")
         call_id = BatchRequest().load(body)["call_id"]
@@ -95,9 +135,15 @@ class Batches:
         district = principal.district
         with self.store.engine.connect() as conn:
             seen = self._entries(conn, call.id, district)
-        included = [e for e in seen if e["status"] == SUBMITTED]
-        if not included:
+        submitted = [e for e in seen if e["status"] == SUBMITTED]
+        if not submitted:
             raise Refused("invalid_state", f"本区县在“{call.title}”中没有已提交的项目，无可报送")
+        included, ineligible = _sorted_by_screening(submitted, screened)
+        if not included:
+            raise Refused(
+                "invalid_state",
+                f"本区县在“{call.title}”中已提交的项目均不符合征集条件，无可报送",
+            )
         ids = [str(m["material_id"]) for e in included for m in e["materials"]]
         known = digests(ids) if ids else {}
         if known is None:
@@ -132,7 +178,7 @@ class Batches:
                 sent_at=now,
                 sent_by=principal.subject,
                 included=included,
-                left_out=[e for e in seen if e["status"] != SUBMITTED],
+                left_out=[e for e in seen if e["status"] != SUBMITTED] + ineligible,
                 digests=known,
             )
             sha256 = frozen.digest(manifest)

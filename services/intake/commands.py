@@ -234,6 +234,20 @@ class Intake:
             ),
         )
 
+    def propose_officer(
+        self, principal: Principal, submission_id: str, name: str, phone: str
+    ) -> dict[str, Any]:
+        """The office proposes its own 保姆 for the entry; staff confirm it by assigning."""
+        self._office(principal)
+        return self._command(
+            principal,
+            submission_id,
+            lambda entry, _: (
+                catalog.ServiceOfficerProposed,
+                domain.propose_officer(entry, name, phone),
+            ),
+        )
+
     def assign_officer(
         self, principal: Principal, submission_id: str, name: str, phone: str
     ) -> dict[str, Any]:

@@ -39,6 +39,8 @@ def entry_body(entry: domain.Submission, linked: Linked = Linked()) -> dict[str,
         "version": entry.version,
         "selected": linked.selected,
         "officer": entry.officer,
+        # The 保姆 the office proposed, awaiting staff's confirmation (None: none pending).
+        "officer_proposal": entry.officer_proposal,
         # The latest return for revision (退回修改): reasons, fields, due, when and by whom.
         "returned": entry.returned,
         "materials": list(linked.materials),

@@ -124,6 +124,13 @@ class Extensions:
             )
         return name
 
+    def district_wide(self, principal: Principal) -> dict[str, datetime]:
+        """An office's district-wide extensions ({call id: latest until}); none for staff."""
+        if not principal.is_office or not principal.district:
+            return {}
+        with self.store.engine.connect() as conn:
+            return rows.district_wide(conn, principal.district)
+
     def list(self, principal: Principal, call_id: str) -> list[dict[str, Any]]:
         """Staff: every extension of the call; an office: its own district's."""
         if principal.role not in ("office", "staff"):

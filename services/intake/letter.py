@@ -63,7 +63,13 @@ def context(batch: dict[str, Any], public_url: str) -> dict[str, Any]:
             for n, entry in enumerate(manifest["entries"], start=1)
         ],
         "count": len(manifest["entries"]),
-        "not_included": len(manifest["not_included"]),
+        "not_included": len([e for e in manifest["not_included"] if "clauses" not in e]),
+        # Submitted but judged ineligible (不符合征集条件): not forwarded (四(二)).
+        "ineligible": [
+            {"title": e["title"], "clauses": "、".join(e.get("clauses") or [])}
+            for e in manifest["not_included"]
+            if "clauses" in e
+        ],
         "sha256": batch["sha256"],
         "batch_id": batch["id"],
         "verify_url": address,

@@ -70,6 +70,11 @@ class EntryMeta(Schema):
     version = fields.Integer(required=True)
     selected = fields.Boolean(required=True)
     officer = fields.Nested(Officer, required=True, allow_none=True)
+    # Not required: rows written before proposals existed do not carry it.
+    officer_proposal = fields.Dict(
+        allow_none=True,
+        metadata={"description": "区县提议、待市科协确认的保姆：name、phone、by、at；无则 null"},
+    )
     materials = fields.List(fields.Dict(), required=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
@@ -243,6 +248,18 @@ class CallItem(Schema):
     closes_text = fields.String(
         required=True, metadata={"description": "如 2021年11月2日 23:59:59（北京时间）"}
     )
+    extended_until = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "区县科协：本区县获准逾期补交（延期）至何时（北京时间 ISO），无则 null"
+        },
+    )
+    extended_until_text = fields.String(
+        allow_none=True, metadata={"description": "延期截止时间（北京时间文字）"}
+    )
+    accepts_entries = fields.Boolean(
+        metadata={"description": "现在能否提交项目：征集进行中，或本区县的延期尚未结束"}
+    )
     is_open = fields.Boolean(required=True, metadata={"description": "此刻是否在征集时间内"})
     categories = fields.List(
         fields.Nested(CodeAndName),
@@ -255,7 +272,12 @@ class CallItem(Schema):
         metadata={"description": "参与的区县：code 为 GB/T 2260 代码（如 511902），name 如 巴州区"},
     )
     contact = fields.Nested(
-        CallContact, allow_none=True, metadata={"description": "联系方式（公告四（三））"}
+        CallContact,
+        allow_none=True,
+        metadata={
+            "description": "联系方式：区县科协看到本区县的联系人（公告四（三）为巴州区的），"
+            "未配置时为市科协的；市科协看到市科协的联系人"
+        },
     )
 
 
@@ -421,7 +443,11 @@ def add_paths(api: APISpec) -> None:
          "只能退回已提交的项目（否则 invalid_state 409），期限须为将来的时间。", "ReturnBody"),
         ("withdraw", "withdraw_submission", "撤回", "→ 已撤回（市里已遴选的不能撤回）。", None),
         ("service-officer", "assign_service_officer", "指派保姆（市科协）",
-         "为项目指派服务专员（保姆）：姓名和电话。", "Officer"),
+         "为项目指派服务专员（保姆）：姓名和电话；确认区县提议的保姆即以其姓名和电话指派。",
+         "Officer"),
+        ("service-officer/proposal", "propose_service_officer", "提议保姆（区县科协）",
+         "区县科协为本区县的项目提议服务专员（保姆）：姓名和电话，待市科协确认（指派）；"
+         "已撤回的项目不能提议（409）。", "Officer"),
     ):  # fmt: skip
         # A body can be too large (413) or not JSON (415); an action without one cannot.
         refusals = (401, 403, 404, 409, 413, 415, 422) if body else (401, 403, 404, 409, 422)
@@ -586,7 +612,8 @@ MANIFEST = {
         "sent_at": {"type": "string", "format": "date-time", "description": "报送时间（UTC）"},
         "sent_on": {"type": "string", "format": "date", "description": "报送日期（北京时间）"},
         "sent_by": {"type": "string"},
-        "entries": {"type": "array", "description": "已提交的项目（按创建先后）", "items": {
+        "entries": {"type": "array", "description": "报送的项目（已提交且筛查未判为不符合条件，"
+                    "按创建先后）", "items": {
             "type": "object",
             "required": ["id", "title", "category", "version", "materials"],
             "properties": {
@@ -594,15 +621,27 @@ MANIFEST = {
                 "title": {"type": "string"},
                 "category": {"type": "string", "enum": list(CATEGORIES)},
                 "version": {"type": "integer", "description": "报送时项目的版本号"},
+                "screening_state": {"type": "string", "nullable": True,
+                                    "description": "报送时的筛查状态（format 2 起）"},
                 "materials": {"type": "array", "items": _MATERIAL,
                               "description": "已存储的材料（媒体服务校验的大小和 SHA-256）"},
             },
         }},
-        "not_included": {"type": "array", "description": "未列入的项目（草稿、退回修改、已撤回）",
+        "not_included": {"type": "array", "description": "未列入的项目（草稿、退回修改、已撤回，"
+                         "以及经筛查不符合征集条件的已提交项目）",
                          "items": {"type": "object", "properties": {
                              "id": {"type": "string", "format": "uuid"},
                              "title": {"type": "string"},
-                             "status": {"type": "string", "enum": list(SUBMISSION_STATUSES)}}}},
+                             "status": {"type": "string", "enum": list(SUBMISSION_STATUSES)},
+                             "reason": {"type": "string", "description": "未列入的原因"
+                                        "（format 2 起），如“不符合征集条件”"},
+                             "screening_state": {"type": "string"},
+                             "clauses": {"type": "array", "items": {"type": "string"},
+                                         "description": "不符合的征集通知条款"},
+                             "findings": {"type": "array", "items": {
+                                 "type": "object", "properties": {
+                                     "clause": {"type": "string"},
+                                     "message": {"type": "string"}}}}}}},
     },
 }  # fmt: skip
 BATCH_ITEM = {

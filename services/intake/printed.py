@@ -179,6 +179,8 @@ def context(
         "officer": entry.get("officer"),
         "officer_note": OFFICER_NOTE,
         "call": call,
+        # Whom the entry's office asks: its own district's contact (else the city's).
+        "contact": call.contact_of(entry["district"]) if call is not None else None,
         "printed_at": beijing_time(now),
     }
 

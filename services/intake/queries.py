@@ -5,6 +5,7 @@ today's shape: `upcast_fields`); an entry and its history read its stream."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from services.intake.domain import submission as domain
 from services.intake.domain.entry import CATEGORIES
 from services.intake.entries import entry_body, reachable
 from shared.auth import Principal
-from shared.calls import BEIJING, Call, beijing_time, extended
+from shared.calls import BEIJING, Call, beijing_time, extended, past
 from shared.catalog import submission as catalog
 from shared.catalog.upcast import upcast_fields
 from shared.catalog.vocabulary import CATEGORY_LABELS as CATEGORY_NAMES
@@ -133,10 +134,16 @@ class Entries:
             return items, total.scalar_one()
 
 
-def call_body(call: Call, now: datetime) -> dict[str, Any]:
+def call_body(
+    call: Call, now: datetime, district: str | None = None, extended: datetime | None = None
+) -> dict[str, Any]:
     """A call as offices read it: its window in ISO and in Beijing-time words, whether it is
-    open now, its categories and districts with their Chinese names, and whom to ask."""
-    contact = call.contact
+    open now, its categories and districts with their Chinese names, and whom to ask: an
+    office (`district`) its own district's contact, staff (None) the city's. For an office
+    whose district was given more time (`extended`, a district-wide late exception past the
+    close), until when, and whether it may still hand entries in (`accepts_entries`)."""
+    contact = call.contact_of(district) if district else call.contact_of_city()
+    later = extended if extended is not None and extended > call.closes else None
     return {
         "id": call.id,
         "title": call.title,
@@ -156,11 +163,23 @@ def call_body(call: Call, now: datetime) -> dict[str, Any]:
             if contact
             else None
         ),
+        "extended_until": later.astimezone(BEIJING).isoformat() if later else None,
+        "extended_until_text": beijing_time(later) if later else None,
+        "accepts_entries": call.is_open(now)
+        or (later is not None and call.opens <= now and not past(later, now)),
     }  # fmt: skip
 
 
-def calls_for(principal: Principal, calls: dict[str, Call], now: datetime) -> list[dict[str, Any]]:
-    """The calls an office may enter projects in (its district takes part); staff see all."""
+def calls_for(
+    principal: Principal,
+    calls: dict[str, Call],
+    now: datetime,
+    extended: Mapping[str, datetime] | None = None,
+) -> list[dict[str, Any]]:
+    """The calls an office may enter projects in (its district takes part); staff see all.
+    `extended`: the office's district-wide extensions ({call id: until})."""
     _reader(principal)
     usable = [c for c in calls.values() if principal.is_staff or principal.district in c.districts]
-    return [call_body(call, now) for call in usable]
+    district = principal.district if principal.is_office else None
+    more = extended or {}
+    return [call_body(call, now, district, more.get(call.id)) for call in usable]

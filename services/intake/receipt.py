@@ -13,6 +13,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from services.intake.domain.entry import SCHEMAS, Phone
+from shared import countries
 from shared.catalog.vocabulary import APPLICANT_TYPE_LABELS, TECH_LEVEL_LABELS
 from shared.fields import Flag, Items, Object, WholeNumber
 
@@ -62,7 +63,8 @@ LABELS = {
     "lead.title": "职称",
     "lead.affiliation": "所在单位",
     "lead.affiliation_type": "所在单位类型",
-    "lead.region_code": "所在单位所在地（行政区划）",
+    "lead.country": "所在单位所在国家或地区",
+    "lead.region_code": "所在单位所在地（行政区划，境内填写）",
     "tech_level": "技术水平",
     "deployment": "应用阶段",
     "lead_enterprise": "牵头单位",
@@ -92,6 +94,11 @@ AFFILIATION_TYPE_LABELS = {
     "other": "其他",
 }
 
+# ISO 3166-1 alpha-2 → 中文名, 中国 first (the usual answer), then by code.
+COUNTRY_LABELS = {
+    code: str(countries.name_of(code))
+    for code in sorted(countries.codes(), key=lambda c: (c != countries.CHINA, c))
+}
 CHOICE_LABELS = {
     "applicant.type": APPLICANT_TYPE_LABELS,
     "declarations.statutory_review": {
@@ -101,6 +108,7 @@ CHOICE_LABELS = {
     },
     "ip.dispute": {"none": "无争议", "resolved": "争议已解决", "unresolved": "存在未解决的争议"},
     "lead.affiliation_type": AFFILIATION_TYPE_LABELS,
+    "lead.country": COUNTRY_LABELS,
     "lead_enterprise.type": AFFILIATION_TYPE_LABELS,
     "tech_level": TECH_LEVEL_LABELS,
     "deployment": {

@@ -214,6 +214,17 @@ class IntakeService(ServesEventLog):
             )
         )
 
+    @http("POST", f"{BASE}/<submission_id>/service-officer/proposal")
+    @endpoint
+    def propose_officer(self, request: Request, submission_id: str) -> Response:
+        principal = self.authenticate(request)
+        officer = load_officer(read_json(request))
+        return _entry(
+            self.intake().propose_officer(
+                principal, submission_id, officer["name"], officer["phone"]
+            )
+        )
+
     @http("GET", f"{BASE}/<submission_id>/history")
     @endpoint
     def history(self, request: Request, submission_id: str) -> Response:
@@ -231,7 +242,8 @@ class IntakeService(ServesEventLog):
     @endpoint
     def list_calls(self, request: Request) -> Response:
         principal = self.authenticate(request)
-        items = calls_for(principal, self.calls, datetime.now(UTC))
+        extended = self.extensions().district_wide(principal)
+        items = calls_for(principal, self.calls, datetime.now(UTC), extended)
         return json_response({"items": items, "total": len(items)})
 
     @http("POST", "/api/v1/calls/<call_id>/extensions")
@@ -262,7 +274,11 @@ class IntakeService(ServesEventLog):
             answered, found = _ask(self.media.material_digests, ids)
             return found if answered else None
 
-        return json_response(self.batches().send(principal, body, digests), 201)
+        def screened(ids: list[str]) -> dict[str, dict[str, Any]] | None:
+            answered, found = _ask(self.screening.states_of, ids)
+            return found if answered else None
+
+        return json_response(self.batches().send(principal, body, digests, screened), 201)
 
     @http("GET", "/api/v1/batches")
     @endpoint

@@ -32,7 +32,9 @@ class Notice(Schema):
             "enum": list(KINDS),
             "description": "returned 退回修改；extension 逾期补交；screening 审查状态变更；"
             "material_rejected 材料未通过校验；selected 入选；recommended 推荐省级；"
-            "deadline 截止提醒；batch_sent 区县汇总报送；resubmitted 退回后重新提交",
+            "deadline 截止提醒；batch_sent 区县汇总报送；resubmitted 退回后重新提交；"
+            "lapsed 审核、遴选或推荐因项目此后的修改或撤回而失效；"
+            "officer_proposed 区县提议保姆",
         },
     )
     title = fields.String(required=True)

@@ -45,6 +45,13 @@ StateCounts = Schema.from_dict(
 )
 
 
+class OfficerCoverage(Schema):
+    entries = fields.Integer(
+        required=True, metadata={"description": "已报项目数（已提交或退回修改）"}
+    )
+    assigned = fields.Integer(required=True, metadata={"description": "其中已有保姆的项目数"})
+
+
 class DistrictSummary(Schema):
     district = fields.String(required=True)
     totals = fields.Nested(StateCounts, required=True, metadata={"description": "本区县各状态合计"})
@@ -54,6 +61,7 @@ class DistrictSummary(Schema):
         required=True,
         metadata={"description": "类别 → 各状态的项目数"},
     )
+    officers = fields.Nested(OfficerCoverage, metadata={"description": "本区县的保姆覆盖"})
 
 
 class Summary(Schema):
@@ -61,6 +69,7 @@ class Summary(Schema):
     total = fields.Integer(required=True)
     totals = fields.Nested(StateCounts, required=True, metadata={"description": "各状态合计"})
     districts = fields.List(fields.Nested(DistrictSummary), required=True)
+    officers = fields.Nested(OfficerCoverage, metadata={"description": "全市的保姆覆盖"})
 
 
 class ReportApplicant(Schema):
@@ -146,6 +155,10 @@ class ReportEntry(Schema):
     changed_after_batch = fields.Boolean(
         metadata={"description": "报送后已修改：报送后项目被修改、撤回，或已存储的材料有增删"}
     )
+    extended_until = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "延期至：适用于该项目的最晚逾期补交期限（本区县的或本项目的）"},
+    )
     submitted_by = fields.String(
         allow_none=True,
         metadata={
@@ -184,7 +197,8 @@ FILTERS = {
     "state": "总体状态",
     "q": "在项目名称和申报单位中查找",
     "sort": "排序：created_at 按创建时间（默认，先旧后新），updated_at 按最后更新时间；"
-    "前加 - 为先新后旧；recommendation_rank 按推荐排序（未推荐的在后）",
+    "前加 - 为先新后旧；recommendation_rank 按推荐排序（未推荐的在后）；"
+    "-priority 二(二)3 优先支持的在前（其余其次，未筛查的在后，各自先旧后新）",
     "recommended": "true 只列推荐省级的项目，false 只列未推荐的",
 }
 

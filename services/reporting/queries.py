@@ -16,21 +16,25 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import Connection, Engine, Select, func, or_, select
+from sqlalchemy import Connection, Engine, Select, func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import ProgrammingError
 
 from services.reporting.adapters import tables
 from services.reporting.adapters.live import from_row
+from services.reporting.adapters.notice_tables import granted
 from services.reporting.domain.projection import Entry
 from shared.auth import Principal
 from shared.calls import Call
-from shared.catalog.vocabulary import CATEGORIES, STATES
+from shared.catalog.vocabulary import CATEGORIES, RETURNED, STATES, SUBMITTED
 from shared.errors import Refused
 from shared.eventstore import consumer_checkpoint
 from shared.fields import Text
 
 log = logging.getLogger("kechuang.reporting")
+# Entries handed in to the city (the 保姆 coverage counts these): submitted, or returned for
+# revision (still the district's entry, to be handed in again).
+HANDED_IN = (SUBMITTED, RETURNED)
 
 CONSUMER = "reporting"
 T = TypeVar("T")
@@ -56,7 +60,12 @@ _filters = FilterSchema()
 # The entries' orders: by when they were created (the default, oldest first) or last changed;
 # a leading "-" puts the newest first. Ties go by id, so paging never repeats or skips a row.
 # `recommendation_rank` is the province's order (推荐排序; entries not recommended last).
-SORTS = ("created_at", "-created_at", "updated_at", "-updated_at", "recommendation_rank")
+# `-priority` puts 二(二)3's priority first (优先支持: awards, plan projects), then the rest,
+# then the entries not screened yet, each group oldest first.
+SORTS = (
+    "created_at", "-created_at", "updated_at", "-updated_at", "recommendation_rank",
+    "-priority",
+)  # fmt: skip
 
 
 class ListSchema(FilterSchema):
@@ -87,6 +96,9 @@ def parse_filters(args: dict[str, str], schema: Schema = _filters) -> dict[str, 
 
 
 def _order(table: Any, sort: str) -> tuple[Any, ...]:
+    if sort == "-priority":
+        first = table.c.priority.desc().nulls_last()
+        return first, table.c.created_at.asc(), table.c.submission_id.asc()
     column, newest_first = table.c[sort.lstrip("-")], sort.startswith("-")
     if newest_first:
         return column.desc().nulls_last(), table.c.submission_id.desc()
@@ -146,7 +158,48 @@ def entry_body(entry: Entry) -> dict[str, Any]:
         "batch": entry.batch_number,
         "changed_after_batch": entry.changed_after_batch,
         "submitted_by": entry.submitted_by or None,
+        # 延期至: the latest late exception covering it (its district's or its own), or None.
+        "extended_until": _iso(entry.extended_until),
     }
+
+
+def with_extensions(conn: Connection, entries: list[Entry]) -> list[Entry]:
+    """The entries with the latest extension that covers each (its district's, or its own),
+    read from `report_extensions` (the notices' subscription writes it)."""
+    keys = {(e.call_id, e.district) for e in entries if e.call_id and e.district}
+    if not keys:
+        return entries
+    found = conn.execute(
+        select(granted).where(tuple_(granted.c.call_id, granted.c.district).in_(sorted(keys)))
+    ).all()
+    if not found:
+        return entries
+    shown = []
+    for entry in entries:
+        covering = [
+            row.until
+            for row in found
+            if (row.call_id, row.district) == (entry.call_id, entry.district)
+            and row.submission_id in (None, entry.submission_id)
+        ]
+        shown.append(entry._replace(extended_until=max(covering)) if covering else entry)
+    return shown
+
+
+def _officers(conn: Connection, table: Any, where: Scope) -> dict[str, tuple[int, int]]:
+    """Per district: (entries handed in, those of them with a 保姆)."""
+    query = (
+        select(
+            table.c.district,
+            func.count(),
+            func.count().filter(table.c.officer_name.is_not(None)),
+        )
+        .where(table.c.known, table.c.status.in_(HANDED_IN))
+        .group_by(table.c.district)
+    )
+    if where.district is not None:
+        query = query.where(table.c.district == where.district)
+    return {district: (int(n), int(k)) for district, n, k in conn.execute(query)}
 
 
 def _zeros() -> dict[str, int]:
@@ -185,16 +238,16 @@ class Reports:
         where none has been handed in yet: the district that sent nothing shows as such."""
         where = scope(principal, parse_filters(args).get("district"))
 
-        def work(conn: Connection, gen: int) -> list[Any]:
+        def work(conn: Connection, gen: int) -> tuple[list[Any], dict[str, tuple[int, int]]]:
             if where.empty:
-                return []
+                return [], {}
             table = tables.counts(gen)
             query = select(table).where(table.c.n > 0)
             if where.district is not None:
                 query = query.where(table.c.district == where.district)
-            return list(conn.execute(query))
+            return list(conn.execute(query)), _officers(conn, tables.entries(gen), where)
 
-        rows = self._read(work)
+        rows, officers = self._read(work)
         districts: dict[str, dict[str, dict[str, int]]] = {}
         if where.district is not None and not where.empty:
             districts[where.district] = {}
@@ -214,12 +267,20 @@ class Reports:
                 for state, n in counts.items():
                     mine[state] += n
                     totals[state] += n
-            listed.append({"district": district, "totals": mine, "categories": categories})
+            handed, assigned = officers.get(district, (0, 0))
+            listed.append({"district": district, "totals": mine, "categories": categories,
+                           "officers": {"entries": handed, "assigned": assigned}})  # fmt: skip
         return {
             "as_of": datetime.now(UTC).isoformat(),
             "total": sum(totals.values()),
             "totals": totals,
             "districts": listed,
+            # 保姆 coverage (the notice promises one for every project): of the entries handed
+            # in (submitted or returned for revision), how many have one.
+            "officers": {
+                "entries": sum(n for n, _ in officers.values()),
+                "assigned": sum(k for _, k in officers.values()),
+            },
         }
 
     # -- the entries -----------------------------------------------------------------------
@@ -265,7 +326,8 @@ class Reports:
                 .offset((page - 1) * per_page)
                 .limit(per_page)
             )
-            return [entry_body(from_row(r)) for r in rows], int(total)
+            found = with_extensions(conn, [from_row(r) for r in rows])
+            return [entry_body(entry) for entry in found], int(total)
 
         return self._read(work)
 
@@ -283,7 +345,7 @@ class Reports:
             )
             if limit is not None:
                 query = query.limit(limit)
-            return [from_row(r) for r in conn.execute(query)]
+            return with_extensions(conn, [from_row(r) for r in conn.execute(query)])
 
         return self._read(work)
 

@@ -30,7 +30,13 @@ from typing import Any
 from sqlalchemy import Connection
 
 from services.screening.adapters import rows
-from services.screening.domain import decisions, duplicates, recommendations, returns
+from services.screening.domain import (
+    decisions,
+    duplicates,
+    forwarding,
+    recommendations,
+    returns,
+)
 from services.screening.domain.decisions import Recorded
 from services.screening.domain.rulesets import RULESETS
 from services.screening.domain.screening import screen
@@ -44,7 +50,8 @@ from services.screening.schemas import (
 from shared.auth import Principal
 from shared.calls import Call, extended, past, returned_until
 from shared.catalog import screening as catalog
-from shared.catalog.vocabulary import RETURNED, SUBMITTED
+from shared.catalog import submission as submission_catalog
+from shared.catalog.vocabulary import RETURNED, SELECTED, SUBMITTED
 from shared.errors import Refused, not_found
 from shared.events import Actor, Event, EventType, lookup, new_event
 from shared.eventstore import EventStore, VersionConflict
@@ -89,6 +96,11 @@ def screening_body(tracked: Tracked) -> dict[str, Any]:
         "selection": tracked.selection,
         "recommendation": tracked.recommendation,
         "version": tracked.version,
+        # The entry version (intake's) screening has applied: what a decision's If-Match names.
+        "entry_version": tracked.entry_version,
+        # The district batch that forwarded the entry ({batch_id, number, version, materials,
+        # changed}: 报送后已修改), None when none did: the city selects only from these.
+        "forwarded": tracked.forwarded,
     }
 
 
@@ -204,13 +216,17 @@ class Screening:
         exception and matching's duplicate pairs re-screen rows through SQL, so what the batch
         changed is written first and read again after."""
         rows_ = _Batch(conn, self.clock)
-        rows_.lock([e.data["submission_id"] for e in events if relevant(e.type)])
+        rows_.lock([e.data["submission_id"] for e in events if _tracks(e)])
         for event in events:
-            if event.type == "ExtensionGranted" or duplicates.concerns(event.type):
+            if event.type == "BatchSent":
+                rows_.flush()
+                self._forward(conn, event)
+                rows_.reload()
+            elif event.type == "ExtensionGranted" or duplicates.concerns(event.type):
                 rows_.flush()
                 (self._extend if event.type == "ExtensionGranted" else self._pair)(conn, event)
                 rows_.reload()
-            elif relevant(event.type):
+            elif _tracks(event):
                 submission_id = event.data["submission_id"]
                 rows_.put(self._apply_one(conn, rows_.get(submission_id), event))
         rows_.flush()
@@ -218,11 +234,18 @@ class Screening:
     def _apply_one(self, conn: Connection, before: Tracked, event: Event) -> Tracked:
         now = self.clock()
         after = fold(before, event.type, event.data, event.occurred_at)
+        entry_version = None
+        if event.stream_type == submission_catalog.STREAM_TYPE:
+            # Every event of intake's entry stream is a version of the entry (a 保姆 assigned
+            # too): the version staff see and name in their decisions.
+            entry_version = event.version
+            after = replace(after, entry_version=max(after.entry_version, event.version))
+            after = forwarding.after_change(after, before, event.type, entry_version)
         cause = Cause.of(event)
         events: list[Event] = []
-        # An amendment or a withdrawal voids staff's decisions; the lapse is caused by (and
-        # its envelope points at) the intake event, so the history says which.
-        reason = decisions.lapse_reason(before, after, event.type)
+        # An amendment or a withdrawal made after staff's decisions voids them; the lapse is
+        # caused by (and its envelope points at) the intake event, so the history says which.
+        reason = decisions.lapse_reason(before, after, event.type, entry_version)
         if reason is not None:
             after, lapsed = decisions.lapse(after, cause.actor.subject, now, reason)
             events = self._record(after, lapsed, cause)
@@ -240,6 +263,20 @@ class Screening:
                 continue
             after, screened = self._rescreen(conn, tracked, cause, now)
             self._commit(conn, after, screened, now)
+
+    def _forward(self, conn: Connection, event: Event) -> None:
+        """A district's batch (`BatchSent`): each entry it forwarded is marked so, at the
+        version and with the materials it froze; each it left out (not submitted, or
+        ineligible) is no longer forwarded (a supplement replaces what an earlier batch said).
+        Rows are locked in id order, as every writer takes them."""
+        now = self.clock()
+        manifest = event.data["manifest"]
+        entries = {str(e["id"]): e for e in manifest.get("entries", []) if e.get("id")}
+        left = {str(e["id"]) for e in manifest.get("not_included", []) if e.get("id")}
+        for sid, tracked in rows.lock_many(conn, sorted(entries.keys() | left)).items():
+            found = entries.get(sid)
+            standing = forwarding.forwarded(event.data, found) if found else None
+            rows.save(conn, replace(tracked, forwarded=standing), now)
 
     def _pair(self, conn: Connection, event: Event) -> None:
         """Matching's suspicion of a pair, its clearing, or staff's mark: folded into both
@@ -314,11 +351,13 @@ class Screening:
         submission_id: str,
         act: str,
         decide: Callable[[Connection, Tracked, Cause, datetime], tuple[Tracked, list[Event]]],
+        seen: int | None = None,
     ) -> dict[str, Any]:
         now = self.clock()
         cause = Cause(Actor.of(principal))
         with self.store.engine.begin() as conn:
             tracked = self._find(conn, principal, submission_id, lock=True)
+            decisions.check_version(tracked, seen)
             decisions.check_decidable(tracked, act)
             after, events = decide(conn, tracked, cause, now)
             try:
@@ -331,7 +370,9 @@ class Screening:
                 ) from None
         return screening_body(after)
 
-    def review(self, principal: Principal, submission_id: str, body: Any) -> dict[str, Any]:
+    def review(
+        self, principal: Principal, submission_id: str, body: Any, seen: int | None = None
+    ) -> dict[str, Any]:
         """Staff settle the review items of an entry in review (`decisions.review`), then it
         is screened again with their decision."""
         self._staff(principal, "只有市科协工作人员可以审核")
@@ -345,9 +386,11 @@ class Screening:
             tracked, screened = self._rescreen(conn, tracked, cause, now)
             return tracked, [*events, *screened]
 
-        return self._decide(principal, submission_id, "审核", decide)
+        return self._decide(principal, submission_id, "审核", decide, seen)
 
-    def select(self, principal: Principal, submission_id: str, body: Any) -> dict[str, Any]:
+    def select(
+        self, principal: Principal, submission_id: str, body: Any, seen: int | None = None
+    ) -> dict[str, Any]:
         """The city's selection (遴选), as `decisions.select` allows."""
         self._staff(principal, "只有市科协工作人员可以遴选")
         decision = SelectionBody().load(body)
@@ -356,13 +399,18 @@ class Screening:
             conn: Connection, tracked: Tracked, cause: Cause, now: datetime
         ) -> tuple[Tracked, list[Event]]:
             tracked, recorded = decisions.select(tracked, decision, principal.subject, now)
+            if decision["decision"] == SELECTED:
+                # 四(二): the city selects from what districts forwarded, as forwarded.
+                forwarding.check_forwarded(tracked, "遴选")
             # `not_selected` over a selection ends the recommendation standing on it.
             tracked, ended = recommendations.lapse(tracked, recommendations.UNSELECTED)
             return tracked, self._record(tracked, [recorded, *ended], cause)
 
-        return self._decide(principal, submission_id, "遴选", decide)
+        return self._decide(principal, submission_id, "遴选", decide, seen)
 
-    def recommend(self, principal: Principal, submission_id: str, body: Any) -> dict[str, Any]:
+    def recommend(
+        self, principal: Principal, submission_id: str, body: Any, seen: int | None = None
+    ) -> dict[str, Any]:
         """The city recommends a selected entry to the province (`recommendations.recommend`),
         its rank unique within the entry's call."""
         self._staff(principal, "只有市科协工作人员可以推荐省级")
@@ -376,9 +424,10 @@ class Screening:
             tracked, recorded = recommendations.recommend(
                 tracked, wanted, holder, principal.subject, now
             )
+            forwarding.check_forwarded(tracked, "推荐省级")
             return tracked, self._record(tracked, [recorded], cause)
 
-        return self._decide(principal, submission_id, "推荐省级", decide)
+        return self._decide(principal, submission_id, "推荐省级", decide, seen)
 
     def withdraw_recommendation(
         self, principal: Principal, submission_id: str, body: Any
@@ -403,6 +452,30 @@ class Screening:
         with self.store.engine.connect() as conn:
             return screening_body(self._find(conn, principal, submission_id))
 
+    def states_of(self, submission_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """`{id: {state, entry_version, failed}}` for the entries screening knows: `failed`
+        lists the findings that exclude an ineligible entry ({rule, clause, outcome, message}:
+        fail, and missing once the call closed for it)."""
+        wanted = [i for i in submission_ids if isinstance(i, str) and _is_uuid(i)]
+        with self.store.engine.connect() as conn:
+            found = rows.read_many(conn, wanted)
+        states = {}
+        for tracked in found:
+            if not tracked.known:
+                continue
+            findings = (tracked.result or {}).get("findings", [])
+            failed = [
+                {k: f.get(k) for k in ("rule", "clause", "outcome", "message")}
+                for f in findings
+                if f.get("outcome") in ("fail", "missing")
+            ]
+            states[tracked.submission_id] = {
+                "state": tracked.state,
+                "entry_version": tracked.entry_version,
+                "failed": failed if tracked.state == "ineligible" else [],
+            }
+        return states
+
     def outcome(self, submission_id: str) -> dict[str, Any] | None:
         """An entry's screening as `view` shows it, for intake's printed 回执 (intake has
         already checked who may read the entry); None when screening has not seen it."""
@@ -413,6 +486,20 @@ class Screening:
         with self.store.engine.connect() as conn:
             tracked = rows.read(conn, submission_id)
         return None if tracked is None or not tracked.known else screening_body(tracked)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _tracks(event: Event) -> bool:
+    """Whether an event concerns one entry's row: it can change its screening, or it is a
+    version of the entry (`Tracked.entry_version`)."""
+    return relevant(event.type) or event.stream_type == submission_catalog.STREAM_TYPE
 
 
 class _Batch:

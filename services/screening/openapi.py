@@ -25,6 +25,7 @@ from shared.openapi import (
     json_body,
     json_response,
     operation,
+    parameter,
     path_param,
 )
 
@@ -80,6 +81,19 @@ class ScreeningView(Schema):
         Recommendation, allow_none=True, metadata={"description": "推荐省级（无则为 null）"}
     )
     version = fields.Integer(required=True)
+    forwarded = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "报送该项目的区县批次：batch_id、number（第几批）、version（报送时的"
+            "版本）、materials、changed（报送后已修改）；未报送为 null"
+        },
+    )
+    entry_version = fields.Integer(
+        metadata={
+            "description": "筛查已处理到的申报项目版本（即项目的 version）；"
+            "审核、遴选、推荐时放入 If-Match"
+        }
+    )
 
 
 def add_paths(api: APISpec) -> None:
@@ -94,6 +108,14 @@ def add_paths(api: APISpec) -> None:
     })  # fmt: skip
     view = json_response("筛查结果", "ScreeningView")
     sid = path_param("submission_id", "申报项目的 id")
+    seen = parameter(
+        "header",
+        "If-Match",
+        "所见的申报项目版本（项目的 version）。筛查尚未处理该版本，或项目已修改到更新的版本时，"
+        "409 version_conflict（请刷新后重试），错误体的 current_version 为筛查已处理的版本；"
+        "省略时按筛查已处理的版本决定",
+        {"type": "string", "pattern": r'^[ \t]*(W/)?"?[0-9]+"?[ \t]*$'},
+    )
     base = "/api/v1/screenings/{submission_id}"
     api.path(
         path=base,
@@ -113,25 +135,27 @@ def add_paths(api: APISpec) -> None:
         ("review", "review_screening", "审核（市科协）",
          "对待审核（in_review）的项目给出结论：eligible 或 ineligible。", "ReviewBody"),
         ("selection", "select_screening", "遴选（市科协）",
-         "selected 只能给符合条件（eligible）的项目；not_selected 可给任何已筛查的项目。"
+         "selected 只能给符合条件（eligible）、且由区县汇总报送（报送时的版本）的项目："
+         "未报送或报送后已修改的项目 409 invalid_state（请区县报送补充批次）；"
+         "not_selected 可给任何已筛查的项目。"
          "已撤回的项目不能遴选（409 invalid_state），撤回前的遴选随撤回失效。",
          "SelectionBody"),
     ):  # fmt: skip
         api.path(
             path=f"{base}/{action}",
-            parameters=[sid],
+            parameters=[sid, seen],
             operations={
                 "post": operation(
                     TAG, operation_id, summary, description, decide, body=json_body(body)
                 )
             },
         )
-    _add_recommendation(api, base, sid, decide)
+    _add_recommendation(api, base, sid, decide, seen)
     add_health(api, TAG)
 
 
 def _add_recommendation(
-    api: APISpec, base: str, sid: dict[str, Any], decide: dict[str, Any]
+    api: APISpec, base: str, sid: dict[str, Any], decide: dict[str, Any], seen: dict[str, Any]
 ) -> None:
     """推荐省级: the city recommends a selected entry to the province, or withdraws it."""
     api.path(
@@ -142,12 +166,14 @@ def _add_recommendation(
                 TAG,
                 "recommend_screening",
                 "推荐省级（市科协）",
-                "只能推荐已入选（selected）的项目（否则 409 invalid_state）；"
+                "只能推荐已入选（selected）、且按报送时的版本报送的项目（否则 409 invalid_state，"
+                "报送后已修改的请区县报送补充批次）；"
                 "推荐排序在同一征集内唯一，已被其他项目占用时 409 invalid_state，"
                 "错误体的 holder 为占用该排序的项目 id。再次提交即修改排序或理由。"
                 "遴选失效或改为未入选时，推荐随之撤销（RecommendationWithdrawn，lapsed）。",
                 decide,
                 body=json_body("RecommendationBody"),
+                parameters=[seen],
             ),
             "delete": operation(
                 TAG,

@@ -18,7 +18,7 @@ from shared.consumer import Many
 from shared.dependencies import Authenticator, Calls, Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events, http, rpc
 from shared.events import Event
-from shared.http import endpoint, json_response, read_json
+from shared.http import endpoint, if_match, json_response, read_json
 from shared.routes import unrouted
 
 BASE = "/api/v1/screenings"
@@ -57,6 +57,13 @@ class ScreeningService(ServesEventLog):
         printed 回执; None when screening has not seen the entry."""
         return self.screening().outcome(submission_id)
 
+    @rpc
+    def states_of(self, submission_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Each entry's screening state, the entry version screening has applied and the
+        clauses it fails, for intake's district batch (only ineligible entries stay behind);
+        an entry screening has not seen is absent."""
+        return self.screening().states_of(submission_ids)
+
     @http("GET", f"{BASE}/<submission_id>")
     @endpoint
     def get(self, request: Request, submission_id: str) -> Response:
@@ -67,14 +74,16 @@ class ScreeningService(ServesEventLog):
     def review(self, request: Request, submission_id: str) -> Response:
         principal = self.authenticate(request)
         body = read_json(request)
-        return json_response(self.screening().review(principal, submission_id, body))
+        seen = if_match(request)
+        return json_response(self.screening().review(principal, submission_id, body, seen))
 
     @http("POST", f"{BASE}/<submission_id>/selection")
     @endpoint
     def selection(self, request: Request, submission_id: str) -> Response:
         principal = self.authenticate(request)
         body = read_json(request)
-        return json_response(self.screening().select(principal, submission_id, body))
+        seen = if_match(request)
+        return json_response(self.screening().select(principal, submission_id, body, seen))
 
     # -- the city's recommendation to the province (推荐省级) --------------------------------
 
@@ -83,7 +92,8 @@ class ScreeningService(ServesEventLog):
     def recommend(self, request: Request, submission_id: str) -> Response:
         principal = self.authenticate(request)
         body = read_json(request)
-        return json_response(self.screening().recommend(principal, submission_id, body))
+        seen = if_match(request)
+        return json_response(self.screening().recommend(principal, submission_id, body, seen))
 
     @http("DELETE", f"{BASE}/<submission_id>/recommendation")
     @endpoint

@@ -13,6 +13,9 @@
   reason, and the envelope's causation the intake event.
 - `EntryRecommended`: the city recommends a selected entry to the province (推荐省级) with a
   rank (unique within the call) and a reason; a later one replaces it (new rank or reason).
+- `entry_version` on a review, a selection and a recommendation: the version of intake's
+  entry it was made on (None on events from before it was recorded; 0: screening did not know
+  the version yet). Only a later change of the entry lapses it.
 - `RecommendationWithdrawn`: staff withdrew the recommendation, or screening did (`lapsed`)
   because the selection it stood on lapsed or was reversed; `reason` says why.
 """
@@ -49,10 +52,14 @@ class Completed(Schema):
     window_closed = fields.Boolean(required=True)
 
 
+ENTRY_VERSION = validate.Range(min=0)
+
+
 class Review(Schema):
     submission_id = fields.String(required=True)
     decision = fields.String(required=True, validate=validate.OneOf(REVIEW_DECISIONS))
     note = fields.String(load_default="", validate=NOTE)
+    entry_version = fields.Integer(load_default=None, allow_none=True, validate=ENTRY_VERSION)
 
 
 class Lapse(Schema):
@@ -65,6 +72,7 @@ class Selection(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(SELECTIONS))
     note = fields.String(load_default="", validate=NOTE)
     lapsed = fields.Boolean(load_default=False)
+    entry_version = fields.Integer(load_default=None, allow_none=True, validate=ENTRY_VERSION)
 
 
 ScreeningCompleted = declare("ScreeningCompleted", STREAM_TYPE, Completed)
@@ -77,6 +85,7 @@ class Recommendation(Schema):
     submission_id = fields.String(required=True)
     rank = fields.Integer(required=True, validate=validate.Range(min=1))
     reason = fields.String(required=True, validate=NOTE)
+    entry_version = fields.Integer(load_default=None, allow_none=True, validate=ENTRY_VERSION)
 
 
 class RecommendationEnd(Schema):

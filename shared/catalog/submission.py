@@ -66,3 +66,6 @@ SubmissionSubmitted = declare("SubmissionSubmitted", STREAM_TYPE, Submitted)
 SubmissionWithdrawn = declare("SubmissionWithdrawn", STREAM_TYPE, Withdrawn)
 SubmissionReturned = declare("SubmissionReturned", STREAM_TYPE, Returned)
 ServiceOfficerAssigned = declare("ServiceOfficerAssigned", STREAM_TYPE, OfficerAssigned)
+# The office proposes its own 保姆 (the notice promises one for every project); staff confirm
+# it by assigning (`ServiceOfficerAssigned`), which settles the proposal.
+ServiceOfficerProposed = declare("ServiceOfficerProposed", STREAM_TYPE, OfficerAssigned)

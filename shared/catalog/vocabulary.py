@@ -96,16 +96,21 @@ STATE_LABELS: dict[str, str] = {
 }
 STATES: tuple[str, ...] = tuple(STATE_LABELS)
 
-# Who hands an entry in (回执's 单位类型), in the receipt's order.
+# Who hands an entry in (回执's 单位类型), in the receipt's order. The notice addresses
+# 企（事业）单位、科技工作者、学（协）会、院士（专家）工作站 (前言): a public institution (事业单位:
+# a hospital, a school, an institute run as one) may apply, and so may another organisation;
+# 学会 and 协会 are one type, named as the notice names it.
 APPLICANT_TYPE_LABELS: dict[str, str] = {
     "enterprise": "企业",
+    "public_institution": "事业单位",
     "university": "高校",
     "institute": "科研院所",
     "government": "政府部门",
-    "society": "学会",
+    "society": "学（协）会",
     "workstation": "院士（专家）工作站",
     "individual": "个人",
     "financial_institution": "金融机构",
+    "other_organization": "其他组织",
 }
 
 # An achievement's or a promotion's technical level (二(一)5, 二(二)2), highest first.

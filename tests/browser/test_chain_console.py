@@ -172,6 +172,7 @@ def test_staff_recommend_a_selected_entry_and_download_the_package(
     entry = entry_in_review(office, title, promo_video)
     city = Client(base_url, token("--role", "staff"))
     city.review(entry, "eligible", "经核实，难题真实有效。")
+    office.forward("demo", entry)  # 四(二): the district forwards it first
     city.select(entry, "selected", "入选")
     wait_until(lambda: city.screening(entry)["selection"], 30, "the selection recorded")
     rank = random.randint(1000, 9999)  # ranks are unique within a call; the stack is shared

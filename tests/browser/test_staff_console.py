@@ -37,6 +37,7 @@ def test_staff_watch_the_summary_move_review_select_and_download_the_xlsx(
     title = f"茶园病虫害绿色防控难题（浏览器测试 {uuid.uuid4().hex[:8]}）"
     office = Client(base_url, token("--role", "office", "--district", "平昌县"))
     entry = entry_in_review(office, title, promo_video)
+    office.forward("demo", entry)  # 四(二): the district forwards it, the city selects it
 
     # The page refreshes itself: the total grows and the data time moves, with no reload.
     expect(total).not_to_have_text(str(before), timeout=20_000)

@@ -129,6 +129,7 @@ def test_an_entry_of_each_category_from_office_to_selection_with_workers_killed_
 
     # Staff review and select.
     staff.review(achievement["id"], "eligible", "同意")
+    office.forward("demo", achievement["id"])  # 四(二): the district forwards it first
     staff.select(achievement["id"], "selected", "推荐路演")
     staff.review(promotion["id"], "ineligible", "市场前景不明")
 

@@ -26,11 +26,22 @@ calls:
     closes: 2099-12-31T23:59:59+08:00
     categories: [achievement, promotion, challenge, finance]
     districts: ["511902", "511903"]
-    contact:
-      name: 陈训煜
-      phone: 13541785756、0827-5223387
-      address: 巴州区西华街2号7楼
-      email: 522176313@qq.com
+    city_contact:
+      name: 巴中市科协
+      phone: 0827-5260000
+      address: 巴中市江北大道
+      email: city@example.org
+    district_contacts:
+      "511902":
+        name: 陈训煜
+        phone: 13541785756、0827-5223387
+        address: 巴州区西华街2号7楼
+        email: 522176313@qq.com
+      "511903":
+        name: 恩阳区科协
+        phone: 0827-3360000
+        address: 恩阳区
+        email: enyang@example.org
   - id: tianfu-2021
     title: 首届科创中国·天府科技云服务大会科创项目征集
     opens: 2021-09-27T00:00:00+08:00

@@ -33,7 +33,13 @@ from tests.integration.conftest import throwaway_database
 from tests.integration.helpers import relay_process, wait_until
 from tests.integration.intake_fixtures import Api
 from tests.integration.media_fixtures import LIMITS, make_video
-from tests.integration.screening_fixtures import Feed, IntakeLog, _container, calls_yaml
+from tests.integration.screening_fixtures import (
+    Feed,
+    IntakeLog,
+    _container,
+    calls_yaml,
+    wait_forwarded,
+)
 
 OFFICE = Principal(subject="test-office", role="office", district="巴州区")
 
@@ -76,16 +82,28 @@ class Province:
         and selected by the city. Returns its id."""
         names = filenames or ("推介视频.mp4", "项目介绍.pdf", "证明材料.pdf")
         entry = self.feed.draft(title=title)
-        self.upload(entry, "promo_video", names[0], self.video, "video/mp4")
-        self.upload(entry, "introduction", names[1], pdf_bytes(f"{title}介绍"), "application/pdf")
-        self.upload(entry, "proof", names[2], pdf_bytes(f"{title}证明"), "application/pdf")
+        stored = self.feed.stored.setdefault(entry, {})
+        for kind, name, data, content_type in (
+            ("promo_video", names[0], self.video, "video/mp4"),
+            ("introduction", names[1], pdf_bytes(f"{title}介绍"), "application/pdf"),
+            ("proof", names[2], pdf_bytes(f"{title}证明"), "application/pdf"),
+        ):
+            stored[kind] = self.upload(entry, kind, name, data, content_type)
         self.feed.submit(entry)
         self.wait_state(entry, "in_review")
         for what, body in (("review", {"decision": "eligible"}),
                            ("selection", {"decision": "selected"})):  # fmt: skip
+            if what == "selection":  # 四(二): the district forwards it first
+                sent = self.feed.forward(entry)
+                wait_forwarded(lambda: self.post_get(entry), sent)
             done = self.post(entry, what, body)
             assert done.status_code == 200, done.text
         return entry
+
+    def post_get(self, entry: str) -> dict[str, Any]:
+        """The entry's screening, as staff see it."""
+        answer = self.screening.call("GET", f"/api/v1/screenings/{entry}", role="staff")
+        return answer.json()  # type: ignore[no-any-return]
 
     def post(self, entry: str, what: str, body: Any, role: str = "staff") -> requests.Response:
         return self.screening.call("POST", f"/api/v1/screenings/{entry}/{what}", role=role,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from sqlalchemy import select
 from ops import schema
 from services.screening.service import ScreeningService
 from shared.auth import new_key_pair
+from shared.catalog import batch as batch_catalog
 from shared.catalog import media as media_catalog
 from shared.catalog import screening as screening_catalog
 from shared.catalog import submission as submission_catalog
@@ -79,6 +80,8 @@ class Feed:
 
     intake: EventStore
     media: EventStore
+    # The latest stored material of each kind, by entry: what a batch freezes (`forward`).
+    stored: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @staticmethod
     def _append(store: EventStore, kind: EventType, stream_id: str, data: dict[str, Any]) -> Event:
@@ -156,8 +159,29 @@ class Feed:
             stored = {"size": 1000, "sha256": self._sha(material_id),
                       "content_type": "application/pdf"}  # fmt: skip
             self._append(self.media, media_catalog.MediaStored, stream, ids | stored)
+            self.stored.setdefault(submission_id, {})[kind] = material_id
         elif outcome == "rejected":
             self._append(self.media, media_catalog.MediaRejected, stream, ids | {"reason": "损坏"})
+
+    def forward(
+        self, *submission_ids: str, call_id: str = "open-call", district: str = "巴州区",
+        number: int = 1, left_out: tuple[str, ...] = (),
+    ) -> Event:  # fmt: skip
+        """The district's batch (intake's `BatchSent`) forwarding the entries at their current
+        version with their stored materials (四(二): the city selects only from these)."""
+        entries = []
+        for sid in submission_ids:
+            version = self.intake.read_stream(submission_catalog.stream_id(sid))[-1].version
+            materials = [{"id": m} for m in self.stored.get(sid, {}).values()]
+            entries.append({"id": sid, "title": "", "category": "achievement",
+                            "version": version, "materials": materials})  # fmt: skip
+        batch_id = str(uuid.uuid4())
+        left = [{"id": sid, "status": "draft"} for sid in left_out]
+        manifest = {"entries": entries, "not_included": left}
+        data = {"batch_id": batch_id, "number": number, "call_id": call_id, "district": district,
+                "manifest": manifest, "sha256": "0" * 64}  # fmt: skip
+        return self._append(self.intake, batch_catalog.BatchSent,
+                            batch_catalog.stream_id(batch_id), data)  # fmt: skip
 
     @staticmethod
     def _sha(material_id: str) -> str:
@@ -218,6 +242,14 @@ class ScreeningApi:
 
         return wait_until(shown, timeout=timeout, message=f"state {state}")  # type: ignore[no-any-return]
 
+    def forward(self, *submission_ids: str, **batch: Any) -> Event:
+        """The district's batch forwarding the entries (`Feed.forward`), once screening has
+        applied it (the city selects only what was forwarded)."""
+        sent = self.feed.forward(*submission_ids, **batch)
+        for sid in submission_ids:
+            wait_forwarded(lambda sid=sid: self.get(sid).json(), sent)
+        return sent
+
     def events(self, submission_id: str, kind: str | None = None) -> list[Event]:
         stream = self.store.read_stream(screening_catalog.stream_id(submission_id))
         return [e for e in stream if kind is None or e.type == kind]
@@ -241,6 +273,16 @@ class ScreeningApi:
                 )
             ).scalar()
         return int(found or 0)
+
+
+def wait_forwarded(shown: Callable[[], dict[str, Any]], sent: Event) -> None:
+    """Until the screening `shown` gives says the batch `sent` forwarded the entry."""
+
+    def applied() -> bool:
+        forwarded = shown().get("forwarded") or {}
+        return bool(forwarded.get("batch_id") == sent.data["batch_id"])
+
+    wait_until(applied, timeout=15, message=f"batch {sent.data['batch_id']} applied")
 
 
 def _container(service: type, broker: Any, **config: Any) -> ServiceContainer:

@@ -30,6 +30,7 @@ from nameko.containers import ServiceContainer
 
 from ops import schema
 from services.reporting.service import ReportingService
+from services.screening.service import ScreeningService
 from shared.printing import MONO
 from tests.entries import full_body
 from tests.integration.conftest import throwaway_database
@@ -47,22 +48,44 @@ PDF_BYTES = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + b"x" * 4000
 @pytest.fixture
 def reporting(media_api: MediaApi, broker, database_url: str, tmp_path: Path,  # type: ignore[no-untyped-def]
               monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:  # fmt: skip
-    """Reporting beside the intake and media of `media_api`, and intake's relay."""
+    """Reporting and screening beside the intake and media of `media_api`, and intake's relay
+    (a batch asks screening for each entry's state: only what may go is forwarded)."""
     monkeypatch.setenv("KECHUANG_PUBLIC_URL", PUBLIC_URL)
-    with throwaway_database() as url:
+    with throwaway_database() as url, throwaway_database() as screening_url:
         schema.upgrade(url, "reporting")
+        schema.upgrade(screening_url, "screening")
         monkeypatch.setenv("KECHUANG_DB_URL_REPORTING", url)
+        monkeypatch.setenv("KECHUANG_DB_URL_SCREENING", screening_url)
         port = free_port()
         container = ServiceContainer(
             ReportingService,
             {"AMQP_URI": broker.uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}"},
         )
+        screening = ServiceContainer(
+            ScreeningService,
+            {"AMQP_URI": broker.uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+             "serializer": "json"},
+        )  # fmt: skip
         container.start()
+        screening.start()
         try:
             with relay_process(broker, database_url, tmp_path / "intake-relay.log"):
                 yield Api(f"http://127.0.0.1:{port}", media_api.api.private_pem)
         finally:
+            screening.stop()
             container.stop()
+
+
+def send_batch(api: Api, district: str = "巴州区", call_id: str = "open-call") -> requests.Response:
+    """`POST /api/v1/batches`, again while screening has not yet judged what intake holds
+    (503: the batch waits for screening, a few seconds behind intake at most)."""
+
+    def sent() -> list[requests.Response]:  # a list: a 4xx Response is falsy
+        answer = api.call("POST", BATCHES, district=district, json={"call_id": call_id})
+        waiting = answer.status_code == 503 and "尚未更新" in answer.json()["error"]["message"]
+        return [] if waiting else [answer]
+
+    return wait_until(sent, timeout=30, message="screening caught up for the batch")[0]  # type: ignore[no-any-return]
 
 
 def _entry(api: Api, title: str, submit: bool = True, district: str = "巴州区") -> dict[str, Any]:
@@ -141,7 +164,7 @@ def test_a_district_sends_its_batch_and_the_letter_verifies_it(
     assert api.call("POST", BATCHES, json={"call_id": "no-such-call"}).status_code == 404
     assert api.call("POST", BATCHES, json={"call_id": "open-call", "x": 1}).status_code == 422
 
-    sent = api.call("POST", BATCHES, json={"call_id": "open-call"})
+    sent = send_batch(api)
     assert sent.status_code == 201, sent.text
     batch = sent.json()
     assert (batch["number"], batch["label"], batch["entries"]) == (1, "第1批", 2)
@@ -158,14 +181,21 @@ def test_a_district_sends_its_batch_and_the_letter_verifies_it(
     assert frozen["id"] == material and frozen["size"] == len(PDF_BYTES)
     assert frozen["sha256"] == hashlib.sha256(PDF_BYTES).hexdigest()
     assert manifest["not_included"] == [
-        {"id": draft["id"], "title": "尚未提交的草稿", "status": "draft"}
+        {
+            "id": draft["id"],
+            "title": "尚未提交的草稿",
+            "status": "draft",
+            "reason": "未提交（草稿）",
+        }
     ]
+    # Each forwarded entry with its screening state at the batch (materials still missing).
+    assert {e["screening_state"] for e in manifest["entries"]} == {"incomplete"}
     assert manifest["district"] == {"name": "巴州区", "code": "511902"}
 
     # Each office sees its own; staff see all; another district's batch is 404.
     own = api.call("GET", BATCHES).json()
     assert [b["id"] for b in own["items"]] == [batch["id"]] and own["total"] == 1
-    theirs = api.call("POST", BATCHES, district="恩阳区", json={"call_id": "open-call"})
+    theirs = send_batch(api, district="恩阳区")
     assert theirs.status_code == 201, theirs.text
     assert {e["id"] for e in theirs.json()["manifest"]["entries"]} == {other["id"]}
     everyone = api.call("GET", f"{BATCHES}?call_id=open-call", role="staff").json()
@@ -229,7 +259,7 @@ def test_a_district_sends_its_batch_and_the_letter_verifies_it(
     assert _report_row(reporting, hostile["id"], batch=1)["changed_after_batch"] is False
 
     # A supplement is 第2批 and lists every entry submitted at its time.
-    again = api.call("POST", BATCHES, json={"call_id": "open-call"})
+    again = send_batch(api)
     assert again.status_code == 201, again.text
     assert (again.json()["number"], again.json()["label"]) == (2, "第2批")
     _report_row(reporting, first["id"], batch=2, changed_after_batch=False)

@@ -131,6 +131,7 @@ def test_a_screening_note_with_a_nul_is_a_422_and_a_bidi_note_is_kept(
     assert refused_fields(review) == {"note": [CONTROL]}
     assert post("review", {"decision": "eligible", "note": TEXT["mixed"]}).status_code == 200
     # PostgreSQL cannot hold U+0000 in jsonb: this answered 500 until now.
+    screening_api.forward(entry)
     selection = post("selection", {"decision": "selected", "note": "推荐\x00"})
     assert refused_fields(selection) == {"note": [CONTROL]}
     selected = post("selection", {"decision": "selected", "note": TEXT["bidi"] + TEXT["emoji"]})

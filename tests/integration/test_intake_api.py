@@ -296,3 +296,60 @@ def test_an_entry_the_city_selected_cannot_be_withdrawn(
     assert refused.status_code == 409 and error(refused)["code"] == "invalid_state"
     listed = intake_api.call("GET", BASE).json()["items"]
     assert [item["selected"] for item in listed] == [True]
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [("public_institution", "事业单位"), ("other_organization", "其他组织"),
+     ("society", "学（协）会")],
+)  # fmt: skip
+def test_a_public_institution_or_another_organisation_hands_an_entry_in(
+    intake_api: Api, kind: str, label: str
+) -> None:
+    """Issue #25 item 4: the notice addresses 企（事业）单位、学（协）会 (前言, 一(二)3): a
+    hospital or school run as a public institution applies as 事业单位, and so does any other
+    organisation; 学会 and 协会 are one type, labelled as the notice names it. The console's
+    form offers them (the catalog, which the receipt and the 汇总表 label by too)."""
+    body = full_body("achievement") | {"call_id": "open-call"}
+    body["applicant"] = body["applicant"] | {"type": kind, "name": "巴中市中心医院"}
+    created = intake_api.call("POST", BASE, json=body)
+    assert created.status_code == 201, created.text
+    entry = created.json()["id"]
+    submitted = intake_api.call("POST", f"{BASE}/{entry}/submit")
+    assert submitted.status_code == 200, submitted.text
+    assert submitted.json()["applicant"]["type"] == kind
+    catalog = intake_api.call("GET", "/api/v1/catalog").json()
+    (field,) = [f for f in catalog["forms"]["achievement"] if f["name"] == "applicant.type"]
+    assert {"code": kind, "label": label} in field["choices"]
+
+
+def test_an_office_proposes_its_service_officer_and_staff_confirm_it(intake_api: Api) -> None:
+    """Issue #25 item 8: the notice promises a 保姆 for every project; an office proposes its
+    own for its entry, staff confirm it by assigning, which settles the proposal."""
+    created = intake_api.call(
+        "POST", BASE, json=full_body("achievement") | {"call_id": "open-call"}
+    )
+    assert created.status_code == 201, created.text
+    entry = created.json()["id"]
+    path = f"{BASE}/{entry}/service-officer/proposal"
+    proposal = {"name": "王保姆", "phone": "13900000001"}
+    assert intake_api.call("POST", path, role="staff", json=proposal).status_code == 403
+    assert intake_api.call("POST", path, district="恩阳区", json=proposal).status_code == 404
+    bad = intake_api.call("POST", path, json={"name": "王保姆", "phone": "12"})
+    assert bad.status_code == 422 and "phone" in bad.json()["error"]["fields"]
+    proposed = intake_api.call("POST", path, json=proposal)
+    assert proposed.status_code == 200, proposed.text
+    shown = proposed.json()
+    assert shown["officer"] is None
+    assert (shown["officer_proposal"]["name"], shown["officer_proposal"]["phone"]) == (
+        "王保姆", "13900000001",
+    )  # fmt: skip
+    listed = intake_api.call("GET", BASE, role="staff").json()["items"]
+    assert [e["officer_proposal"]["name"] for e in listed if e["id"] == entry] == ["王保姆"]
+    confirmed = intake_api.call("POST", f"{BASE}/{entry}/service-officer", role="staff",
+                                json=proposal)  # fmt: skip
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["officer"] == proposal
+    assert confirmed.json()["officer_proposal"] is None
+    kinds = [e["type"] for e in intake_api.call("GET", f"{BASE}/{entry}/history").json()["items"]]
+    assert kinds[-2:] == ["ServiceOfficerProposed", "ServiceOfficerAssigned"]

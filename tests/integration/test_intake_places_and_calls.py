@@ -96,8 +96,13 @@ def test_an_office_lists_the_calls_its_district_takes_part_in(intake_api: Api) -
                                       {"code": "511903", "name": "恩阳区"}]  # fmt: skip
     assert [d["code"] for d in closed["districts"]][-1] == "511923"  # named in the file
     assert open_call["categories"][3] == {"code": "finance", "name": "科技金融创新产品"}
-    assert open_call["contact"]["email"] == "522176313@qq.com"
+    # Each office its own district's contact, staff the city's (issue #25 item 6).
+    assert open_call["contact"]["email"] == "enyang@example.org"
     assert closed["contact"] is None
+    bazhou = intake_api.call("GET", "/api/v1/calls", district="巴州区").json()["items"]
+    assert [c["contact"]["name"] for c in bazhou if c["id"] == "open-call"] == ["陈训煜"]
+    city = intake_api.call("GET", "/api/v1/calls", role="staff").json()["items"]
+    assert [c["contact"]["email"] for c in city if c["id"] == "open-call"] == ["city@example.org"]
 
     elsewhere = intake_api.call("GET", "/api/v1/calls", district="通江县").json()
     assert [item["id"] for item in elsewhere["items"]] == ["tianfu-2021"]

@@ -32,6 +32,8 @@ def selected(api: ScreeningApi, select: bool = True) -> str:
                        ("selection", {"decision": "selected"})):  # fmt: skip
         if what == "selection" and not select:
             break
+        if what == "selection":
+            api.forward(entry)
         done = api.call("POST", f"{BASE}/{entry}/{what}", role="staff", json=body)
         assert done.status_code == 200, done.text
     return entry

@@ -10,6 +10,7 @@ import io
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from services.reporting.adapters import notice_tables, rebuild, tables
 from services.reporting.adapters.export import ENTRIES_SHEET, HEADERS, SUMMARY_SHEET
 from services.reporting.adapters.owners import LogPages
 from shared import migrations
+from shared.catalog import call as call_catalog
 from shared.eventstore import consumer_checkpoint
 from shared.eventstore import metadata as store_tables
 from tests.entries import full_body
@@ -224,6 +226,55 @@ def _some_entries(r: Reporting) -> None:
     w.submit(c)
     w.withdraw(c)
     settled(r)
+
+
+def test_the_summary_counts_the_entries_with_a_service_officer(rpt: Reporting) -> None:
+    """Issue #25 item 8: per district, of the entries handed in (submitted or returned),
+    how many have a 保姆; drafts and withdrawn entries do not count."""
+    r = rpt
+    _some_entries(r)  # 巴州区: two submitted, one with a 保姆; 恩阳区: a draft, a withdrawn one
+    summary = r.get("/summary").json()
+    by_district = {d["district"]: d["officers"] for d in summary["districts"]}
+    assert by_district["巴州区"] == {"entries": 2, "assigned": 1}
+    assert by_district["恩阳区"] == {"entries": 0, "assigned": 0}
+    assert summary["officers"] == {"entries": 2, "assigned": 1}
+    own = r.get("/summary", role="office", district="恩阳区").json()
+    assert [d["officers"] for d in own["districts"]] == [{"entries": 0, "assigned": 0}]
+
+
+def test_extensions_show_in_the_report_and_the_summary_table(rpt: Reporting) -> None:
+    """Issue #25 item 7: a late exception (逾期补交) shows where people look: the entries
+    report's `extended_until` and the 汇总表's 延期至, the district's for each of its entries
+    and an entry's own for that entry only."""
+    r = rpt
+    _some_entries(r)
+    ids = {e["title"]: e["submission_id"] for e in all_entries(r)}
+
+    def granted(district: str, until: str, submission_id: str | None = None) -> None:
+        r.world.append("intake", call_catalog.ExtensionGranted,
+                       call_catalog.stream_id("tianfu-2021"),
+                       {"extension_id": str(uuid.uuid4()), "call_id": "tianfu-2021",
+                        "district": district, "submission_id": submission_id, "until": until,
+                        "reason": "暴雨停电"})  # fmt: skip
+
+    granted("巴州区", "2021-11-09T23:59:59+08:00")
+    granted("恩阳区", "2021-11-12T18:00:00+08:00", ids["恩阳推广"])
+    settled(r)
+
+    def extended() -> dict[str, str | None] | None:
+        shown = {e["title"]: e["extended_until"] for e in all_entries(r)}
+        return shown if shown["恩阳推广"] is not None else None
+
+    shown = wait_until(extended, timeout=30, message="the extensions reported")
+    assert shown["钙钛矿电池"] == shown["难题攻关"] == "2021-11-09T15:59:59+00:00"
+    assert shown["恩阳推广"] == "2021-11-12T10:00:00+00:00"
+    assert shown["恩阳金融产品"] is None
+    exported = r.get("/entries.csv").content.decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(exported)))
+    column = table[0].index("延期至")
+    by_title = {row[3]: row[column] for row in table[1:]}
+    assert by_title["钙钛矿电池"] == "2021-11-09 23:59" and by_title["恩阳金融产品"] == ""
+    assert by_title["恩阳推广"] == "2021-11-12 18:00"
 
 
 def test_the_xlsx_and_csv_exports(rpt: Reporting) -> None:
@@ -449,6 +500,11 @@ def test_filters_search_paging_errors_and_lag(rpt: Reporting) -> None:
     assert [row[3] for row in csv.reader(io.StringIO(exported))][1:] == created[::-1]
     bad = r.get("/entries", params={"sort": "title"})
     assert bad.status_code == 422 and "sort" in bad.json()["error"]["fields"]
+    # 二(二)3's priority first (issue #25 item 7), then the rest, the unscreened last.
+    [second] = [e for e in all_entries(r) if e["title"] == "难题攻关"]
+    r.world.screen(second["submission_id"], "eligible", 0, priority=True)
+    settled(r)
+    assert titles(sort="-priority") == ["难题攻关", "钙钛矿电池", "恩阳金融产品", "恩阳推广"]
 
     bad = r.get("/entries", params={"state": "bogus", "per_page": 0})
     assert bad.status_code == 422

@@ -119,6 +119,21 @@ def test_an_extension_is_honoured_by_intake_and_media_for_its_district_only(
     assert ok.status_code == 200, ok.text
     closed = api.call("POST", f"/api/v1/submissions/{drafts['恩阳区']}/submit", district="恩阳区")
     assert closed.status_code == 409 and closed.json()["error"]["code"] == "call_closed"
+    # The calls list tells the office its new close and that it may still hand entries in
+    # (the console's banner and its "new entry"); another district is closed (issue #25 #7).
+    [mine] = [c for c in api.call("GET", "/api/v1/calls").json()["items"]
+              if c["id"] == "closing-call"]  # fmt: skip
+    assert (mine["is_open"], mine["accepts_entries"]) == (False, True)
+    assert datetime.fromisoformat(mine["extended_until"]) == until.replace(microsecond=0)
+    assert mine["extended_until_text"].endswith("（北京时间）")
+    [theirs] = [c for c in api.call("GET", "/api/v1/calls", district="恩阳区").json()["items"]
+                if c["id"] == "closing-call"]  # fmt: skip
+    assert (theirs["accepts_entries"], theirs["extended_until"]) == (False, None)
+    fresh = full_body("achievement") | {"call_id": "closing-call", "title": "延期内新建的项目"}
+    created = api.call("POST", "/api/v1/submissions", json=fresh)
+    assert created.status_code == 201, created.text
+    new = api.call("POST", f"/api/v1/submissions/{created.json()['id']}/submit")
+    assert new.status_code == 200, new.text
     # Media: a new slot for the district's entry, none for the other's.
     pdf = b"%PDF-1.4 extended"
     slot = media_api.slot(drafts["巴州区"], pdf, "proof", "application/pdf")
@@ -126,3 +141,35 @@ def test_an_extension_is_honoured_by_intake_and_media_for_its_district_only(
     other = media_api.slot(drafts["恩阳区"], pdf, "proof", "application/pdf", district="恩阳区")
     assert other.status_code == 409, other.text
     assert other.json()["error"]["code"] == "call_closed"
+
+
+def test_a_return_due_before_the_close_never_shortens_the_call(
+    intake_api: Api, closes: datetime
+) -> None:
+    """Issue #25 item 1: returned with a due before the call's close, the entry is fixed and
+    handed in again between the due and the close (a fresh draft could be, too); refused only
+    after both."""
+    api = intake_api
+    fixed, idle = _submitted(api), _submitted(api)
+    due = (datetime.now(UTC) + timedelta(seconds=3)).replace(microsecond=0)
+    assert due < closes
+    body = {"reasons": "请补充效益说明", "fields": ["benefits"], "due": due.isoformat()}
+    for entry in (fixed, idle):
+        returned = api.call("POST", f"/api/v1/submissions/{entry}/return", role="staff",
+                            json=body)  # fmt: skip
+        assert returned.status_code == 200, returned.text
+    version = str(returned.json()["version"])
+    _sleep_past(due)  # the due has passed; the call is still open
+    shown = api.call("GET", f"/api/v1/submissions/{fixed}").json()
+    patched = api.call("PATCH", f"/api/v1/submissions/{fixed}", json={"benefits": "年增收百万"},
+                       headers={"If-Match": f'"{shown["version"]}"'})  # fmt: skip
+    assert patched.status_code == 200, patched.text
+    again = api.call("POST", f"/api/v1/submissions/{fixed}/submit")
+    assert again.status_code == 200, again.text
+    assert again.json()["status"] == "submitted"
+    _sleep_past(closes)  # now both the due and the close have passed
+    late = api.call("PATCH", f"/api/v1/submissions/{idle}", json={"benefits": "太迟了"},
+                    headers={"If-Match": f'"{version}"'})  # fmt: skip
+    assert late.status_code == 409 and late.json()["error"]["code"] == "call_closed"
+    missed = api.call("POST", f"/api/v1/submissions/{idle}/submit")
+    assert missed.status_code == 409 and missed.json()["error"]["code"] == "call_closed"

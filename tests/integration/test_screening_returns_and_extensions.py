@@ -10,6 +10,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from shared.calls import beijing_time
 from shared.catalog import call as call_catalog
 from shared.catalog import submission as submission_catalog
 from tests.integration import screening_fixtures
@@ -57,6 +58,39 @@ def test_a_return_not_resubmitted_by_its_due_is_ineligible_citing_the_return(
     assert finding["rule"] == "returned_not_resubmitted" and finding["outcome"] == "fail"
     assert finding["message"].startswith("退回修改后未在") and "（北京时间）" in finding["message"]
     _judged_closed(screening_api, kept, "in_review")
+
+
+def test_a_return_due_before_the_close_lapses_only_at_the_close(
+    screening_api: ScreeningApi,
+) -> None:
+    """Issue #25 item 1: a return due before the call's close leaves the entry the whole call:
+    handed in again after the due but before the close, it is screened as usual; not handed in
+    again, it is ineligible citing the return only once the call has closed."""
+    feed, closes = screening_api.feed, screening_api.closes
+    fixed, idle = (feed.draft(call_id="closing-call") for _ in range(2))
+    for sid in (fixed, idle):
+        for kind in ("promo_video", "introduction", "proof"):
+            feed.material(sid, kind)
+        feed.submit(sid, call_id="closing-call")
+        screening_api.wait_for(sid, "in_review")
+    due = (datetime.now(UTC) + timedelta(seconds=2)).replace(microsecond=0)
+    assert due + timedelta(seconds=4) < closes
+    for sid in (fixed, idle):
+        feed.submission(submission_catalog.SubmissionReturned, sid, reasons="请补充效益说明",
+                        fields=["benefits"], due=due.isoformat())  # fmt: skip
+        screening_api.wait_for(sid, "pending")
+    _sleep_past(due)
+    time.sleep(1.5)  # the close timer runs once a second: give it its chance to misjudge
+    screening_api.settle("intake")
+    assert screening_api.get(idle).json()["state"] == "pending"
+    feed.submit(fixed, call_id="closing-call")  # after the due, before the close
+    screening_api.wait_for(fixed, "in_review")
+    _sleep_past(closes)
+    screened = screening_api.wait_for(idle, "ineligible")
+    (finding,) = screened["findings"]
+    assert finding["rule"] == "returned_not_resubmitted"
+    assert beijing_time(closes) in finding["message"]  # the deadline it missed: the close
+    _judged_closed(screening_api, fixed, "in_review")
 
 
 def test_an_extension_moves_the_close_screening_judges_completeness_at(

@@ -86,6 +86,7 @@ def test_an_entry_goes_from_incomplete_to_eligible_and_is_selected(
     again = post(screening_api, entry, "review", {"decision": "ineligible"})
     assert again.status_code == 409  # settled: no longer in review
 
+    screening_api.forward(entry)  # 四(二): the city selects from what the district forwarded
     selected = post(screening_api, entry, "selection", {"decision": "selected", "note": "推荐"})
     assert selected.status_code == 200, selected.text
     assert selected.json()["selection"]["decision"] == "selected"
@@ -211,6 +212,7 @@ def test_an_amendment_voids_the_review_and_the_selection(screening_api: Screenin
     feed.submit(entry)
     screening_api.wait_for(entry, "in_review")
     assert post(screening_api, entry, "review", {"decision": "eligible"}).status_code == 200
+    screening_api.forward(entry)
     assert post(screening_api, entry, "selection", {"decision": "selected"}).status_code == 200
 
     fields = {k: v for k, v in full_body("achievement").items() if k != "call_id"}

@@ -16,33 +16,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
-from sqlalchemy import select
 
-from ops import openapi, schema
-from services.intake.service import IntakeService
-from services.screening.service import ScreeningService
-from shared.auth import new_key_pair
-from shared.db import make_engine
-from shared.eventstore import EventStore, consumer_checkpoint
 from tests.entries import full_body
-from tests.integration.conftest import throwaway_database
-from tests.integration.helpers import relay_process, wait_until
-from tests.integration.intake_fixtures import Api
-from tests.integration.screening_fixtures import (
-    CLOSES_AFTER,
-    Feed,
-    MediaLog,
-    _container,
-    calls_yaml,
-)
+from tests.integration import stack_fixtures
+from tests.integration.helpers import wait_until
+from tests.integration.stack_fixtures import Stack
 
 ENTRIES = 50
 # Seconds the selection is sent ahead of the withdrawal (negative: behind) on the extra entries.
@@ -54,103 +35,7 @@ WITHDRAW_REFUSED = "项目已被市科协遴选，不能撤回"
 SELECT_REFUSED = "项目已撤回，不能遴选"
 
 
-@dataclass
-class Stack:
-    intake: Api
-    screening: Api
-    feed: Feed  # appends media's events (its relay publishes them)
-    intake_store: EventStore
-    screening_store: EventStore
-
-    def quiescent(self) -> tuple[int, int] | None:
-        """Both logs' heads when each service has applied all of the other's log (None if
-        not yet). Applying an event may append new ones, so callers ask twice."""
-        heads = []
-        for store in (self.intake_store, self.screening_store):
-            store.sequence()  # the relays number events too; this only saves waiting for them
-            heads.append(store.head())
-        intake_head, screening_head = heads
-        caught_up = (
-            _applied(self.screening_store, "screening", "intake") >= intake_head
-            and _applied(self.intake_store, "intake", "screening") >= screening_head
-        )
-        return (intake_head, screening_head) if caught_up else None
-
-    def settle(self, timeout: float = 60) -> None:
-        """Wait until neither service has anything of the other's left to apply: the check
-        holds twice in a row with the same heads (so no lapse was appended in between)."""
-        deadline = time.monotonic() + timeout
-        last = None
-        while time.monotonic() < deadline:
-            now = self.quiescent()
-            if now is not None and now == last:
-                return
-            last = now
-            time.sleep(0.5)
-        raise AssertionError("intake and screening did not settle")
-
-
-def _applied(store: EventStore, consumer: str, source: str) -> int:
-    with store.engine.connect() as conn:
-        found = conn.execute(
-            select(consumer_checkpoint.c.position).where(
-                consumer_checkpoint.c.consumer == consumer,
-                consumer_checkpoint.c.source == source,
-            )
-        ).scalar()
-    return int(found or 0)
-
-
-@pytest.fixture
-def stack(  # type: ignore[no-untyped-def]
-    database_url: str, other_database_url: str, broker, tmp_path: Path, monkeypatch
-) -> Iterator[Stack]:
-    intake_url, screening_url = database_url, other_database_url
-    with throwaway_database() as media_url:
-        schema.upgrade(intake_url, "intake")
-        schema.upgrade(screening_url, "screening")
-        schema.upgrade(media_url, "media")
-        private_pem, public_pem = new_key_pair()
-        (tmp_path / "jwt-public.pem").write_bytes(public_pem)
-        # Only `open-call` is used; the closing call's deadline does not matter here.
-        closes = datetime.now(UTC) + CLOSES_AFTER
-        (tmp_path / "calls.yaml").write_text(calls_yaml(closes), encoding="utf-8")
-        for key, value in {
-            "KECHUANG_DB_URL_INTAKE": intake_url,
-            "KECHUANG_DB_URL_SCREENING": screening_url,
-            "KECHUANG_DB_URL_MEDIA": media_url,
-            "KECHUANG_JWT_PUBLIC_KEY_FILE": str(tmp_path / "jwt-public.pem"),
-            "KECHUANG_CALLS": str(tmp_path / "calls.yaml"),
-            "KECHUANG_API_DOCUMENT": str(openapi.write(tmp_path / "openapi.json")),
-        }.items():
-            monkeypatch.setenv(key, value)
-        engines = [make_engine(url, pool_size=2) for url in (intake_url, screening_url, media_url)]
-        intake = _container(IntakeService, broker, max_workers=20)
-        screening = _container(ScreeningService, broker, max_workers=20, serializer="json")
-        media = _container(MediaLog, broker)
-        containers = [media, intake, screening]
-        for container in containers:
-            container.start()
-        intake_store, screening_store, media_store = (EventStore(e) for e in engines)
-        try:
-            with (
-                relay_process(broker, intake_url, tmp_path / "intake.log", service="intake"),
-                relay_process(broker, screening_url, tmp_path / "screening.log",
-                              service="screening"),
-                relay_process(broker, media_url, tmp_path / "media.log", service="media"),
-            ):  # fmt: skip
-                yield Stack(
-                    Api(f"http://{intake.config['WEB_SERVER_ADDRESS']}", private_pem),
-                    Api(f"http://{screening.config['WEB_SERVER_ADDRESS']}", private_pem),
-                    Feed(intake_store, media_store),
-                    intake_store,
-                    screening_store,
-                )
-        finally:
-            for container in reversed(containers):
-                container.stop()
-            for engine in engines:
-                engine.dispose()
+stack = stack_fixtures.stack  # the fixture, used by name below
 
 
 def _eligible_entries(stack: Stack, count: int) -> list[str]:
@@ -179,6 +64,20 @@ def _eligible_entries(stack: Stack, count: int) -> list[str]:
             json={"decision": "eligible", "note": "材料属实"},
         )  # fmt: skip
         assert reviewed.status_code == 200 and reviewed.json()["state"] == "eligible"
+    # 四(二): the district forwards them (the city selects only what was forwarded).
+    sent = stack.intake.call("POST", "/api/v1/batches", json={"call_id": "open-call"})
+    while sent.status_code == 503:  # screening not yet caught up with intake's versions
+        time.sleep(0.5)
+        sent = stack.intake.call("POST", "/api/v1/batches", json={"call_id": "open-call"})
+    assert sent.status_code == 201, sent.text
+    batch_id = sent.json()["id"]
+    for entry in ids:
+
+        def forwarded(entry: str = entry) -> bool:
+            shown = stack.screening.call("GET", f"{SCREENINGS_PATH}/{entry}", role="staff")
+            return bool((shown.json().get("forwarded") or {}).get("batch_id") == batch_id)
+
+        wait_until(forwarded, timeout=60, message=f"{entry} forwarded")
     return ids
 
 

@@ -45,7 +45,15 @@ def _built(call: Call, title: str = "高效低成本钙钛矿太阳能电池", *
     return manifest.build(
         batch_id=BATCH, number=2, call=call, district="巴州区", district_code="511902",
         sent_at=NOW, sent_by="test-office", included=[entry],
-        left_out=[{"id": "draft-1", "title": "草稿", "status": "draft"}],
+        left_out=[
+            {"id": "draft-1", "title": "草稿", "status": "draft"},
+            {"id": "bad-1", "title": "有争议的专利", "status": "submitted", "failed": [
+                {"rule": "achievement.ip", "clause": "二(一)3", "outcome": "fail",
+                 "message": "存在未解决的知识产权纠纷"},
+                {"rule": "achievement.secret", "clause": "二(一)6⑤", "outcome": "fail",
+                 "message": "涉密"},
+            ]},
+        ],
         digests={MID: {"size": 1234, "sha256": SHA, "status": "stored"},
                  "not-stored": {"size": 5, "sha256": None, "status": "uploaded"}},
     )  # fmt: skip
@@ -64,7 +72,17 @@ def test_the_manifest_freezes_entries_materials_and_what_was_left_out(call: Call
     assert entry["materials"] == [
         {"id": MID, "kind": "video", "filename": "推介.mp4", "size": 1234, "sha256": SHA}
     ]
-    assert built["not_included"] == [{"id": "draft-1", "title": "草稿", "status": "draft"}]
+    # Left out: a draft with its reason; an ineligible entry with the clauses it fails
+    # (issue #25 item 2: a district forwards only what may go).
+    assert built["not_included"] == [
+        {"id": "draft-1", "title": "草稿", "status": "draft", "reason": "未提交（草稿）"},
+        {"id": "bad-1", "title": "有争议的专利", "status": "submitted",
+         "screening_state": "ineligible", "reason": "不符合征集条件",
+         "clauses": ["二(一)3", "二(一)6⑤"],
+         "findings": [{"clause": "二(一)3", "message": "存在未解决的知识产权纠纷"},
+                      {"clause": "二(一)6⑤", "message": "涉密"}]},
+    ]  # fmt: skip
+    assert built["format"] == 2
 
 
 def test_canonical_json_is_sorted_compact_utf8_and_its_hash_recomputable(call: Call) -> None:
@@ -124,6 +142,7 @@ def test_the_letter_lists_the_entries_and_prints_hash_and_qr(call: Call) -> None
     address = f"https://kechuang.example.cn/api/v1/batches/{BATCH}/verify?sha256={batch['sha256']}"
     assert address in html
     assert "1 个项目未提交" in html
+    assert "1 个项目经筛查不符合征集条件，未予报送：有争议的专利（二(一)3、二(一)6⑤）" in html
     qr = re.search(r'src="data:image/png;base64,([^"]+)"', html)
     assert qr is not None
     assert base64.b64decode(qr.group(1)).startswith(b"\x89PNG")

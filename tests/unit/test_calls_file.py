@@ -68,13 +68,43 @@ def test_a_contact_without_its_email_is_an_error() -> None:
 
 @pytest.mark.parametrize("name", ["calls.yaml", "calls.demo.yaml"])
 def test_the_shipped_calls_carry_the_notice_s_contact_and_the_five_districts(name: str) -> None:
+    """四(三)'s contact is 巴州区's own, not everyone's (issue #25 item 6)."""
     shipped = calls.load(str(ROOT / "deploy" / name))
     for call in shipped.values():
         assert call.districts == ("巴州区", "恩阳区", "通江县", "南江县", "平昌县")
-        assert call.contact is not None
-        assert (call.contact.name, call.contact.email) == ("陈训煜", "522176313@qq.com")
-        assert "13541785756" in call.contact.phone and "0827-5223387" in call.contact.phone
-        assert call.contact.address == "巴州区西华街2号7楼"
+        contact = call.contact_of("巴州区")
+        assert contact is not None
+        assert (contact.name, contact.email) == ("陈训煜", "522176313@qq.com")
+        assert "13541785756" in contact.phone and "0827-5223387" in contact.phone
+        assert contact.address == "巴州区西华街2号7楼"
+        assert call.contact is None  # no longer one contact for all
+        city = call.contact_of_city()
+        assert city is None or city.email != contact.email
+
+
+def test_each_district_has_its_own_contact_and_the_city_its_own() -> None:
+    def contact(who: str) -> str:
+        return f"{{name: {who}, phone: '1', address: 某地, email: {who}@example.org}}"
+
+    call = one(
+        '["511902", "511903", "511921"]',
+        f"""    city_contact: {contact("city")}
+    district_contacts:
+      "511902": {contact("bazhou")}
+      511903: {contact("enyang")}
+""",
+    )
+    assert call.contact_of_city().email == "city@example.org"  # type: ignore[union-attr]
+    assert call.contact_of("巴州区").email == "bazhou@example.org"  # type: ignore[union-attr]
+    assert call.contact_of("恩阳区").email == "enyang@example.org"  # type: ignore[union-attr]
+    assert call.contact_of("通江县").email == "city@example.org"  # type: ignore[union-attr]
+    with pytest.raises(ValidationError):
+        one(
+            '["511902"]',
+            f"""    district_contacts:
+      "511903": {contact("enyang")}
+""",
+        )  # a district the call does not list
 
 
 def test_a_deadline_reads_in_beijing_time() -> None:

@@ -58,10 +58,19 @@ def test_a_call_reads_with_its_window_categories_districts_and_contact() -> None
     assert [d["code"] for d in closed["districts"]] == [
         "511902", "511903", "511921", "511922", "511923",
     ]  # fmt: skip
-    assert closed["contact"] == {
+    # Staff see the city's contact (市科协), not a district's (issue #25 item 6).
+    assert closed["contact"]["email"] == "city@example.org"
+
+
+def test_each_office_sees_its_own_district_s_contact() -> None:
+    """Issue #25 item 6: 四(三) names 巴州区's contact; every other district has its own."""
+    [bazhou, _] = calls_for(Principal("o", "office", "巴州区"), CALLS, NOW)
+    assert bazhou["contact"] == {
         "name": "陈训煜", "phone": "13541785756、0827-5223387",
         "address": "巴州区西华街2号7楼", "email": "522176313@qq.com",
     }  # fmt: skip
+    [enyang, _] = calls_for(Principal("o", "office", "恩阳区"), CALLS, NOW)
+    assert enyang["contact"]["email"] == "enyang@example.org"
 
 
 def test_a_call_without_a_contact_says_so() -> None:

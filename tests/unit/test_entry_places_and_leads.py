@@ -128,7 +128,21 @@ def test_challenge_and_finance_take_no_lead(category: str) -> None:
 def test_the_lead_s_title_is_optional_and_the_rest_required() -> None:
     lead = {"name": "李四"}
     errors = errors_of(full_body("achievement") | {"lead": lead})
-    assert set(errors) == {"lead.affiliation", "lead.affiliation_type", "lead.region_code"}
+    assert set(errors) == {"lead.affiliation", "lead.affiliation_type"}
+    # The place code is asked for on submitting, of a lead in China only (issue #25 item 5).
+    body = full_body("achievement")
+    in_china = body | {"lead": {k: v for k, v in body["lead"].items() if k != "region_code"}}
+    assert set(missing_for_submit("achievement", in_china)) == {"lead.region_code"}
+
+
+def test_a_lead_abroad_gives_its_country_and_no_place_code() -> None:
+    body = full_body("promotion")
+    abroad = body["lead"] | {"country": "DE"}
+    cleaned = load_draft(body | {"lead": abroad}) | {"category": "promotion"}
+    assert missing_for_submit("promotion", with_region_code(cleaned, cleaned)) == {}
+    assert "region_code" not in with_region_code(cleaned, cleaned)["lead"]
+    assert list(errors_of(body | {"lead": abroad | {"country": "XX"}})) == ["lead.country"]
+    assert list(errors_of(body | {"lead": abroad | {"country": "de"}})) == ["lead.country"]
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from services.reporting.domain import notices as n
@@ -48,6 +49,10 @@ def test_a_return_tells_the_entrys_office_the_reasons_fields_and_due_time() -> N
     assert "2021年11月10日 09:00:00" in notice.body
     assert notice.submission_id == SID
     assert notice.email == "office@example.org"
+    # A due before the call's close never shortens the call (issue #25 item 1).
+    early = data | {"due": "2021-10-10T09:00:00+08:00"}
+    [notice] = derive("SubmissionReturned", early, drafted())
+    assert "2021年11月2日 23:59:59" in notice.body and "10月10日" not in notice.body
 
 
 def test_the_same_event_and_recipient_always_give_the_same_notice_id() -> None:
@@ -101,6 +106,34 @@ def test_a_rejected_material_and_a_selection_tell_the_office() -> None:
     assert derive("SelectionRecorded", not_selected, drafted()) == []
 
 
+def test_a_lapsed_decision_tells_the_office_and_staff_why() -> None:
+    """Issue #25 item 9: a selection and a recommendation screening voided (the entry changed
+    after them) reach the office and staff with the reason, so an empty province package is
+    never a mystery; a lapsed review reaches staff; a withdrawal staff made themselves, no one."""
+    reason = "项目提交后内容已修改，原审核、遴选结论不再适用，须重新审核"
+    lapsed = {"submission_id": SID, "decision": "not_selected", "note": reason, "lapsed": True}
+    told = derive("SelectionRecorded", lapsed, drafted())
+    assert {x.recipient for x in told} == {"office:巴州区", "staff"}
+    assert all(x.kind == "lapsed" and "遴选结论已失效" in x.title and reason in x.body
+               for x in told)  # fmt: skip
+    assert len({x.notice_id for x in told}) == 2
+    ended = {"submission_id": SID, "reason": reason, "lapsed": True}
+    told = derive("RecommendationWithdrawn", ended, drafted(), event_id="e2")
+    assert {x.recipient for x in told} == {"office:巴州区", "staff"}
+    assert all("省级推荐已失效" in x.title for x in told)
+    by_staff = {"submission_id": SID, "reason": "排序调整", "lapsed": False}
+    assert derive("RecommendationWithdrawn", by_staff, drafted(), event_id="e3") == []
+    [review] = derive("ReviewLapsed", {"submission_id": SID, "reason": reason}, drafted())
+    assert review.recipient == "staff" and "审核结论已失效" in review.title
+
+
+def test_a_proposed_service_officer_tells_staff() -> None:
+    data = {"submission_id": SID, "name": "王保姆", "phone": "13900000001"}
+    [told] = derive("ServiceOfficerProposed", data, drafted())
+    assert told.recipient == "staff" and told.kind == "officer_proposed"
+    assert "王保姆" in told.body and "巴州区" in told.title
+
+
 def test_helpers_events_are_handled_by_name() -> None:
     [recommended] = derive("EntryRecommended", {"submission_id": SID, "rank": 2}, drafted())
     assert recommended.recipient == "office:巴州区" and "第 2 位" in recommended.body
@@ -108,6 +141,17 @@ def test_helpers_events_are_handled_by_name() -> None:
     [sent] = derive("BatchSent", batch, None)
     assert sent.recipient == "staff" and sent.kind == "batch_sent" and "2 个项目" in sent.body
     assert sent.email == "city@example.org"  # staff are mailed at the call's contact
+
+
+def test_staff_notices_go_to_the_city_s_address_not_a_district_s() -> None:
+    """Issue #25 item 6: with a contact per district and the city's, staff (市科协) are mailed at
+    the city's address; 巴州区's mailbox (四(三)) is 巴州区's own."""
+    bazhou = Contact("陈训煜", "0827-5223387", "巴州区西华街2号7楼", "522176313@qq.com")
+    city = Contact("巴中市科协", "0827-5260000", "巴中市", "city@example.org")
+    call = replace(CALL, contact=None, city_contact=city, district_contacts=(("巴州区", bazhou),))
+    batch = {"batch_id": "b", "call_id": CALL.id, "district": "巴州区", "entries": [{}]}
+    [sent] = n.derive("e9", "BatchSent", batch, AT, None, {CALL.id: call})
+    assert sent.recipient == "staff" and sent.email == "city@example.org"
 
 
 def test_staff_hear_of_a_returned_entry_submitted_again_and_of_nothing_else() -> None:

@@ -177,3 +177,26 @@ def test_the_documents_name_only_the_projects_fonts_which_the_install_always_ins
         # ... from a Debian package the install step and the image install every time.
         assert re.search(rf"for package in [^;]*\b{font.package}\b", install), font.package
         assert re.search(rf"apt-get install [^&]*\b{font.package}\b", image), font.package
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [("public_institution", "事业单位"), ("other_organization", "其他组织"),
+     ("society", "学（协）会")],
+)  # fmt: skip
+def test_the_receipt_and_the_summary_table_name_every_applicant_type(kind: str, label: str) -> None:
+    """Issue #25 item 4: 事业单位 and 其他组织 apply, 学（协）会 as the notice names it; the 回执
+    and the 汇总表 print the type as the office chose it."""
+    body = _entry("achievement")
+    html = _receipt(body | {"applicant": body["applicant"] | {"type": kind}})
+    assert label in html
+    row = export.row_values(1, Entry(submission_id="x", known=True, applicant_type=kind))
+    assert label in row
+
+
+def test_the_receipt_names_the_entry_s_own_district_contact() -> None:
+    """Issue #25 item 6: 恩阳区's 回执 names 恩阳区's contact, not 巴州区's (四(三))."""
+    demo = load(str(Path(__file__).parents[2] / "deploy" / "calls.demo.yaml"))["demo"]
+    html = _receipt(_entry("achievement", district="恩阳区"), call=demo)
+    assert "enyang@example.org" in html and "522176313@qq.com" not in html
+    assert "522176313@qq.com" in _receipt(_entry("achievement"), call=demo)

@@ -34,9 +34,9 @@ def test_a_selected_entry_is_recommended_with_its_rank_and_reason() -> None:
     after, (name, data) = recommendations.recommend(
         selected(), {"rank": 1, "reason": "技术领先"}, None, "staff-1", AT
     )
-    assert (name, data) == ("EntryRecommended", {"rank": 1, "reason": "技术领先"})
-    assert after.recommendation == {"rank": 1, "reason": "技术领先", "by": "staff-1",
-                                    "at": AT.isoformat()}  # fmt: skip
+    made = {"rank": 1, "reason": "技术领先", "entry_version": 0}  # the entry version seen
+    assert (name, data) == ("EntryRecommended", made)
+    assert after.recommendation == made | {"by": "staff-1", "at": AT.isoformat()}
 
 
 @pytest.mark.parametrize(
@@ -62,7 +62,7 @@ def test_a_rank_held_by_another_entry_of_the_call_is_refused_naming_it() -> None
 def test_re_recommending_an_entry_at_its_own_rank_or_another_changes_it() -> None:
     first, _ = recommendations.recommend(selected(), {"rank": 2, "reason": "a"}, None, "s", AT)
     again, (_, data) = recommendations.recommend(first, {"rank": 2, "reason": "b"}, SID, "s", AT)
-    assert data == {"rank": 2, "reason": "b"}
+    assert data == {"rank": 2, "reason": "b", "entry_version": 0}
     moved, (_, data) = recommendations.recommend(again, {"rank": 5, "reason": "b"}, None, "s", AT)
     assert moved.recommendation is not None and moved.recommendation["rank"] == 5
 

@@ -50,6 +50,26 @@ def test_a_returned_entry_is_edited_and_submitted_after_the_close_until_its_due(
     assert refused.value.code == "call_closed" and "退回修改的期限" in refused.value.message
 
 
+def test_a_return_never_shortens_the_call() -> None:
+    """Issue #25 item 1: a return due before the close leaves the entry the whole call; one
+    due after it gives more time; an extension of the district counts too."""
+    early = CALL.closes - timedelta(days=18)
+    assert returned_until(CALL, "巴州区", "s1", [], early) == CALL.closes
+    assert returned_until(CALL, "巴州区", "s1", [], DUE) == DUE
+    later = Extension(CALL.id, "巴州区", None, DUE + timedelta(days=1))
+    assert returned_until(CALL, "巴州区", "s1", [later], early) == later.until
+    data = domain.return_for_revision(
+        entry(status=domain.SUBMITTED), {"reasons": "电话有误", "due": early.isoformat()},
+        IN_WINDOW,
+    )  # fmt: skip
+    returned = replace(entry(), status=domain.RETURNED,
+                       returned={"reasons": data["reasons"], "due": data["due"]})  # fmt: skip
+    between = early + timedelta(days=5)  # after the due, before the close
+    until = returned.deadline(CALL, [])
+    assert until == CALL.closes
+    assert domain.submit(returned, CALL, between, until)["submission_id"] == returned.id
+
+
 def test_an_extension_covers_its_district_or_its_entry_and_only_gives_more_time() -> None:
     later = CALL.closes + timedelta(days=2)
     district = Extension(CALL.id, "巴州区", None, later)

@@ -26,6 +26,7 @@ def screened(state: str, **changes: Any) -> Tracked:
     tracked = Tracked(
         submission_id=SID, district="巴州区", call_id="c", category="achievement",
         fields=FIELDS, status="submitted", result={"state": state, "findings": []},
+        entry_version=4,
     )  # fmt: skip
     return replace(tracked, **changes)
 
@@ -88,8 +89,9 @@ def test_staff_decide_only_on_a_submitted_screened_entry() -> None:
 def test_a_review_settles_an_entry_in_review() -> None:
     decision = {"decision": "eligible", "note": "材料属实"}
     after, recorded = decisions.review(screened("in_review"), decision, "staff-1", AT)
-    assert recorded == ("ReviewRecorded", decision)
-    assert after.review == decision | {"by": "staff-1", "at": AT.isoformat()}
+    made = decision | {"entry_version": 4}  # the entry version it was made on
+    assert recorded == ("ReviewRecorded", made)
+    assert after.review == made | {"by": "staff-1", "at": AT.isoformat()}
 
 
 @pytest.mark.parametrize("state", ["incomplete", "eligible", "ineligible"])
@@ -102,8 +104,9 @@ def test_a_review_of_an_entry_not_in_review_is_refused(state: str) -> None:
 def test_only_an_eligible_entry_is_selected() -> None:
     decision = {"decision": "selected", "note": "推荐"}
     after, recorded = decisions.select(screened("eligible"), decision, "staff-1", AT)
-    assert recorded == ("SelectionRecorded", decision | {"lapsed": False})
-    assert after.selection == decision | {"lapsed": False, "by": "staff-1", "at": AT.isoformat()}
+    made = decision | {"lapsed": False, "entry_version": 4}
+    assert recorded == ("SelectionRecorded", made)
+    assert after.selection == made | {"by": "staff-1", "at": AT.isoformat()}
     for state in ("in_review", "incomplete", "ineligible"):
         with pytest.raises(Refused) as refused:
             decisions.select(screened(state), decision, "staff-1", AT)
@@ -113,7 +116,7 @@ def test_only_an_eligible_entry_is_selected() -> None:
 def test_not_selected_may_be_recorded_for_any_screened_entry() -> None:
     decision = {"decision": "not_selected", "note": ""}
     _, recorded = decisions.select(screened("ineligible"), decision, "staff-1", AT)
-    assert recorded == ("SelectionRecorded", decision | {"lapsed": False})
+    assert recorded == ("SelectionRecorded", decision | {"lapsed": False, "entry_version": 4})
 
 
 # -- an amendment -----------------------------------------------------------------------------
@@ -193,3 +196,29 @@ def test_only_the_withdrawal_itself_lapses_and_other_events_do_not() -> None:
     after, recorded = decisions.lapse(replace(draft, status="withdrawn"), "screening", AT,
                                       decisions.WITHDRAWN_BY_OFFICE)  # fmt: skip
     assert recorded == [] and after.selection is None
+
+
+# -- the version a decision is made on (issue #25 item 9) -------------------------------------
+
+
+def test_a_decision_on_a_version_screening_has_not_applied_or_has_passed_is_refused() -> None:
+    tracked = screened("in_review")  # screening has applied entry version 4
+    decisions.check_version(tracked, 4)
+    decisions.check_version(tracked, None)  # no If-Match: on the version screening has
+    decisions.check_version(replace(tracked, entry_version=0), 9)  # a row before versions
+    for seen, words in ((5, "请稍后刷新后重试"), (3, "请刷新后重试")):
+        with pytest.raises(Refused) as refused:
+            decisions.check_version(tracked, seen)
+        assert refused.value.code == "version_conflict" and words in refused.value.message
+        assert refused.value.extra == {"current_version": 4}
+
+
+def test_only_a_change_after_a_decision_lapses_it() -> None:
+    decided = screened("eligible", review={"decision": "eligible", "entry_version": 4})
+    amended = replace(decided, fields=FIELDS | {"summary": "改过"})
+    assert decisions.lapse_reason(decided, amended, "SubmissionUpdated", 4) is None
+    assert decisions.lapse_reason(decided, amended, "SubmissionUpdated", 5) == decisions.AMENDED
+    # A decision from before versions were recorded lapses on any amendment, as it used to.
+    old = replace(decided, review={"decision": "eligible"})
+    assert decisions.lapse_reason(old, replace(old, fields=amended.fields),
+                                  "SubmissionUpdated", 3) == decisions.AMENDED  # fmt: skip

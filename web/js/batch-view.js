@@ -3,8 +3,14 @@
 // (`GET /api/v1/batches/{id}`: the frozen manifest).
 
 import { download, get } from "./api.js";
-import { CATEGORIES, label } from "./labels.js";
-import { busy, dataTable, h, toast } from "./ui.js";
+import { CATEGORIES, STATES, label } from "./labels.js";
+import { badge, busy, dataTable, h, toast } from "./ui.js";
+
+/** 第2批, with 报送后已修改 when the entry changed after that batch; empty when not forwarded. */
+export function batchCell(batch, changed) {
+  if (!batch) return "";
+  return h("span", {}, `第${batch}批`, changed ? h("div", {}, badge("changed", "报送后已修改")) : null);
+}
 
 const ENTRY_COLUMNS = [
   { label: "序号", cell: (e) => String(e.n), num: true },
@@ -12,6 +18,15 @@ const ENTRY_COLUMNS = [
   { label: "类别", cell: (e) => label(CATEGORIES, e.category) },
   { label: "材料数", cell: (e) => String(e.materials.length), num: true },
   { label: "版本", cell: (e) => String(e.version), num: true },
+  // The entry's screening state when the batch was made (manifests from format 2 on).
+  { label: "报送时筛查状态", cell: (e) => (e.screening_state ? label(STATES, e.screening_state) : "") },
+];
+
+// What stayed behind, and why: not submitted, or judged ineligible with the clauses it fails.
+const LEFT_COLUMNS = [
+  { label: "项目名称", cell: (e) => e.title || "（未命名）" },
+  { label: "未列入原因", cell: (e) => e.reason || e.status },
+  { label: "不符合的条款", cell: (e) => (e.clauses || []).join("、") },
 ];
 
 export function letterButton(batch) {
@@ -51,10 +66,10 @@ export function batchPanel(batch, { showDistrict = false } = {}) {
     try {
       const full = await get(`/api/v1/batches/${batch.id}`);
       const rows = full.manifest.entries.map((e, i) => ({ ...e, n: i + 1 }));
-      const left = full.manifest.not_included.length;
+      const left = full.manifest.not_included;
       const table = dataTable(ENTRY_COLUMNS, rows, { caption: `${batch.label}的项目` });
-      const note = `另有 ${left} 个项目未提交（草稿、退回修改或已撤回），未列入本批。`;
-      entries.replaceChildren(table, ...(left ? [h("p.muted.small", {}, note)] : []));
+      const behind = left.length ? [dataTable(LEFT_COLUMNS, left, { caption: "未列入本批的项目" })] : [];
+      entries.replaceChildren(table, ...behind);
     } catch (e) {
       loaded = false;
       entries.replaceChildren(h("p.muted", {}, e.message));

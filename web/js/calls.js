@@ -10,8 +10,8 @@ export async function loadCalls() {
   return (await get("/api/v1/calls")).items;
 }
 
-/** The calls open now. */
-export const openCalls = (calls) => calls.filter((c) => c.is_open);
+/** The calls that take entries now: open, or (an office) its district's extension still runs. */
+export const openCalls = (calls) => calls.filter((c) => c.is_open || c.accepts_entries);
 
 function contactText(contact) {
   if (!contact) return null;
@@ -20,10 +20,14 @@ function contactText(contact) {
 
 /** The deadline banner of one call: open until when, or closed since when, and whom to ask. */
 export function deadlineBanner(call) {
+  const extended = !call.is_open && call.accepts_entries && call.extended_until_text;
   const text = call.is_open
     ? `「${call.title}」正在征集，截止时间：${call.closes_text}。截止后不能再提交项目或上传材料。`
-    : `「${call.title}」已于 ${call.closes_text} 截止（开始于 ${call.opens_text}）。`;
-  const box = alertBox(call.is_open ? "info" : "warn", text);
+    : extended
+      ? `「${call.title}」已于 ${call.closes_text} 截止；本区县获准延期至 ${call.extended_until_text}，此前仍可新建、提交项目和上传材料。`
+      : `「${call.title}」已于 ${call.closes_text} 截止（开始于 ${call.opens_text}）。`;
+  const box = alertBox(call.is_open || extended ? "info" : "warn", text);
+  if (extended) box.dataset.extendedUntil = call.extended_until;
   box.dataset.call = call.id;
   box.classList.add("deadline");
   const contact = contactText(call.contact);

@@ -3,7 +3,7 @@
 
 import { get, getToken, post, query } from "./api.js";
 import { fmtTime } from "./labels.js";
-import { alertBox, busy, h, mainArea, pager } from "./ui.js";
+import { alertBox, badge, busy, dataTable, h, mainArea, pager } from "./ui.js";
 
 const KIND_LABELS = {
   returned: "退回修改",
@@ -15,6 +15,8 @@ const KIND_LABELS = {
   deadline: "截止提醒",
   batch_sent: "汇总报送",
   resubmitted: "重新提交",
+  lapsed: "结论失效",
+  officer_proposed: "提议保姆",
 };
 const PER_PAGE = 20;
 const BADGE_MS = 30000;
@@ -98,7 +100,38 @@ export async function notices(view) {
   mainArea().append(
     h("div.page-head", {}, h("h1", {}, "通知")),
     h("section.panel", {}, h("label.row", { for: "unread-only" }, toggle, "只看未读"), list),
+    view.who && view.who.role === "staff" ? outboxPanel(view) : null,
   );
   await reload();
   view.every(BADGE_MS, reload);
+}
+
+// The e-mail outbox (staff): each notice's e-mail with its state (已发送, 发送失败 with the
+// reason, 待发送, 状态不明: a sender died mid-send and nobody knows whether it went).
+const OUTBOX_COLUMNS = [
+  { label: "状态", cell: (m) => badge(`mail-${m.status}`, m.status_label) },
+  { label: "收件人", cell: (m) => m.address },
+  { label: "主题", cell: (m) => m.subject },
+  { label: "发送时间", cell: (m) => (m.sent_at ? fmtTime(m.sent_at) : "") },
+  { label: "失败原因", cell: (m) => h("span.small", {}, m.error || "") },
+];
+
+function outboxPanel(view) {
+  let page = 1;
+  const box = h("div#outbox", { "aria-live": "polite" }, h("p.muted.small", {}, "读取中……"));
+  const reload = async () => {
+    try {
+      const data = await get(`/api/v1/notices/outbox${query({ page, per_page: PER_PAGE })}`);
+      if (view.gone) return;
+      box.replaceChildren(
+        dataTable(OUTBOX_COLUMNS, data.items, { caption: `邮件发送情况（共 ${data.total} 封）`, empty: "暂无邮件（未配置邮件服务时不发送）" }),
+        pager(page, PER_PAGE, data.total, (p) => { page = p; reload(); }), // prettier-ignore
+      );
+    } catch (e) {
+      box.replaceChildren(alertBox("error", e.message));
+    }
+  };
+  reload();
+  view.every(BADGE_MS, reload);
+  return h("section.panel", {}, h("h2", {}, "邮件发送情况"), box);
 }

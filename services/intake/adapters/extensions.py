@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from services.intake.adapters.tables import extensions
 from shared.calls import Extension
@@ -39,3 +40,13 @@ def listed(conn: Connection, call_id: str, district: str | None) -> list[Any]:
 
 def _extension(row: Any) -> Extension:
     return Extension(row.call_id, row.district, row.submission_id, row.until)
+
+
+def district_wide(conn: Connection, district: str) -> dict[str, datetime]:
+    """The latest district-wide extension of each call for `district` ({call id: until})."""
+    rows = conn.execute(
+        select(extensions.c.call_id, func.max(extensions.c.until))
+        .where(extensions.c.submission_id.is_(None), extensions.c.district == district)
+        .group_by(extensions.c.call_id)
+    )
+    return {call_id: until for call_id, until in rows}

@@ -17,10 +17,10 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from services.intake.domain.phones import Phone
-from shared import industries, regions
+from shared import countries, industries, regions
 from shared.calls import BEIJING
 from shared.catalog.upcast import PLACE_NAMES, applicant_with_code
-from shared.catalog.vocabulary import ACHIEVEMENT, CATEGORIES, PROMOTION
+from shared.catalog.vocabulary import ACHIEVEMENT, APPLICANT_TYPE_LABELS, CATEGORIES, PROMOTION
 from shared.fields import (
     Flag,
     Items,
@@ -108,17 +108,7 @@ def _year_in_range(year: int) -> None:
 
 class Applicant(StrictSchema):
     name = _text(200, required=True)
-    type = _choice(
-        "enterprise",
-        "university",
-        "institute",
-        "government",
-        "society",
-        "workstation",
-        "individual",
-        "financial_institution",
-        required=True,
-    )
+    type = _choice(*APPLICANT_TYPE_LABELS, required=True)  # the receipt's order
     # The place is its code; the names are kept as written and, given without a code, mapped
     # to one (`with_region_code`).
     region_code = _submit_requires(_region_code(), REGION_MISSING)
@@ -127,14 +117,26 @@ class Applicant(StrictSchema):
     district = _text(50)
 
 
+# ISO 3166-1 alpha-2, 中国 first (what the form offers first).
+COUNTRIES = tuple(sorted(countries.codes(), key=lambda c: (c != countries.CHINA, c)))
+LEAD_REGION_MISSING = "负责人所在单位在中国境内的，须填写所在地行政区划代码 region_code（六位）"
+
+
 class Lead(StrictSchema):
-    """项目负责人: who leads the project, and where their affiliation is (二(一)2)."""
+    """项目负责人: who leads the project, and where their affiliation is (二(一)2): a place in
+    China is its GB/T 2260 code; a lead abroad (二(二)1: 国内外企业牵头) gives its country
+    (ISO 3166-1 alpha-2; absent means 中国) and no code."""
 
     name = _text(50, required=True)
     title = _text(50)  # 职称
     affiliation = _text(200, required=True)
     affiliation_type = _choice(*AFFILIATION_TYPES, required=True)
-    region_code = _region_code(required=True)
+    country = Text(
+        validate=validate.OneOf(COUNTRIES, error="须为 ISO 3166-1 两位国家或地区代码，如 CN、DE")
+    )
+    # Required to submit only for a lead in China (`missing_for_submit`); dropped for a lead
+    # abroad (`with_region_code`).
+    region_code = _submit_requires(_region_code(), LEAD_REGION_MISSING)
 
 
 class LeadEnterprise(StrictSchema):
@@ -357,10 +359,20 @@ def merge(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def lead_abroad(fields: Mapping[str, Any]) -> bool:
+    """Whether the entry's lead (项目负责人) is outside China (`lead.country`, absent: 中国)."""
+    lead = fields.get("lead")
+    return isinstance(lead, Mapping) and lead.get("country", countries.CHINA) != countries.CHINA
+
+
 def with_region_code(fields: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
     """`fields` after a create or PATCH whose checked body `given` names the applicant's place
     but gives no `region_code`: the code the (merged) names map to, or none, since a code the
-    new names do not support would say the wrong place. Otherwise `fields` as they are."""
+    new names do not support would say the wrong place. Otherwise `fields` as they are. A lead
+    abroad keeps no GB/T 2260 code (a code names a place in China)."""
+    if lead_abroad(fields) and "region_code" in fields["lead"]:
+        lead = {k: v for k, v in fields["lead"].items() if k != "region_code"}
+        fields = fields | {"lead": lead}
     named, applicant = given.get("applicant"), fields.get("applicant")
     if (
         not isinstance(named, dict)
@@ -375,8 +387,11 @@ def with_region_code(fields: dict[str, Any], given: dict[str, Any]) -> dict[str,
 
 def missing_for_submit(category: str, fields: dict[str, Any]) -> dict[str, list[str]]:
     """Every field (nested keys as dotted paths) still missing before the entry can be
-    submitted; empty when it is complete."""
-    return _missing(_instance(_schema_for(category)), fields, "")
+    submitted; empty when it is complete. A lead abroad gives no place code."""
+    missing = _missing(_instance(_schema_for(category)), fields, "")
+    if lead_abroad(fields):
+        missing.pop("lead.region_code", None)
+    return missing
 
 
 @functools.cache

@@ -25,7 +25,17 @@ from typing import Any
 from shared.calls import BEIJING, Call
 from shared.catalog.vocabulary import STORED
 
-FORMAT = 1  # the manifest's own version: a change of shape gets a new number
+# The manifest's own version: a change of shape gets a new number. 2: each entry's
+# `screening_state`; `not_included` with `reason` (and an ineligible entry's `clauses` and
+# `findings`).
+FORMAT = 2
+# Why an entry of the call is not in the batch, by its intake status (ineligible: screening's).
+NOT_INCLUDED = {
+    "draft": "未提交（草稿）",
+    "returned": "已退回修改，尚未重新提交",
+    "withdrawn": "已撤回",
+}
+INELIGIBLE_REASON = "不符合征集条件"
 
 
 def canonical(manifest: Mapping[str, Any]) -> bytes:
@@ -77,7 +87,8 @@ def build(
     digests: Mapping[str, Mapping[str, Any]],
 ) -> dict[str, Any]:
     """The manifest. `included`: the submitted entries `{id, title, category, version,
-    materials}` in the order the letter lists them; `left_out`: `{id, title, status}`."""
+    materials, screening_state}` in the order the letter lists them; `left_out`: `{id, title,
+    status}`, with `failed` (screening's excluding findings) for a submitted ineligible one."""
     return {
         "format": FORMAT,
         "batch_id": batch_id,
@@ -93,12 +104,26 @@ def build(
                 "title": entry["title"],
                 "category": entry["category"],
                 "version": entry["version"],
+                "screening_state": entry.get("screening_state"),
                 "materials": _materials(entry.get("materials", []), digests),
             }
             for entry in included
         ],
-        "not_included": [
-            {"id": entry["id"], "title": entry["title"], "status": entry["status"]}
-            for entry in left_out
-        ],
+        "not_included": [_left_out(entry) for entry in left_out],
+    }
+
+
+def _left_out(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """An entry not forwarded, and why: its intake status, or screening's exclusion with the
+    notice's clauses it fails (不符合征集条件)."""
+    left: dict[str, Any] = {"id": entry["id"], "title": entry["title"], "status": entry["status"]}
+    if "failed" not in entry:
+        return left | {"reason": NOT_INCLUDED.get(str(entry["status"]), str(entry["status"]))}
+    failed = [f for f in entry["failed"] if isinstance(f, Mapping)]
+    clauses = list(dict.fromkeys(str(f.get("clause") or "") for f in failed if f.get("clause")))
+    return left | {
+        "screening_state": "ineligible",
+        "reason": INELIGIBLE_REASON,
+        "clauses": clauses,
+        "findings": [{"clause": f.get("clause"), "message": f.get("message")} for f in failed],
     }

@@ -38,6 +38,8 @@ class Submission:
     status: str = DRAFT
     version: int = 0
     officer: dict[str, str] | None = None
+    # The 保姆 the office proposed, awaiting staff's confirmation: {name, phone, by, at}.
+    officer_proposal: dict[str, str] | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     submitted_at: datetime | None = None
@@ -94,7 +96,12 @@ def apply(entry: Submission | None, event: Event) -> Submission:
     if event.type == "SubmissionWithdrawn":
         return replace(entry, status=WITHDRAWN)
     if event.type == "ServiceOfficerAssigned":
-        return replace(entry, officer={"name": data["name"], "phone": data["phone"]})
+        officer = {"name": data["name"], "phone": data["phone"]}
+        return replace(entry, officer=officer, officer_proposal=None)
+    if event.type == "ServiceOfficerProposed":
+        proposal = {"name": data["name"], "phone": data["phone"], "by": event.actor.subject,
+                    "at": at.isoformat()}  # fmt: skip
+        return replace(entry, officer_proposal=proposal)
     return entry  # an event type intake does not act on
 
 
@@ -214,4 +221,11 @@ def withdraw(entry: Submission, selected: bool) -> dict[str, Any]:
 
 
 def assign_officer(entry: Submission, name: str, phone: str) -> dict[str, Any]:
+    return {"submission_id": entry.id, "name": name, "phone": phone}
+
+
+def propose_officer(entry: Submission, name: str, phone: str) -> dict[str, Any]:
+    """The office proposes its 保姆 (staff confirm it by assigning); not for a withdrawn one."""
+    if entry.status == WITHDRAWN:
+        raise Refused("invalid_state", "项目已撤回")
     return {"submission_id": entry.id, "name": name, "phone": phone}

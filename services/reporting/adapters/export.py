@@ -61,6 +61,7 @@ COLUMNS: list[tuple[str, int]] = [
     ("推荐排序", 8),
     ("推荐理由", 40),
     ("填报人", 22),
+    ("延期至", 20),  # the latest late exception (逾期补交) covering the entry
 ]
 HEADERS = [name for name, _ in COLUMNS]
 
@@ -131,6 +132,11 @@ def row_values(n: int, entry: Entry) -> list[Any]:
         entry.recommendation_rank or "",
         entry.recommendation_reason,
         entry.submitted_by,
+        (
+            entry.extended_until.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+            if entry.extended_until
+            else ""
+        ),
     ]
 
 

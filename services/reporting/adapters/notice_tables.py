@@ -61,6 +61,18 @@ extensions = Table(
     Column("until", DateTime(timezone=True), nullable=False),
 )
 
+# Every extension granted (district-wide: `submission_id` NULL): the entries report's 延期至.
+granted = Table(
+    "report_extensions",
+    metadata,
+    Column("extension_id", String(100), primary_key=True),
+    Column("call_id", String(100), nullable=False),
+    Column("district", String(50), nullable=False),
+    Column("submission_id", String(36)),
+    Column("until", DateTime(timezone=True), nullable=False),
+    Index("report_extensions_call_district", "call_id", "district"),
+)
+
 outbox = Table(
     "notice_outbox",
     metadata,

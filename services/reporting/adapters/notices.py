@@ -72,6 +72,8 @@ class Notices:
             facts = {row.submission_id: _facts(row) for row in rows}
         before = dict(facts)
         for event_id, type_, data, at in relevant:
+            if type_ == "ExtensionGranted":
+                self._record_extension(conn, data)
             if type_ == "ExtensionGranted" and data.get("submission_id") is None:
                 self._extend(conn, data)
             submission_id = data.get("submission_id")
@@ -90,6 +92,19 @@ class Notices:
                           if name != "submission_id"},
                 )
             )  # fmt: skip
+
+    def _record_extension(self, conn: Connection, data: dict[str, Any]) -> None:
+        """Every extension, as granted (the entries report's 延期至); once per event."""
+        until = data["until"]
+        until = datetime.fromisoformat(until) if isinstance(until, str) else until
+        conn.execute(
+            insert(t.granted)
+            .values(
+                extension_id=str(data["extension_id"]), call_id=data["call_id"],
+                district=data["district"], submission_id=data.get("submission_id"), until=until,
+            )
+            .on_conflict_do_nothing()
+        )  # fmt: skip
 
     def _extend(self, conn: Connection, data: dict[str, Any]) -> None:
         until = data["until"]

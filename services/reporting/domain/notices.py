@@ -49,6 +49,8 @@ RECOMMENDED = "recommended"
 DEADLINE = "deadline"
 BATCH_SENT = "batch_sent"
 RESUBMITTED = "resubmitted"
+LAPSED = "lapsed"
+OFFICER_PROPOSED = "officer_proposed"
 KINDS = (
     RETURNED_KIND,
     EXTENSION,
@@ -59,6 +61,8 @@ KINDS = (
     DEADLINE,
     BATCH_SENT,
     RESUBMITTED,
+    LAPSED,
+    OFFICER_PROPOSED,
 )
 
 # The deadline's warnings, tightest last: "3 days before" and "1 day before" the close.
@@ -198,7 +202,9 @@ class _Cause:
 
     def to_staff(self, kind: str, title: str, body: str, call_id: str | None) -> list[Notice]:
         call = self.calls.get(call_id or "")
-        email = call.contact.email if call is not None and call.contact is not None else None
+        # Staff's notices go to the city's address (市科协), never a district's mailbox.
+        contact = call.contact_of_city() if call is not None else None
+        email = contact.email if contact is not None else None
         facts = self.facts
         return [
             Notice(
@@ -224,7 +230,11 @@ def _returned(cause: _Cause) -> list[Notice]:
     lines = [f"退回理由：{data['reasons']}"]
     if data.get("fields"):
         lines.append("请修改：" + "、".join(data["fields"]))
-    lines.append(f"请于 {beijing_time(due)} 前修改并重新提交，逾期未提交将判为不符合条件。")
+    # A return never shortens the call: the office has until the later of the due and the
+    # call's close (an extension may give more; its own notice says so).
+    call = cause.calls.get(cause.entry.call_id or "")
+    until = max(due, call.closes) if call is not None else due
+    lines.append(f"请于 {beijing_time(until)} 前修改并重新提交，逾期未提交将判为不符合条件。")
     title = f"项目{_called(cause.entry)}已退回修改"
     return cause.to_office(RETURNED_KIND, title, "\n".join(lines))
 
@@ -266,10 +276,51 @@ def _rejected(cause: _Cause) -> list[Notice]:
 
 
 def _selection(cause: _Cause) -> list[Notice]:
-    if cause.data.get("decision") != SELECTED or cause.data.get("lapsed"):
+    if cause.data.get("lapsed"):
+        return _selection_lapsed(cause)
+    if cause.data.get("decision") != SELECTED:
         return []
     title = f"项目{_called(cause.entry)}已入选"
     return cause.to_office(SELECTED_KIND, title, "市科协遴选：入选。")
+
+
+def _lapsed(cause: _Cause, what: str) -> list[Notice]:
+    """A decision screening voided because the entry changed after it (or was withdrawn):
+    the office and staff are told which, and why, so nobody finds it gone unexplained."""
+    entry = cause.entry
+    reason = cause.data.get("reason") or cause.data.get("note") or ""
+    title = f"项目{_called(entry)}的{what}已失效"
+    body = f"{what}已失效。原因：{reason}" if reason else f"{what}已失效。"
+    call_id = entry.call_id
+    return cause.to_office(LAPSED, title, body) + cause.to_staff(LAPSED, title, body, call_id)
+
+
+def _selection_lapsed(cause: _Cause) -> list[Notice]:
+    """`SelectionRecorded` with `lapsed`: a selection voided by a later change."""
+    return _lapsed(cause, "市科协遴选结论")
+
+
+def _review_lapsed(cause: _Cause) -> list[Notice]:
+    """`ReviewLapsed`: staff's review voided by a later change (told to staff: the office's
+    own change caused it, and the entry is to be reviewed again)."""
+    entry, reason = cause.entry, cause.data.get("reason", "")
+    title = f"项目{_called(entry)}的审核结论已失效"
+    return cause.to_staff(LAPSED, title, f"审核结论已失效。原因：{reason}", entry.call_id)
+
+
+def _recommendation_withdrawn(cause: _Cause) -> list[Notice]:
+    """`RecommendationWithdrawn` with `lapsed`: screening ended it with the selection."""
+    if not cause.data.get("lapsed"):
+        return []
+    return _lapsed(cause, "省级推荐")
+
+
+def _officer_proposed(cause: _Cause) -> list[Notice]:
+    """An office proposed its 保姆 for an entry: staff confirm it (by assigning)."""
+    entry, data = cause.entry, cause.data
+    title = f"{entry.district or ''}为项目{_called(entry)}提议了保姆"
+    body = f"提议的保姆：{data.get('name', '')}（{data.get('phone', '')}），请确认。"
+    return cause.to_staff(OFFICER_PROPOSED, title, body, entry.call_id)
 
 
 def _recommended(cause: _Cause) -> list[Notice]:
@@ -308,6 +359,9 @@ _MAKERS = {
     "MediaRejected": _rejected,
     "SelectionRecorded": _selection,
     "EntryRecommended": _recommended,
+    "ReviewLapsed": _review_lapsed,
+    "ServiceOfficerProposed": _officer_proposed,
+    "RecommendationWithdrawn": _recommendation_withdrawn,
     "BatchSent": _batch_sent,
     "SubmissionSubmitted": _submitted,
 }

@@ -130,6 +130,9 @@ class Entry(NamedTuple):
     batch_materials: Sequence[str] = ()
     amended_after_batch: bool = False
     submitted_by: str = ""  # 填报人: the person who last submitted it (张三（巴州区科协）)
+    # 延期至: the latest late exception covering the entry (its district's or its own), read
+    # beside the row when it is reported (`queries.with_extensions`), never stored in it.
+    extended_until: datetime | None = None
 
     @property
     def state(self) -> str:

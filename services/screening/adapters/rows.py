@@ -56,6 +56,13 @@ def read(conn: Connection, submission_id: str) -> Tracked | None:
     return None if row is None else _tracked(row)
 
 
+def read_many(conn: Connection, submission_ids: list[str]) -> list[Tracked]:
+    if not submission_ids:
+        return []
+    query = select(screenings).where(screenings.c.submission_id.in_(submission_ids))
+    return [_tracked(row) for row in conn.execute(query)]
+
+
 def save(conn: Connection, tracked: Tracked, at: datetime) -> None:
     values = asdict(tracked)
     values.pop("submission_id")
@@ -209,4 +216,6 @@ def _tracked(row: Any) -> Tracked:
         version=row.version,
         returned=row.returned,
         recommendation=row.recommendation,
+        entry_version=row.entry_version,
+        forwarded=row.forwarded,
     )

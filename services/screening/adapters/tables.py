@@ -54,6 +54,12 @@ screenings = Table(
     # Matching's suspicions and staff's marks of entries handed in twice, by the other entry's
     # id (domain.duplicates): what the 疑似重复申报 and 重复申报 findings are made from.
     Column("duplicates", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    # The version of intake's `submission-<id>` stream screening has applied (0: not known, a
+    # row from before screening_0005): what staff's decisions are checked against.
+    Column("entry_version", Integer, nullable=False, server_default="0"),
+    # The latest district batch that forwarded the entry ({batch_id, number, version,
+    # materials, changed}; `domain.forwarding`), SQL NULL when none does.
+    Column("forwarded", JSONB(none_as_null=True), nullable=True),
     Index(
         "screenings_awaiting_deadline",
         "call_id",

@@ -140,6 +140,7 @@ def in_sichuan(path: str, unknown: Unsure) -> Check:
 # --- the named predicates, in the notice's words -----------------------------------------
 
 RESEARCH_BODIES = ("university", "institute")
+CHINA = "CN"  # ISO 3166-1 alpha-2 (`lead.country`; absent: 中国)
 
 published = given("platform_listing_id")
 
@@ -165,6 +166,8 @@ def led_from_sichuan(entry: Entry) -> Answer:
     before the lead was asked for: staff check it rather than the entry being excluded."""
     if entry.get("lead") is None:
         return _LEAD_NOT_NAMED
+    if entry.get("lead.country") not in (None, CHINA):
+        return False  # led from abroad: not 四川省的高校、科研院所、企业
     return _lead_from_sichuan(entry)
 
 

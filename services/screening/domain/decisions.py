@@ -59,6 +59,31 @@ def check_decidable(tracked: Tracked, act: str) -> None:
         raise Refused("invalid_state", "项目尚未提交，尚无筛查结果", state=tracked.state)
 
 
+def check_version(tracked: Tracked, seen: int | None) -> None:
+    """A decision names the entry version it was made on (`seen`: the version of intake's
+    entry the staff member was shown, sent as `If-Match`). It is refused while screening has
+    not yet applied that version (its rules, and any lapse the change causes, are still to
+    come: accepting it now would let the change, arriving later, undo it), and once the entry
+    has moved past it (the decision is about a text that no longer stands). Either way staff
+    refresh and decide again on what screening now has. Without `If-Match` (older clients)
+    the decision is on the version screening has applied; so is any decision on a row from
+    before versions were kept (`entry_version` 0)."""
+    current = tracked.entry_version
+    if seen is None or current == 0 or seen == current:
+        return
+    if seen > current:
+        raise Refused(
+            "version_conflict",
+            f"筛查尚未处理该项目的第 {seen} 版（目前为第 {current} 版），请稍后刷新后重试",
+            current_version=current,
+        )
+    raise Refused(
+        "version_conflict",
+        f"项目已修改（目前为第 {current} 版，所见为第 {seen} 版），请刷新后重试",
+        current_version=current,
+    )
+
+
 def review(
     tracked: Tracked, decision: Mapping[str, Any], by: str, at: datetime
 ) -> tuple[Tracked, Recorded]:
@@ -66,7 +91,7 @@ def review(
     screened again with their settlement."""
     if tracked.state != IN_REVIEW:
         raise Refused("invalid_state", "只有待审核（in_review）的项目可以审核", state=tracked.state)
-    data = dict(decision)
+    data = dict(decision) | {"entry_version": tracked.entry_version}
     settled = replace(tracked, review=data | {"by": by, "at": at.isoformat()})
     return settled, ("ReviewRecorded", data)
 
@@ -79,7 +104,7 @@ def select(
         raise Refused(
             "invalid_state", "只有符合条件（eligible）的项目可以遴选", state=tracked.state
         )
-    data = dict(decision) | {"lapsed": False}
+    data = dict(decision) | {"lapsed": False, "entry_version": tracked.entry_version}
     selected = replace(tracked, selection=data | {"by": by, "at": at.isoformat()})
     return selected, ("SelectionRecorded", data)
 
@@ -102,8 +127,21 @@ def withdrawn(before: Tracked, after: Tracked) -> bool:
     return after.status == WITHDRAWN and before.status != WITHDRAWN
 
 
-def lapse_reason(before: Tracked, after: Tracked, event_type: str) -> str | None:
-    """Why an intake event voids staff's decisions on the entry, if it does."""
+def made_on(decision: Mapping[str, Any] | None) -> int:
+    """The entry version a standing decision was made on (0: not known, an older one)."""
+    value = (decision or {}).get("entry_version")
+    return value if isinstance(value, int) else 0
+
+
+def lapse_reason(
+    before: Tracked, after: Tracked, event_type: str, version: int | None = None
+) -> str | None:
+    """Why an intake event (of entry `version`) voids staff's decisions on the entry, if it
+    does. Only a change that comes after a decision voids it: an event of a version no later
+    than every standing decision's was already seen when they were made."""
+    standing = [d for d in (before.review, before.selection) if d is not None]
+    if version is not None and standing and all(version <= made_on(d) for d in standing):
+        return None
     if amended(before, after, event_type):
         return AMENDED
     if withdrawn(before, after):

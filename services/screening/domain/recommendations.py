@@ -55,7 +55,7 @@ def recommend(
             {"rank": [f"已由项目 {holder} 占用"]},
             holder=holder,
         )
-    data = {"rank": rank, "reason": str(body["reason"])}
+    data = {"rank": rank, "reason": str(body["reason"]), "entry_version": tracked.entry_version}
     recommended = replace(tracked, recommendation=data | {"by": by, "at": at.isoformat()})
     return recommended, ("EntryRecommended", data)
 

@@ -54,6 +54,11 @@ class Tracked:
     recommendation: dict[str, Any] | None = None
     # The entries this one may be a copy of, or a copy of it ({other id: pair}; `duplicates`).
     duplicates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The version of intake's `submission-<id>` stream applied so far (0: not known): the
+    # entry version staff's decisions are made on (`decisions.check_version`).
+    entry_version: int = 0
+    # The latest district batch that forwarded the entry to the city (`forwarding`), or None.
+    forwarded: dict[str, Any] | None = None
 
     @property
     def known(self) -> bool:

@@ -5,6 +5,7 @@
 import { ApiError, get, post, request } from "../api.js";
 import { deadlineBanner, loadCalls, openCalls, openCallsBanner } from "../calls.js";
 import { receiptButton, statusBadge } from "../entry.js";
+import { officerPanel } from "./officer.js";
 import { buildForm } from "../form/build.js";
 import { clearErrors, showErrors } from "../form/errors.js";
 import { changes } from "../form/read.js";
@@ -39,6 +40,7 @@ class Editor {
     this.banner = h("div");
     this.notices = h("div", { "aria-live": "assertive" });
     this.formBox = h("div");
+    this.officerBox = h("div");
     this.actions = h("div.sticky-actions");
     this.side = new EditorSide(view, this.state, category);
     this.form = null;
@@ -49,7 +51,7 @@ class Editor {
   }
 
   mount() {
-    const formColumn = h("div", {}, h("div.panel", {}, this.formBox), this.actions);
+    const formColumn = h("div", {}, h("div.panel", {}, this.formBox), this.actions, this.officerBox);
     mainArea().append(this.head, this.banner, this.notices, h("div.grid2", {}, formColumn, this.side.el));
     this.render();
     this.side.refresh();
@@ -65,6 +67,20 @@ class Editor {
     });
     this.formBox.replaceChildren(markReturned(this.form, e) || "", this.form);
     this.renderActions();
+    this.renderOfficer();
+  }
+
+  /** The 保姆 panel of a saved entry: its officer or the office's proposal awaiting staff. */
+  renderOfficer() {
+    const e = this.entry;
+    if (!e || e.status === "withdrawn") return this.officerBox.replaceChildren();
+    this.officerBox.replaceChildren(
+      officerPanel(e, (updated) => {
+        this.state.entry = updated; // a new version: the next save names it
+        this.renderHead();
+        this.renderOfficer();
+      }),
+    );
   }
 
   /** The deadline of the entry's call (a new entry: the chosen call, or the one open call). */

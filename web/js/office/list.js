@@ -5,6 +5,7 @@ import { download, get, query } from "../api.js";
 import { loadCalls, openCallsBanner } from "../calls.js";
 import { kindsFor, latestByKind, loadScreening, screeningBadge, statusBadge } from "../entry.js";
 import { CATEGORIES, MATERIAL_KINDS, STATUSES, fmtTime, label } from "../labels.js";
+import { batchCell } from "../batch-view.js";
 import { busy, dataTable, h, mainArea, pager, select, toast } from "../ui.js";
 
 const PER_PAGE = 20;
@@ -25,6 +26,15 @@ const COLUMNS = [
       h("span.row", {}, statusBadge(e.status), e.screening && e.screening.state !== "pending" ? screeningBadge(e.screening.state) : null),
   },
   { label: "材料", cell: (e) => h("span.small", {}, materialMarks(e)) },
+  // The district's batch that forwarded it to the city (screening's `forwarded`), and
+  // 报送后已修改: the city selects it only once a supplementary batch forwards the change.
+  {
+    label: "报送",
+    cell: (e) => {
+      const f = e.screening && e.screening.forwarded;
+      return f ? batchCell(f.number, f.changed) : "";
+    },
+  },
   { label: "更新时间", cell: (e) => fmtTime(e.updated_at) },
 ];
 

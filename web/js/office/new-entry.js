@@ -16,7 +16,9 @@ function categoryChoices(call, several) {
     .map(({ code }) =>
       h(
         "a.btn",
-        { href: newEntryHref(code, call, several), "data-category": code },
+        // A call taking entries under the district's extension only is not "the one open call"
+        // intake would pick by itself: name it.
+        { href: newEntryHref(code, call, several || !call.is_open), "data-category": code },
         h("strong", {}, CATEGORIES[code]),
         h("small", {}, CATEGORY_HINTS[code]),
       ),

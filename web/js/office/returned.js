@@ -11,5 +11,5 @@ export function markReturned(form, entry) {
     const field = form.querySelector(`[data-field="${CSS.escape(path)}"]`);
     if (field) field.append(h("p.field-returned.small", { role: "note" }, `已退回修改：${r.reasons}`));
   }
-  return alertBox("warn", `已退回修改：${r.reasons}`, [`请于 ${fmtTime(r.due)} 前修改并重新提交，逾期未提交将判为不符合条件。`]);
+  return alertBox("warn", `已退回修改：${r.reasons}`, [`请于 ${fmtTime(r.due)} 前修改并重新提交（征集截止时间较晚的，截止前均可提交），逾期未提交将判为不符合条件。`]);
 }

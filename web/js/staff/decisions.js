@@ -1,7 +1,7 @@
 // The forms city staff act with on one entry: the review (审核), the selection (遴选) and the
 // service officer (保姆).
 
-import { ApiError, post } from "../api.js";
+import { ApiError, post, request } from "../api.js";
 import { REVIEW_DECISIONS, SELECTIONS } from "../labels.js";
 import { alertBox, busy, h, toast } from "../ui.js";
 
@@ -58,6 +58,12 @@ function decisionForm({ id, legend, options, enabled, why, submitText, send, don
   );
 }
 
+/** A decision on the entry version the staff member is shown (`If-Match`): screening refuses
+ * it (409, 请刷新后重试) while it has not applied that version or once the entry moved on. */
+export function decide(entry, path, body) {
+  return request("POST", path, { body, headers: { "If-Match": `"${entry.version}"` } });
+}
+
 /** The review and selection forms for an entry whose screening is `s`; `done` refreshes. */
 export function decisions(entry, s, done) {
   const { reviewable, selectable } = allowed(entry, s);
@@ -71,7 +77,7 @@ export function decisions(entry, s, done) {
       enabled: reviewable,
       why: "只有“待审核”的项目可以审核（不符合条件或缺材料的项目由筛查规则决定）。",
       submitText: "提交审核",
-      send: (body) => post(`/api/v1/screenings/${entry.id}/review`, body),
+      send: (body) => decide(entry, `/api/v1/screenings/${entry.id}/review`, body),
       done,
     }),
     decisionForm({
@@ -81,20 +87,33 @@ export function decisions(entry, s, done) {
       enabled: selectable,
       why: "项目提交并完成筛查后才能遴选；只有符合条件的项目可以入选。",
       submitText: "记录遴选结果",
-      send: (body) => post(`/api/v1/screenings/${entry.id}/selection`, body),
+      send: (body) => decide(entry, `/api/v1/screenings/${entry.id}/selection`, body),
       done,
     }),
+    forwardedNote(s),
   );
+}
+
+/** 四(二): the city selects only what the district forwarded, as forwarded. */
+function forwardedNote(s) {
+  const f = s.forwarded;
+  if (f && !f.changed) return h("p.hint", { "data-forwarded": f.number }, `区县已于第${f.number}批报送该项目。`);
+  const text = f
+    ? `项目在区县报送（第${f.number}批）后已修改：须区县报送补充批次后才能入选。`
+    : "该项目尚未由区县汇总报送：须区县报送（补充批次）后才能入选。";
+  return h("p.hint", { "data-forwarded": f ? "changed" : "none" }, text);
 }
 
 export function officerForm(entry) {
   const message = h("div", { "aria-live": "assertive" });
   const input = (id, type, value) => h("input", { type, id, value, "aria-describedby": `${id}-err` });
-  const name = input("officer-name", "text", entry.officer ? entry.officer.name : "");
-  const phone = input("officer-phone", "tel", entry.officer ? entry.officer.phone : "");
+  // The office's proposal, if any, fills the form: assigning it is the confirmation.
+  const proposed = entry.officer_proposal;
+  const name = input("officer-name", "text", proposed ? proposed.name : entry.officer ? entry.officer.name : "");
+  const phone = input("officer-phone", "tel", proposed ? proposed.phone : entry.officer ? entry.officer.phone : "");
   const nameErr = h("div.field-error", { id: "officer-name-err" });
   const phoneErr = h("div.field-error", { id: "officer-phone-err" });
-  const button = h("button.btn.btn-secondary", { type: "submit" }, entry.officer ? "更换服务专员" : "指派服务专员");
+  const button = h("button.btn.btn-secondary", { type: "submit" }, proposed ? "确认区县提议的保姆" : entry.officer ? "更换服务专员" : "指派服务专员");
   const assign = async () => {
     try {
       const updated = await post(`/api/v1/submissions/${entry.id}/service-officer`, { name: name.value.trim(), phone: phone.value.trim() });
@@ -115,6 +134,7 @@ export function officerForm(entry) {
   return h(
     "form",
     { onsubmit },
+    proposed ? h("p.small", { "data-proposal": "pending" }, `区县提议：${proposed.name}（${proposed.phone}），确认即指派；也可改后指派。`) : null,
     message,
     h("div.fields", {}, field("officer-name", "姓名", name, nameErr), field("officer-phone", "电话", phone, phoneErr)),
     h("div.row", { style: "margin-top:.6rem" }, button),

@@ -2,6 +2,7 @@
 // search, sort, the table, and the exports of the same selection.
 
 import { download, get, query } from "../api.js";
+import { batchCell } from "../batch-view.js";
 import { CATEGORIES, MATERIAL_KINDS, MATERIAL_STATUSES, STATES, fmtTime, label } from "../labels.js";
 import { alertBox, badge, busy, dataTable, h, mainArea, pager, select, toast } from "../ui.js";
 import { districtOptions } from "./districts.js";
@@ -9,7 +10,8 @@ import { districtOptions } from "./districts.js";
 const PER_PAGE = 25;
 
 // The list's orders (the report's `sort`); the exported 汇总表 keeps its own, oldest first.
-const SORTS = { "-created_at": "最新创建在前", created_at: "最早创建在前", "-updated_at": "最近更新在前" };
+const SORTS = { "-created_at": "最新创建在前", created_at: "最早创建在前", "-updated_at": "最近更新在前", "-priority": "优先支持在前" };
+
 
 /** The filters in the address (`#/list?district=…&state=…`). */
 export function filtersFromHash(hash) {
@@ -39,6 +41,8 @@ const COLUMNS = [
   { label: "优先", cell: (e) => (e.priority ? badge("priority", "优先支持") : "") },
   { label: "材料", cell: (e) => h("span.small", {}, materialsText(e.materials)) },
   { label: "服务专员", cell: (e) => (e.officer ? e.officer.name : "") },
+  { label: "报送", cell: (e) => batchCell(e.batch, e.changed_after_batch) },
+  { label: "延期至", cell: (e) => (e.extended_until ? fmtTime(e.extended_until) : "") },
   { label: "更新时间", cell: (e) => fmtTime(e.updated_at) },
 ];
 

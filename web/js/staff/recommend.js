@@ -2,9 +2,10 @@
 // (rank and reason) and its withdrawal; and the ranked list (推荐名单) with the province
 // package (省级材料包) and the letter (推荐函) to download.
 
-import { ApiError, download, get, post, query, request } from "../api.js";
+import { ApiError, download, get, query, request } from "../api.js";
 import { CATEGORIES, label } from "../labels.js";
 import { alertBox, busy, dataTable, h, mainArea, toast } from "../ui.js";
+import { decide } from "./decisions.js";
 
 const PATH = (id) => `/api/v1/screenings/${id}/recommendation`;
 
@@ -40,7 +41,7 @@ export function recommendForm(entry, s, done) {
   const onsubmit = (event) => {
     event.preventDefault();
     const body = { rank: Number(rank.value), reason: reason.value.trim() };
-    return act(submit, () => post(PATH(entry.id), body), `已推荐省级：第 ${body.rank} 位`);
+    return act(submit, () => decide(entry, PATH(entry.id), body), `已推荐省级：第 ${body.rank} 位`);
   };
   return h(
     "form",

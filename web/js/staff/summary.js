@@ -105,8 +105,25 @@ function drawChart(chart, canvas, model) {
   });
 }
 
+// 保姆 coverage: per district, how many of the entries handed in have a service officer (the
+// notice promises one for every project).
+function officerTable(report) {
+  const rows = (report.districts || []).filter((d) => d.officers);
+  const share = (o) => (o.entries ? `${Math.round((100 * o.assigned) / o.entries)}%` : "—");
+  return h(
+    "table.table",
+    { id: "officer-coverage" },
+    h("thead", {}, h("tr", {}, h("th", {}, "区县"), h("th.num", {}, "已报项目"), h("th.num", {}, "已有保姆"), h("th.num", {}, "覆盖"))),
+    h(
+      "tbody",
+      {},
+      rows.map((d) => h("tr", { "data-district": d.district }, h("th", {}, d.district), h("td.num", {}, String(d.officers.entries)), h("td.num", {}, String(d.officers.assigned)), h("td.num", {}, share(d.officers)))),
+    ),
+  );
+}
+
 function layout(parts) {
-  const { districtSel, categorySel, auto, asOf, stats, tableBox, canvas, problem, refresh } = parts;
+  const { districtSel, categorySel, auto, asOf, stats, tableBox, officerBox, canvas, problem, refresh } = parts;
   const panel = (id, title, body) => h("section.panel", { "aria-labelledby": id }, h("h2", { id }, title), body);
   mainArea().append(
     h(
@@ -130,6 +147,7 @@ function layout(parts) {
     ),
     panel("h-chart", "各区县项目状态", h("div.chart-box", {}, canvas)),
     panel("h-table", "区县 × 类别 × 状态", tableBox),
+    panel("h-officers", "保姆覆盖", officerBox),
   );
 }
 
@@ -143,6 +161,7 @@ export async function summary(view) {
     asOf: h("span.muted.small", { id: "as-of", "aria-live": "off" }),
     stats: h("div.stats", { id: "stats" }),
     tableBox: h("div", { id: "summary-table" }),
+    officerBox: h("div", { id: "officer-box" }),
     canvas: h("canvas", { id: "summary-chart", role: "img", "aria-label": "各区县项目状态分布柱状图" }),
     problem: h("div", { "aria-live": "assertive" }),
     refresh: () => load(),
@@ -155,6 +174,7 @@ export async function summary(view) {
     const model = summaryModel(last, parts.categorySel.value);
     parts.stats.replaceChildren(...statCards(model));
     parts.tableBox.replaceChildren(summaryTable(model));
+    parts.officerBox.replaceChildren(officerTable(last));
     if (window.Chart) chart = drawChart(chart, parts.canvas, model);
   };
   const load = async () => {
