@@ -9,7 +9,8 @@ evening of a call. Here failures are counted per key, never on the account itsel
   `block_seconds`. Unknown usernames are counted exactly like known ones, so the answers
   (401, then 429 with `Retry-After`) never tell which names exist.
 - `source:` the client's address (the front door's `X-Forwarded-For`, which nginx sets from
-  `real_ip` of a trusted proxy only): `SOURCE_LIMIT` failures block that address.
+  `real_ip` of a trusted proxy only): `SOURCE_LIMIT` failures block that address for
+  untrusted browsers.
 - `device:` a trusted browser (one the person signed in from: its cookie names them): it has
   its own `DEVICE_LIMIT` and is not subject to the two above, so the owner at their usual
   browser still gets in while someone elsewhere hammers the account. A trusted browser that
@@ -33,7 +34,11 @@ from shared.errors import Refused
 
 WINDOW = 15 * 60
 ACCOUNT_LIMIT = 5
-SOURCE_LIMIT = 30
+# An address is where many people may sit (an office behind NAT, every client behind an
+# ingress whose hop is not trusted): its count only catches one address spraying many names,
+# and a browser the person used before is never held by it. nginx's `sign_in` zone slows each
+# address first (20 a minute).
+SOURCE_LIMIT = 100
 DEVICE_LIMIT = 5
 
 

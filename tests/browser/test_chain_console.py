@@ -154,7 +154,7 @@ def test_the_office_sends_its_batch_and_downloads_the_letter(
     expect(batch).to_contain_text(DEMO_CALL)
     expect(batch.locator("code")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
     batch.locator("summary").click()
-    expect(batch.get_by_role("table")).to_contain_text(title)
+    expect(batch.get_by_role("table", name=re.compile(r"^第\d+批的项目$"))).to_contain_text(title)
     tab.shot("sent")
     with page.expect_download() as download:
         status = _answer(page, "下载报送函", "/letter.pdf")
