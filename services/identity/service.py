@@ -9,11 +9,14 @@ operator. Its events reach every service's revocation view through its relay.
 from __future__ import annotations
 
 import contextlib
+from datetime import UTC, datetime
 
 from nameko.extensions import DependencyProvider
+from nameko.timer import timer
 from werkzeug import Request, Response
 
 import shared.catalog  # noqa: F401  (registers the event types)
+from services.identity import throttle
 from services.identity.accounts import Accounts
 from services.identity.sessions import Client, Policy, Sessions, SignedIn
 from shared import config
@@ -109,6 +112,12 @@ class IdentityService(ServesEventLog):
         principal = self.authenticate(request)
         self.sessions().still_open(principal)
         return principal
+
+    @timer(interval=60)
+    def forget_old_failures(self) -> None:
+        """Counts of failed sign-ins whose window passed go (services/identity/throttle.py)."""
+        with self.sessions().store.engine.begin() as conn:
+            throttle.forget_old(conn, datetime.now(UTC))
 
     @http("POST", SESSION)
     @endpoint

@@ -110,3 +110,16 @@ def throttled(seconds: float) -> Refused:
 
 def utc(moment: float) -> datetime:
     return datetime.fromtimestamp(moment, UTC)
+
+
+def forget_old(conn: Connection, now: datetime) -> int:
+    """Drop counts whose window has passed and that block nothing: every name a stranger
+    tries leaves a row, so without this the table grows with the attack."""
+    window_start = now - timedelta(seconds=WINDOW)
+    done = conn.execute(
+        sign_in_failures.delete().where(
+            sign_in_failures.c.since < window_start,
+            (sign_in_failures.c.blocked_until.is_(None)) | (sign_in_failures.c.blocked_until < now),
+        )
+    )
+    return int(done.rowcount or 0)

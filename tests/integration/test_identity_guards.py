@@ -147,3 +147,27 @@ def test_a_disabling_reaches_intake_by_the_bus_while_identity_is_down(
     stale = requests.get(url, headers=People.bearer(other), timeout=10)
     assert stale.status_code == 503 and "核验" in stale.json()["error"]["message"]
     assert int(stale.headers["Retry-After"]) > 0
+
+
+def test_counts_whose_window_passed_are_forgotten(identity_api: People) -> None:
+    """Every name a stranger tries leaves a count: those past their window that block nothing
+    go (identity's timer), so the table does not grow with an attack."""
+    from datetime import UTC, datetime, timedelta
+
+    from services.identity import throttle
+    from services.identity.adapters.tables import sign_in_failures
+
+    now = datetime.now(UTC)
+    old = now - timedelta(seconds=throttle.WINDOW + 60)
+    engine = create_engine(identity_api.database_url)
+    with engine.begin() as conn:
+        conn.execute(sign_in_failures.insert(), [
+            {"key": "account:old", "failures": 3, "since": old, "blocked_until": None},
+            {"key": "account:blocked", "failures": 0, "since": old,
+             "blocked_until": now + timedelta(minutes=5)},
+            {"key": "account:recent", "failures": 2, "since": now, "blocked_until": None},
+        ])  # fmt: skip
+        assert throttle.forget_old(conn, now) == 1
+        left = set(conn.execute(select(sign_in_failures.c.key)).scalars())
+    engine.dispose()
+    assert left == {"account:blocked", "account:recent"}
