@@ -137,6 +137,8 @@ class RevocationFeed:
             self.last_read, self.read_ok = 0.0, False
             while not self.stopping:
                 wait = CATCH_UP_SECONDS if self.read_ok and not self.behind else RETRY_SECONDS
+                if not self.view.warm:
+                    wait = 1.0  # people's tokens wait on the first read: try again soon
                 if not self.reading and time.monotonic() - self.last_read > wait:
                     self.reading = True
                     threading.Thread(target=self._read_beside, daemon=True).start()
