@@ -9,6 +9,8 @@ true match too: it says the same thing.
 from __future__ import annotations
 
 import functools
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -176,3 +178,151 @@ def load_eval() -> EvalSet:
         unknown = [o for o in found if o not in entries or entries[o]["category"] == "challenge"]
         assert not unknown, f"{challenge}: unknown or not offers: {unknown}"
     return EvalSet(entries, matches, pairs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ranking the held-out set's challenges, by matching and by the baselines the bench prints.
+
+VECTORS = EVAL.parent / "vectors.npz"
+METHODS = ("keywords", "bm25", "before", "semantic", "rrf", "matching")
+
+
+def _digest(text_: str) -> str:
+    from services.matching.domain import semantic
+
+    return hashlib.sha256(f"{semantic.MODEL}\n{text_}".encode()).hexdigest()[:16]
+
+
+def eval_vectors(labelled: EvalSet, embed: bool = True) -> dict[str, Any]:
+    """Each entry's sentence embedding (semantic.vector), from VECTORS when the entry's text
+    and the model are the ones it was made of, else embedded now (about a minute for the whole
+    set on this machine) and VECTORS rewritten. `embed` False: only what VECTORS holds."""
+    import numpy as np
+
+    from services.matching.domain import semantic
+
+    wanted = {e: _digest(semantic.text_of(labelled.profile(e))) for e in labelled.entries}
+    cached: dict[str, Any] = {}
+    if VECTORS.exists():
+        stored = np.load(VECTORS)
+        cached = dict(zip(stored["digests"].tolist(), stored["vectors"], strict=True))
+    missing = [e for e, d in wanted.items() if d not in cached]
+    if missing and embed:
+        texts = [semantic.text_of(labelled.profile(e)) for e in missing]
+        for e, found in zip(missing, semantic.embed(texts), strict=True):
+            cached[wanted[e]] = found
+        digests = sorted(set(wanted.values()))
+        np.savez_compressed(VECTORS, digests=np.array(digests),
+                            vectors=np.vstack([cached[d] for d in digests]))  # fmt: skip
+    return {e: cached[d] for e, d in wanted.items() if d in cached}
+
+
+class Ranker:
+    """The held-out set's offers indexed as matching indexes them; each challenge ranked by a
+    method: matching's own (`matching`: the fused relevance, bands ignored, so the figures count
+    every rank) or a baseline:
+    - keywords: the number of identical keywords shared (issue #26's naive matcher);
+    - bm25: plain BM25 of matching's words, nothing else;
+    - before: matching's score before issue #26 (BM25 relative to the best, industry,
+      cooperation, city);
+    - semantic: the cosine of the sentence embeddings alone;
+    - rrf: reciprocal-rank fusion (k 60) of BM25, the cosine and the industry."""
+
+    def __init__(self, labelled: EvalSet, vectors: dict[str, Any]) -> None:
+        from services.matching.domain import text
+        from services.matching.domain.index import SideIndex
+
+        self.labelled = labelled
+        self.vectors = vectors
+        self.profiles = {e: labelled.profile(e) for e in labelled.entries}
+        self.terms = {e: text.terms(p) for e, p in self.profiles.items()}
+        self.offers = SideIndex(capacity=len(self.profiles))
+        for e, p in self.profiles.items():
+            if p.category != "challenge":
+                self.offers.put(p, self.terms[e], vector=vectors.get(e))
+        self.ids = [
+            (found.profile.submission_id if found else "") for found in self.offers.entries
+        ]
+
+    def signals(self, challenge: str) -> Any:
+        return self.offers.signals(
+            self.profiles[challenge], self.terms[challenge], self.vectors.get(challenge)
+        )
+
+    def scores(self, challenge: str, method: str) -> Any:
+        import numpy as np
+
+        from services.matching.domain import scoring
+
+        s = self.signals(challenge)
+        if method == "keywords":
+            mine = set(self.profiles[challenge].keywords)
+            score = np.array([
+                len(mine & set(self.profiles[i].keywords)) if i else 0 for i in self.ids
+            ], dtype=float)  # fmt: skip
+            return np.where(s.keep & (score > 0), score, -np.inf)
+        if method == "bm25":
+            return np.where(s.keep & (s.text > 0), s.text, -np.inf)
+        if method == "before":
+            best = float(s.text[s.keep].max(initial=0.0))
+            score = (0.6 * (s.text / best if best > 0 else 0.0) + 0.2 * s.industry
+                     + 0.1 * s.cooperation + 0.1 * s.city)  # fmt: skip
+            return np.where(s.keep & ((s.text > 0) | (s.industry > 0)), score, -np.inf)
+        if method == "semantic":
+            return np.where(s.keep, s.cosine, -np.inf)
+        if method == "rrf":
+            fused = np.zeros(len(s.keep))
+            for signal in (s.text, s.cosine, s.industry):
+                order = np.argsort(-signal, kind="stable")
+                ranks = np.empty(len(order))
+                ranks[order] = np.arange(1, len(order) + 1)
+                fused += np.where(signal > 0, 1.0 / (60 + ranks), 0.0)
+            return np.where(s.keep, fused, -np.inf)
+        if method == "matching":
+            return np.where(s.keep, scoring.relevance(s), -np.inf)
+        raise ValueError(method)
+
+    def ranked(self, challenge: str, method: str, top: int = 10) -> list[str]:
+        import numpy as np
+
+        score = self.scores(challenge, method)
+        order = np.lexsort((np.array(self.ids), -score))
+        return [self.ids[i] for i in order[:top] if np.isfinite(score[i])]
+
+
+def fit_relevance(
+    ranker: Ranker, direction: Sequence[float], split: str = "dev"
+) -> tuple[float, list[float], list[tuple[float, float]]]:
+    """The relevance's weights: the direction (the features' ratios, chosen on dev for the
+    ranking's MRR, bench/matching.py --fit) scaled and offset by a logistic regression of "a
+    true match" on it over every (challenge, offer) pair of `split` (Platt scaling, Newton's
+    method), so that a score reads as the share of such pairs that were true matches. Returns
+    the bias, the weights and, for the bands, (threshold, precision of the pairs at or above
+    it) for thresholds 0.05 to 0.95."""
+    import numpy as np
+
+    from services.matching.domain import scoring
+
+    zs, labels = [], []
+    for challenge, truth in ranker.labelled.challenges(split).items():
+        s = ranker.signals(challenge)
+        keep = np.flatnonzero(s.keep)
+        zs.append(scoring.features(s)[keep] @ np.asarray(direction, dtype=float))
+        labels.append(np.array([ranker.ids[i] in truth for i in keep], dtype=float))
+    z, y = np.concatenate(zs), np.concatenate(labels)
+    x = np.column_stack([np.ones(len(z)), z])
+    w = np.zeros(2)
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-(x @ w)))
+        gradient = x.T @ (p - y)
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + np.eye(2) * 1e-9
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    p = 1 / (1 + np.exp(-(x @ w)))
+    precision = [
+        (t, float(y[p >= t].mean()) if (p >= t).any() else 1.0)
+        for t in np.round(np.arange(0.05, 1.0, 0.05), 2)
+    ]
+    return float(w[0]), [float(w[1] * d) for d in direction], precision
