@@ -53,10 +53,12 @@ from shared.catalog import submission
 from shared.db import make_engine
 from shared.events import new_event
 from tests.matching_set import (
+    DATA,
     METHODS,
     EvalSet,
     LabelledSet,
     Ranker,
+    cached_vectors,
     eval_vectors,
     fit_relevance,
     load,
@@ -102,8 +104,7 @@ def labelled_quality(labelled: LabelledSet) -> None:
     profiles = {p.submission_id: p for p in labelled.profiles()}
     pool = [(p, text.terms(p)) for p in profiles.values()]
     terms = {p.submission_id: t for p, t in pool}
-    vectors = dict(zip(profiles, semantic.embed([semantic.text_of(p) for p in profiles.values()]),
-                       strict=True))  # fmt: skip
+    vectors = cached_vectors(list(profiles.values()), DATA / "vectors.npz")
     figures = quality.matching(
         labelled.matches,
         lambda c: [m.other.submission_id
@@ -126,13 +127,16 @@ def heldout_quality(labelled: EvalSet, vectors: dict[str, Any]) -> None:
         f"keyword and no title word with any true match; pool: all "
         f"{sum(1 for e in labelled.entries.values() if e['category'] != 'challenge')} offers):"
     )
-    click.echo(f"  {'method':<34} {'all: hit@5   MRR  R@10':>24}   {'no shared words: hit@5   MRR':>30}")
+    click.echo(
+        f"  {'method':<34} {'all: hit@5   MRR  R@10':>24}   {'no shared words: hit@5   MRR':>30}"
+    )
     results: dict[str, dict[str, quality.MatchingFigures]] = {}
     for method in METHODS:
-        results[method] = {
-            half: quality.matching(truth, lambda c, m=method: ranker.ranked(c, m))
-            for half, truth in halves.items()
-        }
+
+        def ranked(challenge: str, method: str = method) -> list[str]:
+            return ranker.ranked(challenge, method)
+
+        results[method] = {half: quality.matching(truth, ranked) for half, truth in halves.items()}
         a, u = results[method]["all"], results[method]["no shared words"]
         click.echo(
             f"  {METHOD_NAMES[method]:<34} {a.hit_at_5:>11.3f} {a.mrr:>5.3f} {a.recall_at_10:>5.3f}"
@@ -245,8 +249,6 @@ def fit(labelled: EvalSet, vectors: dict[str, Any]) -> None:
     ids = labelled.ids("dev")
     profiles = {e: labelled.profile(e) for e in ids}
     truth = labelled.duplicate_pairs("dev")
-    rewrites = duplicates.Rewrites()
-    duplicates.REWRITE_WEIGHTS = (-100.0, 0, 0, 0, 0, 0, 0)  # gather the candidates only
     candidates: list[tuple[str, str]] = []
     holders: dict[tuple[str, str], list[str]] = {}
     for e, p in profiles.items():
@@ -256,19 +258,24 @@ def fit(labelled: EvalSet, vectors: dict[str, Any]) -> None:
         if len(members) <= duplicates.COMMON_FACT:
             candidates += [(a, b) for a in members for b in members if a < b]
     candidates = sorted(set(candidates))
-    x = np.array([duplicates.evidence(profiles[a], profiles[b], vectors.get(a),
-                                      vectors.get(b)).features() for a, b in candidates])  # fmt: skip
+    x = np.array(
+        [
+            duplicates.evidence(profiles[a], profiles[b], vectors.get(a), vectors.get(b)).features()
+            for a, b in candidates
+        ]
+    )
     y = np.array([frozenset(c) in truth for c in candidates], dtype=float)
     w = np.zeros(x.shape[1])
     ridge = np.eye(len(w)) * 0.1
     ridge[0, 0] = 0.0
     for _ in range(100):
-        p = 1 / (1 + np.exp(-(x @ w)))
-        step = np.linalg.solve((x * (p * (1 - p))[:, None]).T @ x + ridge, x.T @ (p - y) + ridge @ w)
+        chance = 1 / (1 + np.exp(-(x @ w)))
+        step = np.linalg.solve(
+            (x * (chance * (1 - chance))[:, None]).T @ x + ridge, x.T @ (chance - y) + ridge @ w
+        )
         w -= step
         if np.abs(step).max() < 1e-9:
             break
-    del rewrites
     click.echo(f"duplicates, dev: {len(candidates)} candidate pairs sharing a fact, "
                f"{int(y.sum())} of {len(truth)} doubles among them; REWRITE_WEIGHTS = "
                f"{tuple(round(float(v), 3) for v in w)}")  # fmt: skip
@@ -307,7 +314,9 @@ class Synthesiser:
             self.words[phrase] = text.words(phrase)
         return self.words[phrase]
 
-    def _terms(self, title: str, keywords: list[str], summary: list[str], benefits: str) -> list[str]:
+    def _terms(
+        self, title: str, keywords: list[str], summary: list[str], benefits: str
+    ) -> list[str]:
         keyword_words = [w for k in keywords for w in ({k.lower()} | set(self._words(k)))]
         return (
             self._words(title) * text.TITLE_WEIGHT

@@ -194,25 +194,30 @@ def _digest(text_: str) -> str:
 
 
 def eval_vectors(labelled: EvalSet, embed: bool = True) -> dict[str, Any]:
-    """Each entry's sentence embedding (semantic.vector), from VECTORS when the entry's text
-    and the model are the ones it was made of, else embedded now (about a minute for the whole
-    set on this machine) and VECTORS rewritten. `embed` False: only what VECTORS holds."""
+    """The held-out set's sentence embeddings (`cached_vectors`)."""
+    return cached_vectors([labelled.profile(e) for e in labelled.entries], VECTORS, embed)
+
+
+def cached_vectors(profiles: list[Profile], path: Path, embed: bool = True) -> dict[str, Any]:
+    """Each entry's sentence embedding (semantic.vector), from `path` when the entry's text and
+    the model are the ones it was made of, else embedded now (about a minute for the held-out
+    set on this machine) and `path` rewritten. `embed` False: only what `path` holds."""
     import numpy as np
 
     from services.matching.domain import semantic
 
-    wanted = {e: _digest(semantic.text_of(labelled.profile(e))) for e in labelled.entries}
+    wanted = {p.submission_id: _digest(semantic.text_of(p)) for p in profiles}
     cached: dict[str, Any] = {}
-    if VECTORS.exists():
-        stored = np.load(VECTORS)
+    if path.exists():
+        stored = np.load(path)
         cached = dict(zip(stored["digests"].tolist(), stored["vectors"], strict=True))
-    missing = [e for e, d in wanted.items() if d not in cached]
+    missing = [p for p in profiles if wanted[p.submission_id] not in cached]
     if missing and embed:
-        texts = [semantic.text_of(labelled.profile(e)) for e in missing]
-        for e, found in zip(missing, semantic.embed(texts), strict=True):
-            cached[wanted[e]] = found
+        texts = [semantic.text_of(p) for p in missing]
+        for p, found in zip(missing, semantic.embed(texts), strict=True):
+            cached[wanted[p.submission_id]] = found
         digests = sorted(set(wanted.values()))
-        np.savez_compressed(VECTORS, digests=np.array(digests),
+        np.savez_compressed(path, digests=np.array(digests),
                             vectors=np.vstack([cached[d] for d in digests]))  # fmt: skip
     return {e: cached[d] for e, d in wanted.items() if d in cached}
 
@@ -240,9 +245,7 @@ class Ranker:
         for e, p in self.profiles.items():
             if p.category != "challenge":
                 self.offers.put(p, self.terms[e], vector=vectors.get(e))
-        self.ids = [
-            (found.profile.submission_id if found else "") for found in self.offers.entries
-        ]
+        self.ids = [(found.profile.submission_id if found else "") for found in self.offers.entries]
 
     def signals(self, challenge: str) -> Any:
         return self.offers.signals(

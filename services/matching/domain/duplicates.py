@@ -421,9 +421,7 @@ class Evidence:
         return 1.0 / (1.0 + math.exp(-linear))
 
 
-def evidence(
-    a: Profile, b: Profile, va: np.ndarray | None, vb: np.ndarray | None
-) -> Evidence:
+def evidence(a: Profile, b: Profile, va: np.ndarray | None, vb: np.ndarray | None) -> Evidence:
     fa, fb = _features(a), _features(b)
     return Evidence(
         similarity=round(jaccard(fa.whole, fb.whole), 4),
@@ -503,8 +501,9 @@ class Rewrites:
             self.by_entry.get(other, set()).discard(key)
 
     def pairs(self) -> list[Pair]:
-        return sorted(self.found.values(),
-                      key=lambda p: (-p.similarity, p.a.submission_id, p.b.submission_id))  # fmt: skip
+        return sorted(
+            self.found.values(), key=lambda p: (-p.similarity, p.a.submission_id, p.b.submission_id)
+        )
 
 
 def merged(copies: list[Pair], rewrites: list[Pair]) -> list[Pair]:
@@ -513,6 +512,7 @@ def merged(copies: list[Pair], rewrites: list[Pair]) -> list[Pair]:
     found = {(p.a.submission_id, p.b.submission_id): p for p in copies}
     for pair in rewrites:
         found[(pair.a.submission_id, pair.b.submission_id)] = pair
-    ordered = sorted(found.values(),
-                     key=lambda p: (-p.similarity, p.a.submission_id, p.b.submission_id))  # fmt: skip
+    ordered = sorted(
+        found.values(), key=lambda p: (-p.similarity, p.a.submission_id, p.b.submission_id)
+    )
     return _most_alike(ordered)

@@ -272,9 +272,7 @@ class SideIndex:
             zip(found.tolist(), rounded.tolist(), strict=True),
             key=lambda pair: (-pair[1], self._id(pair[0])),
         )
-        return [
-            self._match(subject, found_signals, slot, value) for slot, value in ranked[:limit]
-        ]
+        return [self._match(subject, found_signals, slot, value) for slot, value in ranked[:limit]]
 
     def _id(self, slot: int) -> str:
         found = self.entries[slot]

@@ -43,6 +43,7 @@ STRONG, MEDIUM, WEAK = 0.5, 0.15, 0.05
 BANDS = (("强", STRONG), ("中", MEDIUM), ("弱", WEAK))
 SHOWN_TERMS = 6
 LINK_LEAST = 0.88  # two words this alike are named as the semantic link
+SEMANTIC_SHOWN = 0.88  # a cosine this high is named as a reason (most true matches: 0.88–0.95)
 COOPERATIVE = {"joint": "联合开发", "commissioned": "委托开发", "either": "联合或委托开发"}
 NO_GOOD_MATCH = "暂无较好的匹配：最接近的项目相关度低，未予列出"
 
@@ -112,10 +113,11 @@ class Match:
         reasons = []
         if self.terms:
             reasons.append("共同词语：" + "、".join(self.terms))
-        if self.link:
-            reasons.append(f"语义相近：{self.link[0]} ≈ {self.link[1]}")
-        elif self.semantic >= SEMANTIC_ORIGIN + 0.02 and not self.terms:
-            reasons.append(f"语义相近（相似度 {self.semantic:.2f}）")
+        if self.semantic >= SEMANTIC_SHOWN:
+            near = f"语义相近（相似度 {self.semantic:.2f}）"
+            if self.link:
+                near = f"语义相近：{self.link[0]} ≈ {self.link[1]}（相似度 {self.semantic:.2f}）"
+            reasons.append(near)
         if self.industries:
             reasons.append("同属行业：" + "、".join(industries.label(c) for c in self.industries))
         if self.cooperation:
