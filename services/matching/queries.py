@@ -46,6 +46,9 @@ from shared.fields import Text
 MAX_LIMIT = 50
 REPORTED = 5
 LINKED = 3  # the matches whose semantic link (语义相近：瓦斯 ≈ 甲烷) is looked for
+# Words embedded for the links of one answer at most (about 10 ms each; cached after): a word
+# new to the process waits for a later answer beyond these.
+WORDS_EMBEDDED = 6
 ENTRY = "项目"
 
 
@@ -107,7 +110,8 @@ def linked(subject: Profile, found: list[scoring.Match]) -> list[scoring.Match]:
     out = []
     for n, match in enumerate(found):
         if n < LINKED and match.semantic > 0:
-            pair = semantic.link(mine, semantic.key_words(match.other), scoring.LINK_LEAST)
+            theirs = semantic.key_words(match.other)
+            pair = semantic.link(mine, theirs, scoring.LINK_LEAST, WORDS_EMBEDDED // LINKED)
             match = replace(match, link=pair)
         out.append(match)
     return out

@@ -193,7 +193,9 @@ class Pairing:
         self.heads: dict[str, bytes] = {}  # head id -> its group's signature
         self.buckets: list[dict[bytes, list[str]]] = [{} for _ in range(BANDS)]  # head ids
         self.windows: dict[str, list[str]] = {}  # head -> its window, sorted
-        self.checked: dict[str, dict[str, Pair | None]] = {}  # head -> its window's pairs
+        # head -> the duplicates in its window (every other in it was compared, and is not one:
+        # keeping only the pairs found, not a None for each, halves the memory at 100,000)
+        self.checked: dict[str, dict[str, Pair]] = {}
         self.in_windows: dict[str, set[str]] = {}  # head -> the heads whose window holds it
         self._found: list[Pair] | None = []
 
@@ -285,7 +287,7 @@ class Pairing:
             if len(window) == CANDIDATES_PER_ENTRY:
                 full.add(holder)
             window.remove(head)
-            del self.checked[holder][head]
+            self.checked[holder].pop(head, None)
         return full
 
     def _candidates(self, head: str, above: bool) -> list[list[str]]:
@@ -306,14 +308,15 @@ class Pairing:
         below = {other for bucket in self._candidates(head, above=False) for other in bucket}
         for other in below - skip:
             window = self.windows[other]
-            if head in self.checked[other]:
+            at = bisect_left(window, head)
+            if at < len(window) and window[at] == head:
                 continue
             if len(window) < CANDIDATES_PER_ENTRY or head < window[-1]:
                 insort(window, head)
                 self._check(other, head)
                 if len(window) > CANDIDATES_PER_ENTRY:
                     dropped = window.pop()
-                    del self.checked[other][dropped]
+                    self.checked[other].pop(dropped, None)
                     self.in_windows[dropped].discard(other)
 
     def _rewindow(self, head: str) -> None:
@@ -323,13 +326,14 @@ class Pairing:
                 window.append(other)
                 if len(window) == CANDIDATES_PER_ENTRY:
                     break
+        old = set(self.windows[head])
         checked = self.checked[head]
-        for other in set(checked) - set(window):
-            del checked[other]
+        for other in old - set(window):
+            checked.pop(other, None)
             self.in_windows[other].discard(head)
         self.windows[head] = window
         for other in window:
-            if other not in checked:
+            if other not in old:
                 self._check(head, other)
 
     def _check(self, head: str, other: str) -> None:
@@ -339,7 +343,8 @@ class Pairing:
         pair = None
         if jaccard(_features(a).whole, _features(b).whole) >= LOOSELY:
             pair = compare(a, b)
-        self.checked[head][other] = pair if pair is not None and is_duplicate(pair) else None
+        if pair is not None and is_duplicate(pair):
+            self.checked[head][other] = pair
         self.in_windows[other].add(head)
 
 
@@ -377,6 +382,7 @@ REWRITE = 0.5
 REWRITE_WEIGHTS = (-8.878, 2.627, 9.965, 4.651, 3.571, -2.665, 3.141)
 SEMANTIC_ORIGIN = 0.93
 COMMON_FACT = 50  # a fact more entries share than this finds no candidates (a year, "10")
+LEAST_COSINE = 0.9  # a candidate less alike in meaning is not compared (the doubles: >= 0.95)
 
 
 def facts(profile: Profile) -> frozenset[str]:
@@ -475,6 +481,9 @@ class Rewrites:
                 self.postings.setdefault((profile.category, fact), set()).add(sid)
             for other in sorted(candidates):
                 theirs, their_vector, _ = self.entries[other]
+                if vector is not None and their_vector is not None:
+                    if float(vector @ their_vector) < LEAST_COSINE:
+                        continue  # cheap, and no double of the sets is below it
                 seen = evidence(profile, theirs, vector, their_vector)
                 if rewritten(seen):
                     pair = compare(profile, theirs)

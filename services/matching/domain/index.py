@@ -27,6 +27,7 @@ from services.matching.domain.profile import NEED, Profile
 from shared import industries
 from shared.catalog.vocabulary import ACHIEVEMENT, PROMOTION
 
+BLOCK = 8192  # slots a block of sentence embeddings holds
 K1, B = 1.5, 0.75  # rank_bm25's defaults, which the scores were tuned with
 _SECTIONS = {letter: bit for bit, letter in enumerate("ABCDEFGHIJKLMNOPQRST")}
 _NO_CITY = -1
@@ -87,8 +88,9 @@ class SideIndex:
         self.city = np.full(capacity, _NO_CITY, dtype=np.int32)
         self.technology = np.zeros(capacity, dtype=bool)
         self.cooperative = np.zeros(capacity, dtype=bool)
-        # Each entry's sentence embedding (semantic.py), zeros when it has none.
-        self.vectors = np.zeros((capacity, semantic.DIM), dtype=np.float32)
+        # Each entry's sentence embedding (semantic.py), zeros when it has none, in blocks of
+        # BLOCK slots: growing adds a block, never copies the lot (100,000 entries: 154 MB).
+        self.blocks: list[npt.NDArray[np.float32]] = []
         self.embedded = np.zeros(capacity, dtype=bool)
 
     def __len__(self) -> int:
@@ -111,9 +113,6 @@ class SideIndex:
             new = np.full(len(old) * 2, _NO_CITY if name == "city" else 0, dtype=old.dtype)
             new[: len(old)] = old
             setattr(self, name, new)
-        vectors = np.zeros((len(self.vectors) * 2, semantic.DIM), dtype=np.float32)
-        vectors[: len(self.vectors)] = self.vectors
-        self.vectors = vectors
         embedded = np.zeros(len(self.embedded) * 2, dtype=bool)
         embedded[: len(self.embedded)] = self.embedded
         self.embedded = embedded
@@ -153,13 +152,15 @@ class SideIndex:
         self.technology[slot] = _technology(profile)
         self.cooperative[slot] = _cooperative(profile)
         self.embedded[slot] = vector is not None
-        self.vectors[slot] = vector if vector is not None else 0.0
+        while slot >= len(self.blocks) * BLOCK:
+            self.blocks.append(np.zeros((BLOCK, semantic.DIM), dtype=np.float32))
+        self.blocks[slot // BLOCK][slot % BLOCK] = vector if vector is not None else 0.0
 
     def vector(self, submission_id: str) -> npt.NDArray[np.float32] | None:
         slot = self.slots.get(submission_id)
         if slot is None or not self.embedded[slot]:
             return None
-        return self.vectors[slot]
+        return self.blocks[slot // BLOCK][slot % BLOCK]
 
     def remove(self, submission_id: str) -> None:
         slot = self.slots.pop(submission_id, None)
@@ -225,8 +226,8 @@ class SideIndex:
                     continue
                 idf[term] = math.log((count + 1) / frequency)
                 text[slots] += idf[term] * ((frequencies * (K1 + 1)) / (norm[slots] + frequencies))
-        if vector is not None:
-            cosine = self.vectors[:size] @ vector
+        if vector is not None and self.blocks:
+            cosine = np.concatenate([block @ vector for block in self.blocks])[:size]
             cosine[~self.embedded[:size]] = 0.0
         else:
             cosine = np.zeros(size, dtype=np.float32)

@@ -90,10 +90,11 @@ def key_words(profile: Profile, limit: int = 8) -> list[str]:
     return found[:limit]
 
 
-def word_vectors(words: Sequence[str]) -> dict[str, Vector]:
-    """Each word's vector, from the cache or embedded now (all missing ones in one call)."""
+def word_vectors(words: Sequence[str], budget: int | None = None) -> dict[str, Vector]:
+    """Each word's vector, from the cache or embedded now (the missing ones in one call, at
+    most `budget` of them: about 10 ms a word; the others are left out this time)."""
     with _lock:
-        missing = [w for w in dict.fromkeys(words) if w not in _words]
+        missing = [w for w in dict.fromkeys(words) if w not in _words][:budget]
     fresh = dict(zip(missing, embed(missing), strict=True)) if missing else {}
     with _lock:
         _words.update(fresh)
@@ -107,13 +108,16 @@ def word_vectors(words: Sequence[str]) -> dict[str, Vector]:
     return found
 
 
-def link(mine: Sequence[str], theirs: Sequence[str], least: float) -> tuple[str, str] | None:
-    """The closest pair of different words, one of each side, at least `least` alike."""
-    mine = [w for w in mine if w not in theirs]
-    theirs = [w for w in theirs if w not in mine]
+def link(
+    mine: Sequence[str], theirs: Sequence[str], least: float, budget: int | None = None
+) -> tuple[str, str] | None:
+    """The closest pair of different words, one of each side, at least `least` alike (words
+    not embedded yet, beyond `budget`, are not considered this time)."""
+    vectors = word_vectors([*mine, *theirs], budget)
+    mine = [w for w in mine if w not in theirs and w in vectors]
+    theirs = [w for w in theirs if w not in mine and w in vectors]
     if not mine or not theirs:
         return None
-    vectors = word_vectors([*mine, *theirs])
     a = np.vstack([vectors[w] for w in mine])
     b = np.vstack([vectors[w] for w in theirs])
     similarity = a @ b.T
