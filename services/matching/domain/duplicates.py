@@ -481,9 +481,12 @@ class Rewrites:
                 self.postings.setdefault((profile.category, fact), set()).add(sid)
             for other in sorted(candidates):
                 theirs, their_vector, _ = self.entries[other]
-                if vector is not None and their_vector is not None:
-                    if float(vector @ their_vector) < LEAST_COSINE:
-                        continue  # cheap, and no double of the sets is below it
+                if (
+                    vector is not None
+                    and their_vector is not None
+                    and float(vector @ their_vector) < LEAST_COSINE
+                ):
+                    continue  # cheap, and no double of the sets is below it
                 seen = evidence(profile, theirs, vector, their_vector)
                 if rewritten(seen):
                     pair = compare(profile, theirs)
