@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+import eventlet
 from eventlet import tpool
 from marshmallow import EXCLUDE, Schema, fields, validate
 from sqlalchemy import Engine, select
@@ -46,9 +47,7 @@ from shared.fields import Text
 MAX_LIMIT = 50
 REPORTED = 5
 LINKED = 3  # the matches whose semantic link (语义相近：瓦斯 ≈ 甲烷) is looked for
-# Words embedded for the links of one answer at most (about 10 ms each; cached after): a word
-# new to the process waits for a later answer beyond these.
-WORDS_EMBEDDED = 6
+WARMED = 32  # words embedded after one answer at most, for the next ones' links
 ENTRY = "项目"
 
 
@@ -102,19 +101,26 @@ def summary_of(profile: Profile) -> dict[str, Any]:
     }
 
 
-def linked(subject: Profile, found: list[scoring.Match]) -> list[scoring.Match]:
+def linked(subject: Profile, found: list[scoring.Match]) -> tuple[list[scoring.Match], list[str]]:
     """`found` with the semantic link of the first LINKED matches named: the closest pair of
-    the two entries' key words (words are embedded once and cached; CPU work, so callers run
-    this in an OS thread)."""
+    the two entries' key words whose vectors are cached; and the words that are not, for
+    `warm` to embed after the answer (about 10 ms a word: embedded in the request, they were
+    most of one answer's time at 100,000 entries)."""
     mine = semantic.key_words(subject)
-    out = []
+    out, words = [], list(mine)
     for n, match in enumerate(found):
         if n < LINKED and match.semantic > 0:
             theirs = semantic.key_words(match.other)
-            pair = semantic.link(mine, theirs, scoring.LINK_LEAST, WORDS_EMBEDDED // LINKED)
-            match = replace(match, link=pair)
+            words += theirs
+            match = replace(match, link=semantic.link(mine, theirs, scoring.LINK_LEAST, 0))
         out.append(match)
-    return out
+    return out, semantic.uncached(words)
+
+
+def warm(words: list[str]) -> None:
+    """Embeds `words` for later answers' links, in an OS thread (started by the caller in a
+    green thread of its own, so no answer waits for it)."""
+    tpool.execute(semantic.word_vectors, words[:WARMED])
 
 
 def _report_rows(
@@ -208,7 +214,9 @@ class Matching:
         found = counterparts.rank(
             subject, subject_terms, limit, dismissed, vector=vector, weak=asked["weak"]
         )
-        found = tpool.execute(linked, subject, found)
+        found, unknown = linked(subject, found)
+        if unknown:
+            eventlet.spawn_n(warm, unknown)
         good = any(match.band in ("强", "中") for match in found)
         return {
             **summary_of(subject),

@@ -67,18 +67,29 @@ class LiveIndex:
         else:
             query = query.where(entries.c.submission_id.in_(changed))
         rows = conn.execute(query).all()
-        with self.lock:
-            fresh = [row for row in rows if self.revisions.get(row.submission_id) != row.revision]
-            vectors = _vectors(fresh, engine)
-            for row in fresh:
-                self._apply(row, vectors.get(row.submission_id))
-            if fresh:
-                # Comparing texts is CPU work: in an OS thread, so the eventlet hub (every
-                # other request of this process, /healthz too) keeps serving meanwhile.
-                put, removed = _handed_in(fresh)
-                tpool.execute(self.pairing.update, put, removed)
-                rewritten = [(p, vectors.get(p.submission_id)) for p, _ in put]
-                tpool.execute(self.rewrites.update, rewritten, removed)
+        bulk = len(rows) > BY_ID
+        if bulk:
+            # Hundreds of thousands of objects that all live on: the collector's full passes
+            # over them while they are made are wasted (they are frozen below).
+            gc.disable()
+        try:
+            with self.lock:
+                fresh = [
+                    row for row in rows if self.revisions.get(row.submission_id) != row.revision
+                ]
+                vectors = _vectors(fresh, engine)
+                for row in fresh:
+                    self._apply(row, vectors.get(row.submission_id))
+                if fresh:
+                    # Comparing texts is CPU work: in an OS thread, so the eventlet hub (every
+                    # other request of this process, /healthz too) keeps serving meanwhile.
+                    put, removed = _handed_in(fresh)
+                    tpool.execute(self.pairing.update, put, removed)
+                    rewritten = [(p, vectors.get(p.submission_id)) for p, _ in put]
+                    tpool.execute(self.rewrites.update, rewritten, removed)
+        finally:
+            if bulk:
+                gc.enable()
         if len(rows) > BY_ID:
             # The index's objects live as long as the process: frozen, the collector no longer
             # walks them all at each full collection (a pause of 100 ms and more at 100,000).

@@ -32,7 +32,18 @@ WORDS_CACHED = 50_000  # about 77 MB of word vectors at most
 
 Vector = npt.NDArray[np.float32]
 
-_lock = threading.Lock()
+# Real OS locks even when eventlet has patched `threading`: the model runs in OS threads
+# (eventlet.tpool) and the word cache is read from the hub's thread too; a green lock taken
+# across threads fails ("Cannot switch to a different thread"). The model's lock is held while
+# it embeds, the cache's only for a lookup.
+try:
+    from eventlet.patcher import original
+
+    _threading = original("threading")
+except ImportError:  # pragma: no cover - eventlet is a dependency of the service
+    _threading = threading
+_lock = _threading.Lock()  # the model
+_cache = _threading.Lock()  # the word vectors
 _model = None
 _words: OrderedDict[str, Vector] = OrderedDict()
 
@@ -93,10 +104,10 @@ def key_words(profile: Profile, limit: int = 8) -> list[str]:
 def word_vectors(words: Sequence[str], budget: int | None = None) -> dict[str, Vector]:
     """Each word's vector, from the cache or embedded now (the missing ones in one call, at
     most `budget` of them: about 10 ms a word; the others are left out this time)."""
-    with _lock:
+    with _cache:
         missing = [w for w in dict.fromkeys(words) if w not in _words][:budget]
     fresh = dict(zip(missing, embed(missing), strict=True)) if missing else {}
-    with _lock:
+    with _cache:
         _words.update(fresh)
         found = {}
         for word in words:
@@ -106,6 +117,12 @@ def word_vectors(words: Sequence[str], budget: int | None = None) -> dict[str, V
         while len(_words) > WORDS_CACHED:
             _words.popitem(last=False)
     return found
+
+
+def uncached(words: Sequence[str]) -> list[str]:
+    """The words among `words` with no vector cached yet."""
+    with _cache:
+        return [w for w in dict.fromkeys(words) if w not in _words]
 
 
 def link(
