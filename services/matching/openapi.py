@@ -58,15 +58,30 @@ class MatchReasons(Schema):
         metadata={"description": "难题方的合作方式，与成果、推广项目相容时给出"},
     )
     city = fields.String(allow_none=True, metadata={"description": "双方同在的市（州）"})
+    semantic_link = fields.List(
+        fields.String(),
+        allow_none=True,
+        metadata={"description": "语义相近的一对词（本项目的词，对方的词），找到时给出"},
+    )
 
 
 class Match(MatchEntry):
     score = fields.Float(
         required=True,
         metadata={
-            "description": "0 到 1：文本相关度（BM25，相对本列表最相关者）0.6，"
-            "同行业 0.2（同门类 0.1），合作方式相容 0.1，同城 0.1"
+            "description": "0 到 1 的绝对相关度（不相对于本列表最相关者）：语义相似度与"
+            "共同词语（BM25）的加权，按验证集校准，约等于同分数段中真正对接的比例"
         },
+    )
+    band = fields.String(
+        required=True,
+        metadata={
+            "enum": ["强", "中", "弱"],
+            "description": "匹配度：强 ≥ 0.5，中 ≥ 0.15，弱 ≥ 0.05",
+        },
+    )
+    semantic = fields.Float(
+        required=True, metadata={"description": "语义相似度（句向量余弦，0 为无向量）"}
     )
     explanation = fields.String(
         required=True,
@@ -86,6 +101,16 @@ class Matches(MatchEntry):
             "enum": ["need", "offer"],
             "description": "need：科技难题；offer：成果、推广、金融",
         },
+    )
+    verdict = fields.String(
+        required=True,
+        metadata={
+            "enum": ["matched", "no_good_match"],
+            "description": "no_good_match：没有匹配度为强或中的项目",
+        },
+    )
+    message = fields.String(
+        required=True, metadata={"example": "暂无较好的匹配：最接近的项目相关度低，未予列出"}
     )
     items = fields.List(fields.Nested(Match), required=True)
 
@@ -157,12 +182,19 @@ def add_paths(api: APISpec) -> None:
                 "它可能解决的难题。跨区县、跨征集，只列已提交（未撤回）的项目，已排除的不列。"
                 "区县科协只能查本区县的项目（否则 404），市科协可查全部。",
                 {
-                    "200": json_response("按得分从高到低", "Matches"),
+                    "200": json_response("按相关度从高到低", "Matches"),
                     **errors(401, 403, 404, 422),
                 },
                 parameters=[
                     entry,
                     int_param("limit", "最多返回几条", maximum=MAX_LIMIT, default=10),
+                    {
+                        "name": "weak",
+                        "in": "query",
+                        "required": False,
+                        "description": "true：也列出匹配度为弱的项目（默认只列强、中）",
+                        "schema": {"type": "boolean", "default": False},
+                    },
                 ],
             )
         },

@@ -16,9 +16,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+import eventlet
+from eventlet import tpool
 from marshmallow import EXCLUDE, Schema, fields, validate
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects.postgresql import insert
@@ -31,7 +34,7 @@ from services.matching.adapters.tables import (
     duplicate_suspicions,
     entries,
 )
-from services.matching.domain import duplicates, text
+from services.matching.domain import duplicates, scoring, semantic, text
 from services.matching.domain.profile import NEED, OFFER, Profile
 from shared.auth import Principal
 from shared.catalog import matching as catalog
@@ -43,6 +46,8 @@ from shared.fields import Text
 
 MAX_LIMIT = 50
 REPORTED = 5
+LINKED = 3  # the matches whose semantic link (语义相近：瓦斯 ≈ 甲烷) is looked for
+WARMED = 32  # words embedded after one answer at most, for the next ones' links
 ENTRY = "项目"
 
 
@@ -56,6 +61,8 @@ class LimitSchema(Schema):
         validate=validate.Range(1, MAX_LIMIT, error="须为 1 到 {max} 之间的整数"),
         error_messages={"invalid": "须为整数"},
     )
+    # The matches of band 弱 too (by default only 强 and 中 are listed).
+    weak = fields.Boolean(load_default=False, error_messages={"invalid": "须为 true 或 false"})
 
 
 class DecisionSchema(Schema):
@@ -94,6 +101,54 @@ def summary_of(profile: Profile) -> dict[str, Any]:
     }
 
 
+def linked(subject: Profile, found: list[scoring.Match]) -> tuple[list[scoring.Match], list[str]]:
+    """`found` with the semantic link of the first LINKED matches named: the closest pair of
+    the two entries' key words whose vectors are cached; and the words that are not, for
+    `warm` to embed after the answer (about 10 ms a word: embedded in the request, they were
+    most of one answer's time at 100,000 entries)."""
+    mine = semantic.key_words(subject)
+    out, words = [], list(mine)
+    for n, match in enumerate(found):
+        if n < LINKED and match.semantic > 0:
+            theirs = semantic.key_words(match.other)
+            words += theirs
+            match = replace(match, link=semantic.link(mine, theirs, scoring.LINK_LEAST, 0))
+        out.append(match)
+    return out, semantic.uncached(words)
+
+
+def warm(words: list[str]) -> None:
+    """Embeds `words` for later answers' links, in an OS thread (started by the caller in a
+    green thread of its own, so no answer waits for it)."""
+    tpool.execute(semantic.word_vectors, words[:WARMED])
+
+
+def _report_rows(
+    live: Any, challenges: list[tuple[Profile, list[str]]], decided: dict[str, dict[str, str]]
+) -> list[export.Row]:
+    """The 供需对接表's rows: each challenge's top REPORTED offers of band 中 or better, and the
+    confirmed ones among the rest; a challenge with none says it has no good match."""
+    offers = live.counterparts(NEED)
+    rows = []
+    for challenge, terms in challenges:
+        its = decided.get(challenge.submission_id, {})
+        dismissed = {sid for sid, decision in its.items() if decision == "dismissed"}
+        vector = live.vector(challenge.submission_id)
+        found = offers.rank(challenge, terms, REPORTED, dismissed, vector=vector)
+        own = [
+            export.Row(challenge, n, m.other, m.score, m.explanation,
+                       its.get(m.other.submission_id), m.band)
+            for n, m in enumerate(found, start=1)
+        ]  # fmt: skip
+        shown = {m.other.submission_id for m in found}
+        for sid, decision in sorted(its.items()):
+            offer = offers.profile(sid)
+            if decision == "confirmed" and sid not in shown and offer is not None:
+                own.append(export.Row(challenge, None, offer, None, "", decision))
+        rows.extend(own or [export.Row(challenge, None, None, None, scoring.NO_GOOD_MATCH, None)])
+    return rows
+
+
 def _decision(row: Any) -> dict[str, Any] | None:
     if row is None:
         return None
@@ -109,7 +164,9 @@ class Matching:
         with self.engine.connect() as conn:
             index.current(self.engine, conn)
 
-    def _entry(self, submission_id: str) -> tuple[Profile, list[str]] | None:
+    def _entry(self, submission_id: str) -> tuple[Profile, list[str], Any] | None:
+        """The entry, its words and its sentence embedding (a draft's: derived now, the
+        embedding in an OS thread)."""
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(entries).where(entries.c.submission_id == submission_id)
@@ -117,9 +174,15 @@ class Matching:
         if row is None:
             return None
         profile = profile_of(row)
-        return profile, list(row.terms) or text.terms(profile)  # a draft's: not stored
+        terms = list(row.terms) or text.terms(profile)
+        return profile, terms, semantic.from_bytes(row.embedding)
 
-    def _visible(self, principal: Principal, submission_id: str) -> tuple[Profile, list[str]]:
+    def _vector(self, profile: Profile, stored: Any) -> Any:
+        if stored is not None or profile.side is None:
+            return stored
+        return tpool.execute(semantic.vector, profile)
+
+    def _visible(self, principal: Principal, submission_id: str) -> tuple[Profile, list[str], Any]:
         """The entry `principal` may ask about: an office's own (not withdrawn), any for staff."""
         if not (principal.is_staff or principal.is_office):
             raise Refused("forbidden", "无权查看供需对接")
@@ -131,8 +194,10 @@ class Matching:
         return found
 
     def matches(self, principal: Principal, submission_id: str, args: dict[str, str]) -> dict:
-        subject, subject_terms = self._visible(principal, submission_id)
-        limit = LimitSchema().load(args)["limit"]
+        subject, subject_terms, stored = self._visible(principal, submission_id)
+        asked = LimitSchema().load(args)
+        limit = asked["limit"]
+        vector = self._vector(subject, stored)
         with self.engine.connect() as conn:
             column = decisions.c.challenge_id if subject.side == NEED else decisions.c.offer_id
             other = decisions.c.offer_id if subject.side == NEED else decisions.c.challenge_id
@@ -146,20 +211,31 @@ class Matching:
             }
             counterparts = index.current(self.engine, conn).counterparts(subject.side)
         dismissed = {sid for sid, decision in decided.items() if decision == "dismissed"}
-        found = counterparts.rank(subject, subject_terms, limit, dismissed)
+        found = counterparts.rank(
+            subject, subject_terms, limit, dismissed, vector=vector, weak=asked["weak"]
+        )
+        found, unknown = linked(subject, found)
+        if unknown:
+            eventlet.spawn_n(warm, unknown)
+        good = any(match.band in ("强", "中") for match in found)
         return {
             **summary_of(subject),
             "side": subject.side,
+            "verdict": "matched" if good else "no_good_match",
+            "message": "" if good else scoring.NO_GOOD_MATCH,
             "items": [
                 {
                     **summary_of(match.other),
                     "score": match.score,
+                    "band": match.band,
+                    "semantic": match.semantic,
                     "explanation": match.explanation,
                     "reasons": {
                         "terms": list(match.terms),
                         "industry_codes": list(match.industries),
                         "cooperation_mode": match.cooperation,
                         "city": match.city,
+                        "semantic_link": list(match.link) if match.link else None,
                     },
                     "decision": decided.get(match.other.submission_id),
                 }
@@ -224,24 +300,9 @@ class Matching:
             for row in conn.execute(select(decisions)):
                 decided.setdefault(row.challenge_id, {})[row.offer_id] = row.decision
             live = index.current(self.engine, conn)
-        offers = live.counterparts(NEED)
-        rows = []
-        for challenge, terms in challenges:
-            its = decided.get(challenge.submission_id, {})
-            dismissed = {sid for sid, decision in its.items() if decision == "dismissed"}
-            found = offers.rank(challenge, terms, REPORTED, dismissed)
-            own = [
-                export.Row(challenge, n, m.other, m.score, m.explanation,
-                           its.get(m.other.submission_id))
-                for n, m in enumerate(found, start=1)
-            ]  # fmt: skip
-            shown = {m.other.submission_id for m in found}
-            for sid, decision in sorted(its.items()):
-                offer = offers.profile(sid)
-                if decision == "confirmed" and sid not in shown and offer is not None:
-                    own.append(export.Row(challenge, None, offer, None, "", decision))
-            rows.extend(own or [export.Row(challenge, None, None, None, "", None)])
-        return rows
+        # Ranking every challenge is CPU work (seconds at 100,000 entries): in an OS thread,
+        # so the hub keeps serving every other request meanwhile.
+        return tpool.execute(_report_rows, live, challenges, decided)  # type: ignore[no-any-return]
 
     def mark_duplicate(
         self, principal: Principal, submission_id: str, other_id: str, body: Any

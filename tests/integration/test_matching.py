@@ -25,6 +25,7 @@ import shared.catalog  # noqa: F401  (registers the event types)
 from ops import schema
 from services.matching.adapters.export import COLUMNS as EXPORT_COLUMNS
 from services.matching.adapters.tables import decisions
+from services.matching.domain import duplicates
 from services.matching.queries import Matching as Queries
 from services.matching.service import MatchingService
 from shared.auth import new_key_pair
@@ -269,3 +270,72 @@ def published(m: Matching, event_type: str) -> list[dict[str, Any]]:
             select(events.c.data).where(events.c.type == event_type).order_by(events.c.seq)
         ).scalars()
         return list(found)
+
+
+GAS = (
+    "我矿回采工作面和掘进头瓦斯经常超限，一个月停产好几次。现有的催化燃烧探头漂移大，需要每周"
+    "标校，误报多了工人就不当回事。需要灵敏可靠、不用频繁标校的监测手段。"
+)
+LASER = (
+    "中国测试技术研究院团队经6年攻关形成此项成果。可调谐半导体激光吸收光谱测量甲烷浓度，不受其他"
+    "气体干扰，免标校周期一年以上，零点漂移很小。监测数据接入调度中心，趋势分析提前预警。"
+    "已在宣汉县普光镇等23座矿井应用。"
+)
+LASER_REWRITTEN = (
+    "项目负责人李四，单位中国测试院，历时6年完成。借助可调谐半导体激光吸收光谱测定甲烷浓度，"
+    "免标校周期超过一年，零点几乎不漂移；数据接入调度中心后能够分析趋势、提前预警。目前在"
+    "普光镇等23座矿井使用，不受其他气体干扰。"
+)
+LASER_OTHER = (
+    "四川大学团队研制。可调谐半导体激光吸收光谱测量甲烷浓度，不受其他气体干扰，免标校周期一年"
+    "以上。监测数据接入调度中心，趋势分析提前预警。已在旺苍县嘉川镇等8座矿井应用。"
+)
+
+
+def test_bands_no_good_match_and_a_double_in_new_sentences(m: Matching) -> None:
+    mine = {"industry_codes": ["B", "06"], "keywords": []}
+    need = m.entry("宣汉县", "challenge", "煤矿井下瓦斯超限频繁报警", GAS, **mine)
+    laser = m.entry("巴州区", "achievement", "激光甲烷传感器与安全监控系统", LASER)
+    again = m.entry("通江县", "achievement", "光谱法甲烷检测免标校技术", LASER_REWRITTEN)
+    other_lead = copy.deepcopy(full_body("achievement")["lead"]) | {"name": "王五"}
+    other = m.entry("南江县", "achievement", "激光甲烷传感器与安全监控系统", LASER_OTHER,
+                    lead=other_lead)  # fmt: skip
+    old_books = "馆藏清代川剧唱本纸张酸化脆裂，虫蛀霉斑严重，急需修复和数字化保存。"
+    lonely = m.entry("平昌县", "challenge", "川剧古籍唱本破损修复", old_books)
+    m.settle()
+
+    # The answer in its own words (甲烷, not 瓦斯) is found, banded, and explained.
+    body = m.get(f"/api/v1/matches/{need}").json()
+    assert body["verdict"] == "matched" and body["message"] == ""
+    items = {i["submission_id"]: i for i in body["items"]}
+    assert laser in items and items[laser]["band"] in ("强", "中")
+    assert "语义相近" in items[laser]["explanation"] and items[laser]["semantic"] >= 0.88
+    assert 0 < items[laser]["score"] < 1
+    # A challenge no offer answers says so instead of listing weak ones; asked, it shows them.
+    answer = m.get(f"/api/v1/matches/{lonely}").json()
+    assert answer["verdict"] == "no_good_match" and answer["items"] == []
+    assert answer["message"].startswith("暂无较好的匹配")
+    weak = m.get(f"/api/v1/matches/{lonely}?weak=true").json()["items"]
+    assert all(i["band"] == "弱" for i in weak)
+    assert m.get(f"/api/v1/matches/{lonely}?weak=maybe").status_code == 422
+
+    # The table shows the bands, and the lonely challenge's 暂无较好的匹配.
+    sheet = load_workbook(io.BytesIO(m.get("/api/v1/reports/matches.xlsx").content))["供需对接"]
+    rows = [
+        dict(zip(COLUMNS, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    first = next(r for r in rows if r["科技难题"] == "煤矿井下瓦斯超限频繁报警")
+    assert first["匹配强度"] in ("强", "中") and first["排名"] == 1
+    alone = next(r for r in rows if r["科技难题"] == "川剧古籍唱本破损修复")
+    assert alone["对接项目"] == "（暂无较好的匹配）" and alone["匹配强度"] is None
+
+    # The same achievement rewritten by a second county (its lead, figures and towns kept) is a
+    # suspected double; the same technology from another team and lead is not.
+    pairs = m.get("/api/v1/duplicates").json()["items"]
+    found = [{p["a"]["submission_id"], p["b"]["submission_id"]} for p in pairs]
+    assert {laser, again} in found
+    assert not [p for p in found if other in p]
+    (pair,) = [
+        p for p in pairs if {p["a"]["submission_id"], p["b"]["submission_id"]} == {laser, again}
+    ]
+    assert pair["similarity"] < duplicates.SIMILAR  # below the near-copy check: rewritten

@@ -8,7 +8,7 @@ import pytest
 
 from services.matching.domain import duplicates, quality, text
 from services.matching.domain.index import rank
-from tests.matching_set import LabelledSet, load
+from tests.matching_set import DATA, LabelledSet, cached_vectors, load
 
 HIT_AT_5 = 0.85
 DUPLICATE_PRECISION = 0.9
@@ -34,9 +34,10 @@ def test_matching_on_the_labelled_set_stays_above_the_floor(labelled: LabelledSe
     profiles = {p.submission_id: p for p in labelled.profiles()}
     pool = [(p, text.terms(p)) for p in profiles.values()]
     terms = dict((p.submission_id, t) for p, t in pool)
+    vectors = cached_vectors(list(profiles.values()), DATA / "vectors.npz")
 
     def ranked(challenge: str) -> list[str]:
-        found = rank(profiles[challenge], terms[challenge], pool, quality.TOP)
+        found = rank(profiles[challenge], terms[challenge], pool, quality.TOP, vectors, weak=True)
         return [m.other.submission_id for m in found]
 
     figures = quality.matching(labelled.matches, ranked)

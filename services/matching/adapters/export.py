@@ -21,7 +21,7 @@ from shared.catalog.vocabulary import CATEGORY_LABELS
 
 SHEET = "供需对接"
 DECISION_LABELS = {"confirmed": "已确认对接", "dismissed": "已排除", None: ""}
-NO_MATCH = "（暂无匹配）"
+NO_MATCH = "（暂无较好的匹配）"
 
 # (header, width in characters)
 COLUMNS: list[tuple[str, int]] = [
@@ -35,6 +35,7 @@ COLUMNS: list[tuple[str, int]] = [
     ("项目区县", 10),
     ("项目申报单位", 26),
     ("得分", 8),
+    ("匹配强度", 10),
     ("匹配理由", 60),
     ("对接状态", 12),
     ("难题编号", 38),
@@ -50,6 +51,7 @@ class Row:
     score: float | None
     explanation: str
     decision: str | None
+    band: str | None = None  # 强, 中 or 弱 (scoring.band)
 
 
 def values(n: int, row: Row) -> list[Any]:
@@ -65,6 +67,7 @@ def values(n: int, row: Row) -> list[Any]:
         offer.district if offer else "",
         offer.applicant_name if offer else "",
         row.score,
+        row.band or "",
         row.explanation,
         DECISION_LABELS.get(row.decision, row.decision or ""),
         challenge.submission_id,

@@ -24,11 +24,13 @@ from sqlalchemy import Connection, Engine, func, select
 
 from services.matching.adapters.live import profile_of
 from services.matching.adapters.tables import entries
-from services.matching.domain.duplicates import Pair, Pairing
+from services.matching.domain import semantic
+from services.matching.domain.duplicates import Pair, Pairing, Rewrites, merged
 from services.matching.domain.index import SideIndex
 from services.matching.domain.profile import NEED, OFFER, Profile
 
 OVERLAP = 1000
+EMBEDDED_AT_ONCE = 64  # rows handed in before embeddings were stored, embedded per batch
 BY_ID = 1000  # more changed rows than this are read by revision, not by id
 
 
@@ -39,9 +41,10 @@ class LiveIndex:
         self.seen = 0
         self.window: tuple[int, ...] = ()
         self.pairing = Pairing()  # the handed-in entries' near-duplicate pairs
+        self.rewrites = Rewrites()  # and the same projects in new sentences
         self.lock = threading.Lock()
 
-    def refresh(self, conn: Connection) -> None:
+    def refresh(self, conn: Connection, engine: Engine | None = None) -> None:
         floor = self.seen - OVERLAP
         # One row answers whether anything in the window changed: a row written since, or
         # one that committed late, changes the count or the sum of the revisions.
@@ -64,14 +67,29 @@ class LiveIndex:
         else:
             query = query.where(entries.c.submission_id.in_(changed))
         rows = conn.execute(query).all()
-        with self.lock:
-            fresh = [row for row in rows if self.revisions.get(row.submission_id) != row.revision]
-            for row in fresh:
-                self._apply(row)
-            if fresh:
-                # Comparing texts is CPU work: in an OS thread, so the eventlet hub (every
-                # other request of this process, /healthz too) keeps serving meanwhile.
-                tpool.execute(self.pairing.update, *_handed_in(fresh))
+        bulk = len(rows) > BY_ID
+        if bulk:
+            # Hundreds of thousands of objects that all live on: the collector's full passes
+            # over them while they are made are wasted (they are frozen below).
+            gc.disable()
+        try:
+            with self.lock:
+                fresh = [
+                    row for row in rows if self.revisions.get(row.submission_id) != row.revision
+                ]
+                vectors = _vectors(fresh, engine)
+                for row in fresh:
+                    self._apply(row, vectors.get(row.submission_id))
+                if fresh:
+                    # Comparing texts is CPU work: in an OS thread, so the eventlet hub (every
+                    # other request of this process, /healthz too) keeps serving meanwhile.
+                    put, removed = _handed_in(fresh)
+                    tpool.execute(self.pairing.update, put, removed)
+                    rewritten = [(p, vectors.get(p.submission_id)) for p, _ in put]
+                    tpool.execute(self.rewrites.update, rewritten, removed)
+        finally:
+            if bulk:
+                gc.enable()
         if len(rows) > BY_ID:
             # The index's objects live as long as the process: frozen, the collector no longer
             # walks them all at each full collection (a pause of 100 ms and more at 100,000).
@@ -79,22 +97,61 @@ class LiveIndex:
             # When the floor rose, the next query's window differs and is read once more.
             self.window = window
 
-    def _apply(self, row: Any) -> None:
+    def _apply(self, row: Any, vector: Any) -> None:
         profile = profile_of(row)
         for side in self.sides.values():
             side.remove(profile.submission_id)
         if profile.handed_in and profile.side is not None:
-            self.sides[profile.side].put(profile, list(row.terms), row.revision)
+            self.sides[profile.side].put(profile, list(row.terms), row.revision, vector)
         self.revisions[profile.submission_id] = row.revision
         self.seen = max(self.seen, row.revision)
 
     def duplicate_pairs(self) -> list[Pair]:
         with self.lock:
-            return tpool.execute(self.pairing.pairs)  # type: ignore[no-any-return]
+            copies = tpool.execute(self.pairing.pairs)
+            return merged(copies, self.rewrites.pairs())
+
+    def vector(self, submission_id: str) -> Any:
+        """A handed-in entry's sentence embedding (None: not handed in, or none)."""
+        for side in self.sides.values():
+            found = side.vector(submission_id)
+            if found is not None:
+                return found
+        return None
 
     def counterparts(self, side: str | None) -> SideIndex:
         """The index a subject of `side` is ranked against: the other side's."""
         return self.sides[OFFER if side == NEED else NEED]
+
+
+def _vectors(rows: list[Any], engine: Engine | None) -> dict[str, Any]:
+    """The handed-in rows' sentence embeddings: stored, or (rows handed in before they were
+    stored) embedded now in an OS thread, EMBEDDED_AT_ONCE a call, and stored."""
+    found, missing = {}, []
+    for row in rows:
+        if row.status != "submitted":
+            continue
+        vector = semantic.from_bytes(row.embedding)
+        if vector is not None:
+            found[row.submission_id] = vector
+        else:
+            missing.append(row)
+    for start in range(0, len(missing), EMBEDDED_AT_ONCE):
+        batch = missing[start : start + EMBEDDED_AT_ONCE]
+        texts = [semantic.text_of(profile_of(row)) for row in batch]
+        embedded = tpool.execute(semantic.embed, texts)
+        for row, vector in zip(batch, embedded, strict=True):
+            found[row.submission_id] = vector
+        if engine is not None:
+            with engine.begin() as conn:
+                for row, vector in zip(batch, embedded, strict=True):
+                    conn.execute(
+                        entries.update()
+                        .where(entries.c.submission_id == row.submission_id,
+                               entries.c.revision == row.revision)
+                        .values(embedding=semantic.to_bytes(vector))
+                    )  # fmt: skip
+    return found
 
 
 def _handed_in(rows: list[Any]) -> tuple[list[tuple[Profile, bytes]], list[str]]:
@@ -118,5 +175,5 @@ def current(engine: Engine, conn: Connection) -> LiveIndex:
     key = engine.url.render_as_string(hide_password=True)
     with _CREATING:
         index = _INDEXES.setdefault(key, LiveIndex())
-    index.refresh(conn)
+    index.refresh(conn, engine)
     return index

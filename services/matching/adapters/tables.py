@@ -2,7 +2,8 @@
 
 - `match_entries`: one row per entry (the folded `domain.profile.Profile`), with what was
   derived from its text when it changed: the words ranking reads (`terms`) and the MinHash
-  signature near-duplicates are found by (`signature`), so a query segments nothing; and its
+  signature near-duplicates are found by (`signature`), so a query segments nothing; its
+  sentence embedding, which ranking and the duplicate check read (`embedding`); and its
   `revision`, from the REVISIONS sequence, newer at each write (`adapters.index` reads by it).
 - `match_decisions`: staff's latest decision on a (challenge, offer) pair, written in the
   transaction that appends its `MatchDecided` event.
@@ -40,12 +41,15 @@ entries = Table(
     Column("summary", Text, nullable=False),
     Column("benefits", Text, nullable=False),
     Column("applicant_name", Text, nullable=False),
+    Column("lead_name", Text, nullable=False, server_default=""),
     Column("keywords", JSONB, nullable=False),
     Column("industry_codes", JSONB, nullable=False),
     Column("cooperation_mode", String(20)),
     Column("region_code", String(20)),
     Column("terms", JSONB, nullable=False),
     Column("signature", LargeBinary, nullable=False),
+    # Its sentence embedding (domain.semantic), derived with the words; empty until then.
+    Column("embedding", LargeBinary, nullable=False, server_default=text("''")),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     # Set from the sequence on every write (adapters.live): the index reads what is newer.
     Column("revision", BigInteger, nullable=False, server_default=text(f"nextval('{REVISIONS}')")),
@@ -91,6 +95,6 @@ duplicate_suspicions = Table(
 
 PROFILE_COLUMNS = (
     "submission_id", "district", "call_id", "category", "status", "title", "summary",
-    "benefits", "applicant_name", "keywords", "industry_codes", "cooperation_mode",
+    "benefits", "applicant_name", "lead_name", "keywords", "industry_codes", "cooperation_mode",
     "region_code",
 )  # fmt: skip

@@ -13,12 +13,15 @@ and the whole text at least LOOSELY so (a copied title over a reworded summary).
 
 from __future__ import annotations
 
+import math
+import re
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from heapq import merge
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 from rapidfuzz import fuzz
 
@@ -33,6 +36,7 @@ SIMILAR = 0.5
 LOOSELY = 0.3
 FIELD_ALIKE = 0.5
 TITLE_ALIKE = 0.8
+VERBATIM = 0.8  # this alike, a pair is a copy whoever handed it in
 CANDIDATES_PER_ENTRY = 50  # LSH candidates checked exactly per group
 # Each entry is named in at most this many pairs (its most alike others): a pair becomes an
 # event and screening's finding on both entries, and a cluster of n near-copies (a template
@@ -60,6 +64,8 @@ class Pair:
     similarity: float  # the whole texts' shingle Jaccard
     title_similarity: float  # rapidfuzz's ratio of the normalized titles, 0 to 1
     fields: tuple[str, ...]  # which fields are alike: title, summary, benefits
+    semantic: float = 0.0  # the sentence embeddings' cosine, when compared by it
+    facts: tuple[str, ...] = ()  # the facts both name (figures, towns, the lead)
 
 
 @dataclass(frozen=True)
@@ -103,7 +109,46 @@ def _copy(first: Profile, copy: Profile) -> Pair:
 
 
 def is_duplicate(pair: Pair) -> bool:
-    return pair.similarity >= SIMILAR or ("title" in pair.fields and pair.similarity >= LOOSELY)
+    """A near-copy: the whole text alike, or the titles alike and the text loosely so; unless
+    (below VERBATIM) the two name different projects: different leads, or applicants with
+    nothing in common and no fact shared (entries of one subject from one template, issue
+    #26: their titles and clauses coincide, the people and the figures do not)."""
+    alike = pair.similarity >= SIMILAR or ("title" in pair.fields and pair.similarity >= LOOSELY)
+    if not alike or pair.similarity >= VERBATIM:
+        return alike
+    return not different_projects(pair.a, pair.b)
+
+
+def different_projects(a: Profile, b: Profile) -> bool:
+    """Whether two entries name different projects: different leads, or different applicants
+    (their names differ in what tells them apart, not only in wording)."""
+    if a.lead_name and b.lead_name:
+        return a.lead_name != b.lead_name
+    return distinct_names(a.applicant_name, b.applicant_name)
+
+
+def distinct_names(x: str, y: str) -> bool:
+    """Two names of different bodies. An abbreviation keeps its name's characters in order
+    (四川省农业科学院, 省农科院; 通江县农业农村局, 通江县农业局): not distinct. Otherwise what is
+    left of each, less the part they begin and end with alike (四川…药业有限公司), shares few
+    characters (Jaccard below a half)."""
+    x, y = normalized(x), normalized(y)
+    if not x or not y or _within(x, y) or _within(y, x):
+        return False
+    start = 0
+    while start < min(len(x), len(y)) and x[start] == y[start]:
+        start += 1
+    end = 0
+    while end < min(len(x), len(y)) - start and x[-1 - end] == y[-1 - end]:
+        end += 1
+    mine, theirs = set(x[start : len(x) - end]), set(y[start : len(y) - end])
+    return len(mine & theirs) < 0.5 * len(mine | theirs)
+
+
+def _within(short: str, long: str) -> bool:
+    """Whether `short`'s characters appear in `long` in the same order."""
+    rest = iter(long)
+    return all(char in rest for char in short)
 
 
 def pairs(entries: Sequence[tuple[Profile, bytes]]) -> list[Pair]:
@@ -148,7 +193,9 @@ class Pairing:
         self.heads: dict[str, bytes] = {}  # head id -> its group's signature
         self.buckets: list[dict[bytes, list[str]]] = [{} for _ in range(BANDS)]  # head ids
         self.windows: dict[str, list[str]] = {}  # head -> its window, sorted
-        self.checked: dict[str, dict[str, Pair | None]] = {}  # head -> its window's pairs
+        # head -> the duplicates in its window (every other in it was compared, and is not one:
+        # keeping only the pairs found, not a None for each, halves the memory at 100,000)
+        self.checked: dict[str, dict[str, Pair]] = {}
         self.in_windows: dict[str, set[str]] = {}  # head -> the heads whose window holds it
         self._found: list[Pair] | None = []
 
@@ -240,7 +287,7 @@ class Pairing:
             if len(window) == CANDIDATES_PER_ENTRY:
                 full.add(holder)
             window.remove(head)
-            del self.checked[holder][head]
+            self.checked[holder].pop(head, None)
         return full
 
     def _candidates(self, head: str, above: bool) -> list[list[str]]:
@@ -261,14 +308,15 @@ class Pairing:
         below = {other for bucket in self._candidates(head, above=False) for other in bucket}
         for other in below - skip:
             window = self.windows[other]
-            if head in self.checked[other]:
+            at = bisect_left(window, head)
+            if at < len(window) and window[at] == head:
                 continue
             if len(window) < CANDIDATES_PER_ENTRY or head < window[-1]:
                 insort(window, head)
                 self._check(other, head)
                 if len(window) > CANDIDATES_PER_ENTRY:
                     dropped = window.pop()
-                    del self.checked[other][dropped]
+                    self.checked[other].pop(dropped, None)
                     self.in_windows[dropped].discard(other)
 
     def _rewindow(self, head: str) -> None:
@@ -278,13 +326,14 @@ class Pairing:
                 window.append(other)
                 if len(window) == CANDIDATES_PER_ENTRY:
                     break
+        old = set(self.windows[head])
         checked = self.checked[head]
-        for other in set(checked) - set(window):
-            del checked[other]
+        for other in old - set(window):
+            checked.pop(other, None)
             self.in_windows[other].discard(head)
         self.windows[head] = window
         for other in window:
-            if other not in checked:
+            if other not in old:
                 self._check(head, other)
 
     def _check(self, head: str, other: str) -> None:
@@ -294,7 +343,8 @@ class Pairing:
         pair = None
         if jaccard(_features(a).whole, _features(b).whole) >= LOOSELY:
             pair = compare(a, b)
-        self.checked[head][other] = pair if pair is not None and is_duplicate(pair) else None
+        if pair is not None and is_duplicate(pair):
+            self.checked[head][other] = pair
         self.in_windows[other].add(head)
 
 
@@ -313,3 +363,168 @@ def _most_alike(found: list[Pair]) -> list[Pair]:
         count[a] = count.get(a, 0) + 1
         count[b] = count.get(b, 0) + 1
     return kept
+
+
+# ---------------------------------------------------------------------------------------------
+# Rewritten doubles (issue #26): the same project handed in by a second county in its own
+# sentences lands at a shingle Jaccard of 0.2–0.5, where entries of the same subject by others
+# also land. What a rewrite keeps is the project's facts: its lead, its towns, its figures;
+# and its meaning (the sentence embeddings' cosine, `semantic`). A pair is a rewrite when the
+# logistic of those signals (weights fitted on the dev split of tests/data/matching_eval,
+# `python -m bench.matching --fit`) is at least REWRITE; candidates are the entries of the same
+# category sharing a fact (`Rewrites`), so not every pair is compared.
+
+# A figure of two digits or more, a town (镇, 乡, 街道) named by two characters.
+_FACT = re.compile(r"\d{2,}(?:\.\d+)?|(?<![个几各多])[\u4e00-\u9fff]{2}(?:镇|乡|街道)")
+REWRITE = 0.5
+# bias, cosine above SEMANTIC_ORIGIN, shingle Jaccard, facts shared (log 1+n), same lead,
+# both leads named and different, the applicants' names' character-bigram Jaccard
+REWRITE_WEIGHTS = (-8.878, 2.627, 9.965, 4.651, 3.571, -2.665, 3.141)
+SEMANTIC_ORIGIN = 0.93
+COMMON_FACT = 50  # a fact more entries share than this finds no candidates (a year, "10")
+LEAST_COSINE = 0.9  # a candidate less alike in meaning is not compared (the doubles: >= 0.95)
+
+
+def facts(profile: Profile) -> frozenset[str]:
+    """The project's facts: figures, towns and its lead ("@name")."""
+    found = {
+        f for f in _FACT.findall(profile.summary + "\n" + profile.benefits)
+        if f[0] not in "个几各多等全" and "乡镇" not in f
+    }  # fmt: skip
+    if profile.lead_name:
+        found.add("@" + profile.lead_name)
+    return frozenset(found)
+
+
+def _bigrams(name: str) -> set[str]:
+    plain = normalized(name)
+    return {plain[i : i + 2] for i in range(len(plain) - 1)} or ({plain} if plain else set())
+
+
+@dataclass(frozen=True)
+class Evidence:
+    similarity: float  # whole texts' shingle Jaccard
+    semantic: float  # the sentence embeddings' cosine
+    facts: tuple[str, ...]  # the facts both name
+    same_lead: bool
+    other_lead: bool  # both name a lead, not the same
+    applicant: float  # the applicants' names' bigram Jaccard
+
+    def features(self) -> tuple[float, ...]:
+        return (
+            1.0,
+            self.semantic - SEMANTIC_ORIGIN,
+            self.similarity,
+            math.log1p(len(self.facts)),
+            float(self.same_lead),
+            float(self.other_lead),
+            self.applicant,
+        )
+
+    @property
+    def likelihood(self) -> float:
+        linear = sum(w * x for w, x in zip(REWRITE_WEIGHTS, self.features(), strict=True))
+        return 1.0 / (1.0 + math.exp(-linear))
+
+
+def evidence(a: Profile, b: Profile, va: np.ndarray | None, vb: np.ndarray | None) -> Evidence:
+    fa, fb = _features(a), _features(b)
+    return Evidence(
+        similarity=round(jaccard(fa.whole, fb.whole), 4),
+        semantic=round(float(va @ vb), 4) if va is not None and vb is not None else 0.0,
+        facts=tuple(sorted(facts(a) & facts(b))),
+        same_lead=bool(a.lead_name) and a.lead_name == b.lead_name,
+        other_lead=bool(a.lead_name) and bool(b.lead_name) and a.lead_name != b.lead_name,
+        applicant=round(jaccard(_bigrams(a.applicant_name), _bigrams(b.applicant_name)), 4),
+    )
+
+
+def rewritten(found: Evidence) -> bool:
+    return found.likelihood >= REWRITE
+
+
+Key = tuple[str, str]
+
+
+class Rewrites:
+    """The rewritten doubles (`rewritten`) among a changing set of entries, kept up to date
+    change by change. An entry is compared, when it comes, with the entries of its category
+    that share a fact with it, through facts no more than COMMON_FACT entries name: a handful
+    of comparisons, whatever the number of entries."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[Profile, np.ndarray | None, frozenset[str]]] = {}
+        self.postings: dict[tuple[str, str], set[str]] = {}  # (category, fact) -> ids
+        self.found: dict[Key, Pair] = {}
+        self.by_entry: dict[str, set[Key]] = {}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def update(
+        self, put: Iterable[tuple[Profile, np.ndarray | None]], removed: Iterable[str]
+    ) -> None:
+        """Entries handed in or changed (profile, sentence embedding or None) and entries no
+        longer handed in (ids)."""
+        put = list({p.submission_id: (p, v) for p, v in put}.values())
+        for sid in [*removed, *(p.submission_id for p, _ in put)]:
+            self._remove(sid)
+        for profile, vector in put:
+            sid, found = profile.submission_id, facts(profile)
+            candidates: set[str] = set()
+            for fact in found:
+                holders = self.postings.get((profile.category, fact), set())
+                if len(holders) < COMMON_FACT:
+                    candidates |= holders
+            self.entries[sid] = (profile, vector, found)
+            for fact in found:
+                self.postings.setdefault((profile.category, fact), set()).add(sid)
+            for other in sorted(candidates):
+                theirs, their_vector, _ = self.entries[other]
+                if (
+                    vector is not None
+                    and their_vector is not None
+                    and float(vector @ their_vector) < LEAST_COSINE
+                ):
+                    continue  # cheap, and no double of the sets is below it
+                seen = evidence(profile, theirs, vector, their_vector)
+                if rewritten(seen):
+                    pair = compare(profile, theirs)
+                    pair = Pair(pair.a, pair.b, pair.similarity, pair.title_similarity,
+                                pair.fields, seen.semantic, seen.facts)  # fmt: skip
+                    key = (pair.a.submission_id, pair.b.submission_id)
+                    self.found[key] = pair
+                    self.by_entry.setdefault(sid, set()).add(key)
+                    self.by_entry.setdefault(other, set()).add(key)
+
+    def _remove(self, sid: str) -> None:
+        known = self.entries.pop(sid, None)
+        if known is None:
+            return
+        profile, _, found = known
+        for fact in found:
+            holders = self.postings[(profile.category, fact)]
+            holders.discard(sid)
+            if not holders:
+                del self.postings[(profile.category, fact)]
+        for key in self.by_entry.pop(sid, set()):
+            self.found.pop(key, None)
+            other = key[1] if key[0] == sid else key[0]
+            self.by_entry.get(other, set()).discard(key)
+
+    def pairs(self) -> list[Pair]:
+        return sorted(
+            self.found.values(), key=lambda p: (-p.similarity, p.a.submission_id, p.b.submission_id)
+        )
+
+
+def merged(copies: list[Pair], rewrites: list[Pair]) -> list[Pair]:
+    """The near-copies and the rewrites together, most alike first, each entry in at most
+    PAIRS_PER_ENTRY of them (a pair found both ways once, with its semantic signals)."""
+    found = {(p.a.submission_id, p.b.submission_id): p for p in copies}
+    for pair in rewrites:
+        found[(pair.a.submission_id, pair.b.submission_id)] = pair
+    ordered = sorted(
+        found.values(), key=lambda p: (-p.similarity, p.a.submission_id, p.b.submission_id)
+    )
+    return _most_alike(ordered)

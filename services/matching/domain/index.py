@@ -22,11 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from services.matching.domain import scoring
+from services.matching.domain import scoring, semantic
 from services.matching.domain.profile import NEED, Profile
 from shared import industries
 from shared.catalog.vocabulary import ACHIEVEMENT, PROMOTION
 
+BLOCK = 8192  # slots a block of sentence embeddings holds
 K1, B = 1.5, 0.75  # rank_bm25's defaults, which the scores were tuned with
 _SECTIONS = {letter: bit for bit, letter in enumerate("ABCDEFGHIJKLMNOPQRST")}
 _NO_CITY = -1
@@ -87,6 +88,10 @@ class SideIndex:
         self.city = np.full(capacity, _NO_CITY, dtype=np.int32)
         self.technology = np.zeros(capacity, dtype=bool)
         self.cooperative = np.zeros(capacity, dtype=bool)
+        # Each entry's sentence embedding (semantic.py), zeros when it has none, in blocks of
+        # BLOCK slots: growing adds a block, never copies the lot (100,000 entries: 154 MB).
+        self.blocks: list[npt.NDArray[np.float32]] = []
+        self.embedded = np.zeros(capacity, dtype=bool)
 
     def __len__(self) -> int:
         return len(self.slots)
@@ -108,9 +113,19 @@ class SideIndex:
             new = np.full(len(old) * 2, _NO_CITY if name == "city" else 0, dtype=old.dtype)
             new[: len(old)] = old
             setattr(self, name, new)
+        embedded = np.zeros(len(self.embedded) * 2, dtype=bool)
+        embedded[: len(self.embedded)] = self.embedded
+        self.embedded = embedded
 
-    def put(self, profile: Profile, terms: Sequence[str], revision: int = 0) -> None:
-        """Index `profile` (handed in, on this side) with its words, replacing what was there."""
+    def put(
+        self,
+        profile: Profile,
+        terms: Sequence[str],
+        revision: int = 0,
+        vector: npt.NDArray[np.float32] | None = None,
+    ) -> None:
+        """Index `profile` (handed in, on this side) with its words and its sentence embedding
+        (None: it has none, and ranks by its words alone), replacing what was there."""
         self.remove(profile.submission_id)
         if self.free:
             slot = self.free.pop()
@@ -136,6 +151,16 @@ class SideIndex:
         self.city[slot] = _city(profile)
         self.technology[slot] = _technology(profile)
         self.cooperative[slot] = _cooperative(profile)
+        self.embedded[slot] = vector is not None
+        while slot >= len(self.blocks) * BLOCK:
+            self.blocks.append(np.zeros((BLOCK, semantic.DIM), dtype=np.float32))
+        self.blocks[slot // BLOCK][slot % BLOCK] = vector if vector is not None else 0.0
+
+    def vector(self, submission_id: str) -> npt.NDArray[np.float32] | None:
+        slot = self.slots.get(submission_id)
+        if slot is None or not self.embedded[slot]:
+            return None
+        return self.blocks[slot // BLOCK][slot % BLOCK]
 
     def remove(self, submission_id: str) -> None:
         slot = self.slots.pop(submission_id, None)
@@ -152,6 +177,7 @@ class SideIndex:
         self.total_length -= int(self.length[slot])
         self.entries[slot] = None
         self.live[slot] = False
+        self.embedded[slot] = False
         self.free.append(slot)
 
     def _postings(self, term: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
@@ -166,14 +192,16 @@ class SideIndex:
             self._arrays[term] = found
         return found
 
-    def rank(
+    def signals(
         self,
         subject: Profile,
         subject_terms: Sequence[str],
-        limit: int,
+        vector: npt.NDArray[np.float32] | None = None,
         leave_out: Collection[str] = (),
-    ) -> list[scoring.Match]:
-        """`scoring.rank` of `subject` against this side, less the entries in `leave_out`."""
+    ) -> scoring.Signals:
+        """What ranking reads of `subject` against every entry of this side (one array each, by
+        slot), less the entries in `leave_out`: BM25 of its words, the cosine of its sentence
+        embedding, the shared industry, cooperation and city."""
         left_out = [
             self.entries[self.slots[sid]]
             for sid in leave_out
@@ -182,25 +210,27 @@ class SideIndex:
         left = [s for s in left_out if s is not None]
         size = len(self.entries)
         count = len(self.slots) - len(left)
-        if count <= 0 or size == 0:
-            return []
-        total = self.total_length - sum(max(sum(s.frequencies.values()), 1) for s in left)
-        average = total / count
-        norm = K1 * (1 - B + B * self.length[:size] / average)
-        text = np.zeros(size)
-        idf: dict[str, float] = {}
-        for term in dict.fromkeys(subject_terms):
-            slots, frequencies = self._postings(term)
-            frequency = len(slots) - sum(1 for s in left if term in s.frequencies)
-            if frequency <= 0:
-                continue
-            idf[term] = math.log((count + 1) / frequency)
-            text[slots] += idf[term] * (0 + (frequencies * (K1 + 1)) / (norm[slots] + frequencies))
         keep = self.live[:size].copy()
         for s in left:
             keep[self.slots[s.profile.submission_id]] = False
-        best = max(float(text[keep].max(initial=0.0)), 0.0)
-
+        text = np.zeros(size)
+        idf: dict[str, float] = {}
+        if count > 0 and size > 0:
+            total = self.total_length - sum(max(sum(s.frequencies.values()), 1) for s in left)
+            average = total / count
+            norm = K1 * (1 - B + B * self.length[:size] / average)
+            for term in dict.fromkeys(subject_terms):
+                slots, frequencies = self._postings(term)
+                frequency = len(slots) - sum(1 for s in left if term in s.frequencies)
+                if frequency <= 0:
+                    continue
+                idf[term] = math.log((count + 1) / frequency)
+                text[slots] += idf[term] * ((frequencies * (K1 + 1)) / (norm[slots] + frequencies))
+        if vector is not None and self.blocks:
+            cosine = np.concatenate([block @ vector for block in self.blocks])[:size]
+            cosine[~self.embedded[:size]] = 0.0
+        else:
+            cosine = np.zeros(size, dtype=np.float32)
         sections, low, high = _codes(subject.industry_codes)
         division = ((self.low[:size] & np.uint64(low)) | (self.high[:size] & np.uint64(high))) > 0
         section = (self.sections[:size] & np.uint32(sections)) > 0
@@ -211,13 +241,28 @@ class SideIndex:
             can = self.cooperative[:size] if _technology(subject) else np.zeros(size, dtype=bool)
         city = _city(subject)
         same = self.city[:size] == city if city != _NO_CITY else np.zeros(size, dtype=bool)
-        score = (
-            scoring.TEXT * (text / best if best > 0 else 0.0)
-            + scoring.INDUSTRY * industry
-            + np.where(can, scoring.COOPERATION, 0.0)
-            + np.where(same, scoring.CITY, 0.0)
-        )
-        keep &= (text > 0) | (industry > 0)
+        if subject.submission_id in self.slots:
+            keep[self.slots[subject.submission_id]] = False
+        return scoring.Signals(keep, text, cosine, industry, can, same, idf)
+
+    def rank(
+        self,
+        subject: Profile,
+        subject_terms: Sequence[str],
+        limit: int,
+        leave_out: Collection[str] = (),
+        vector: npt.NDArray[np.float32] | None = None,
+        weak: bool = False,
+    ) -> list[scoring.Match]:
+        """The best `limit` counterparts of `subject`, best first (ties by id), each with its
+        absolute relevance (`scoring.relevance`); only those of band 弱 or better, and with
+        `weak` False only 强 and 中: a subject with no good counterpart gets none."""
+        if len(self.entries) == 0:
+            return []
+        found_signals = self.signals(subject, subject_terms, vector, leave_out)
+        score = scoring.relevance(found_signals)
+        floor = scoring.WEAK if weak else scoring.MEDIUM
+        keep = found_signals.keep & (score >= floor)
         found = np.flatnonzero(keep)
         rounded = np.round(score[found], 4)
         if len(found) > limit:
@@ -228,7 +273,7 @@ class SideIndex:
             zip(found.tolist(), rounded.tolist(), strict=True),
             key=lambda pair: (-pair[1], self._id(pair[0])),
         )
-        return [self._match(subject, idf, slot, value) for slot, value in ranked[:limit]]
+        return [self._match(subject, found_signals, slot, value) for slot, value in ranked[:limit]]
 
     def _id(self, slot: int) -> str:
         found = self.entries[slot]
@@ -236,11 +281,12 @@ class SideIndex:
         return found.profile.submission_id
 
     def _match(
-        self, subject: Profile, idf: dict[str, float], slot: int, value: float
+        self, subject: Profile, signals: scoring.Signals, slot: int, value: float
     ) -> scoring.Match:
         found = self.entries[slot]
         assert found is not None
         other = found.profile
+        idf = signals.idf
         shared = sorted((t for t in idf if t in found.frequencies), key=lambda t: -idf[t])
         codes, _ = scoring.shared_industries(subject, other)
         return scoring.Match(
@@ -250,6 +296,7 @@ class SideIndex:
             codes,
             scoring.cooperation(subject, other),
             scoring.same_city(subject, other),
+            round(float(signals.cosine[slot]), 4),
         )
 
 
@@ -258,11 +305,17 @@ def rank(
     subject_terms: Sequence[str],
     candidates: Sequence[tuple[Profile, Sequence[str]]],
     limit: int,
+    vectors: dict[str, npt.NDArray[np.float32]] | None = None,
+    weak: bool = False,
 ) -> list[scoring.Match]:
     """The best `limit` counterparts of `subject` among `candidates` (profile, terms), best
-    first, ties by submission id: `scoring`'s ranking over a pool indexed for this query."""
+    first, ties by submission id: `scoring`'s ranking over a pool indexed for this query
+    (`vectors`: the entries' sentence embeddings by id, when there are)."""
+    vectors = vectors or {}
     index = SideIndex(capacity=max(len(candidates), 1))
     for profile, terms in candidates:
         if subject.answers(profile):
-            index.put(profile, terms)
-    return index.rank(subject, subject_terms, limit)
+            index.put(profile, terms, vector=vectors.get(profile.submission_id))
+    return index.rank(
+        subject, subject_terms, limit, vector=vectors.get(subject.submission_id), weak=weak
+    )

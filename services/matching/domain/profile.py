@@ -35,6 +35,7 @@ class Profile:
     summary: str = ""
     benefits: str = ""
     applicant_name: str = ""
+    lead_name: str = ""  # an achievement's or promotion's lead (负责人): duplicates read it
     keywords: tuple[str, ...] = ()
     industry_codes: tuple[str, ...] = ()
     cooperation_mode: str | None = None
@@ -60,12 +61,14 @@ class Profile:
 def with_fields(profile: Profile, fields: dict[str, Any]) -> Profile:
     fields = upcast_fields(fields)
     applicant = fields.get("applicant") or {}
+    lead = fields.get("lead") or {}
     return replace(
         profile,
         title=fields.get("title") or "",
         summary=fields.get("summary") or "",
         benefits=fields.get("benefits") or "",
         applicant_name=applicant.get("name") or "",
+        lead_name=(lead.get("name") if isinstance(lead, dict) else None) or "",
         keywords=tuple(fields.get("keywords") or ()),
         industry_codes=tuple(fields.get("industry_codes") or ()),
         cooperation_mode=fields.get("cooperation_mode"),

@@ -6,6 +6,9 @@ import { CATEGORIES, label } from "../labels.js";
 import { alertBox, badge, h } from "../ui.js";
 
 const TOP = 5;
+// The band of an absolute relevance (强 / 中 / 弱), as the staff's page shows it.
+const BAND_CODES = { 强: "eligible", 中: "review", 弱: "none" };
+const bandBadge = (band) => (band ? badge(BAND_CODES[band] || "none", `匹配度${band}`) : null);
 
 /** A box that shows the offers found for `entry` (a handed-in challenge), refreshed by `refresh`. */
 export function offersFound() {
@@ -26,12 +29,14 @@ export function offersFound() {
                   {},
                   h("strong", {}, item.title || "（未命名）"),
                   h("span.small.muted", {}, ` ${label(CATEGORIES, item.category)} · ${item.district} · ${item.applicant_name}`),
+                  " ",
+                  bandBadge(item.band),
                   item.decision === "confirmed" ? badge("eligible", "已确认对接") : null,
                   h("p.small.muted", {}, item.explanation),
                 ),
               ),
             )
-          : h("p.muted.small", {}, "暂未找到可能对接的项目。"),
+          : h("p.muted.small", { "data-verdict": found.verdict || "" }, found.message || "暂未找到可能对接的项目。"),
       );
     } catch (e) {
       box.replaceChildren(alertBox("error", e.message));

@@ -12,6 +12,9 @@ const DUPLICATE_DECISIONS = { duplicate_of: "已认定重复", not_duplicate: "�
 
 const panel = (id, title, body) => h("section.panel", { "aria-labelledby": id }, h("h2", { id }, title), body);
 const percent = (x) => `${Math.round(x * 100)}%`;
+// The band of an absolute relevance (强 / 中 / 弱, calibrated on the held-out set's dev split).
+const BAND_CODES = { 强: "eligible", 中: "review", 弱: "none" };
+export const bandBadge = (band) => (band ? badge(BAND_CODES[band] || "none", `匹配度${band}`) : null);
 
 /** One offer found for a challenge: what it is, its score and why; staff's buttons. */
 export function offerRow(challengeId, item, onDecided) {
@@ -38,7 +41,8 @@ export function offerRow(challengeId, item, onDecided) {
       {},
       h("a", { href: `#/entry/${item.submission_id}` }, item.title || "（未命名）"),
       h("span.small.muted", {}, `${label(CATEGORIES, item.category)} · ${item.district} · ${item.applicant_name}`),
-      h("span.small", {}, `得分 ${item.score.toFixed(2)}`),
+      bandBadge(item.band),
+      h("span.small", {}, `相关度 ${item.score.toFixed(2)}`),
       item.decision === "confirmed" ? badge("eligible", "已确认对接") : null,
     ),
     h("p.small.muted", {}, item.explanation),
@@ -52,7 +56,7 @@ async function offersOf(challengeId, box) {
     box.replaceChildren(
       found.items.length
         ? h("ol.matches", {}, found.items.map((item) => offerRow(challengeId, item, () => offersOf(challengeId, box))))
-        : h("p.muted.small", {}, "暂未找到可能对接的成果、推广项目或金融产品。"),
+        : h("p.muted.small", { "data-verdict": found.verdict || "" }, found.message || "暂未找到可能对接的成果、推广项目或金融产品。"),
     );
   } catch (e) {
     box.replaceChildren(alertBox("error", e.message));
