@@ -33,6 +33,13 @@ def submitted(stack: Stack, title: str, **changes: Any) -> dict[str, Any]:
         stack.feed.material(entry, kind)
     answer = stack.intake.call("POST", f"{ENTRIES}/{entry}/submit")
     assert answer.status_code == 200, answer.text
+
+    def linked() -> bool:
+        # Intake hears of the materials from media's events: the batch freezes what it knows.
+        shown = stack.intake.call("GET", f"{ENTRIES}/{entry}").json()["materials"]
+        return len([m for m in shown if m.get("status") == "stored"]) == 3
+
+    wait_until(linked, timeout=30, message="intake to list the three stored materials")
     return answer.json()  # type: ignore[no-any-return]
 
 
