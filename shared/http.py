@@ -155,6 +155,15 @@ def if_match(request: Request) -> int | None:
     return int(match.group(1))
 
 
+def client_address(request: Request) -> str | None:
+    """The client's address as the front door saw it: nginx sets X-Forwarded-For to its
+    `$remote_addr`, which `real_ip` takes from a trusted proxy only (deploy/nginx/http.conf).
+    At most 64 characters, and None for one no store may hold (`shared.text`)."""
+    forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()[:64]
+    address = forwarded or request.remote_addr or None
+    return address if address and not text.fault(address) else None
+
+
 def paging(request: Request) -> tuple[int, int]:
     """`?page=1&per_page=50` (per_page at most 500), checked."""
     fields: dict[str, list[str]] = {}

@@ -24,7 +24,7 @@ from shared.auth import Principal
 from shared.dependencies import Authenticator, Store
 from shared.entrypoints import ServesEventLog, http
 from shared.errors import Refused
-from shared.http import endpoint, json_response, read_json, refusal
+from shared.http import client_address, endpoint, json_response, read_json, refusal
 from shared.routes import unrouted
 
 SESSION = "/api/v1/session"
@@ -61,11 +61,8 @@ def _with_cookie(response: Response, signed: SignedIn, max_age: int) -> Response
 
 
 def _client(request: Request) -> Client:
-    """The client's address as the front door saw it (nginx sets X-Forwarded-For to its
-    `$remote_addr`, which `real_ip` takes from a trusted proxy only), and its device cookie."""
-    forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
-    address = forwarded or request.remote_addr or "-"
-    return Client(address[:64], request.cookies.get(DEVICE_COOKIE) or None)
+    """Where the attempt comes from (`shared.http.client_address`) and its device cookie."""
+    return Client(client_address(request) or "-", request.cookies.get(DEVICE_COOKIE) or None)
 
 
 def _cleared(response: Response) -> Response:

@@ -32,7 +32,7 @@ from shared.dependencies import Authenticator, Calls, Store, Subscriber
 from shared.entrypoints import ServesEventLog, consume_events, http, rpc
 from shared.errors import Refused
 from shared.events import Actor, Event
-from shared.http import endpoint, json_response, page_body, paging, read_json
+from shared.http import client_address, endpoint, json_response, page_body, paging, read_json
 from shared.routes import unrouted
 
 BASE = "/api/v1/submissions"
@@ -170,10 +170,9 @@ class IntakeService(ServesEventLog):
         )  # fmt: skip
         # The 回执 holds the contacts' phones and e-mails: who read it is recorded first
         # (reporting's access log); without the record, nothing is handed out.
-        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
         recorded, _ = _ask(self.reporting.record_access_for, Actor.of(principal).stored(),
                            "receipt", {"submission_id": submission_id},
-                           forwarded or request.remote_addr)  # fmt: skip
+                           client_address(request))  # fmt: skip
         if not recorded:
             raise Refused("unavailable", "暂时无法记录本次下载，请稍后重试", retry_after=5)
         name = quote(f"回执-{(entry['title'] or submission_id)[:80]}.pdf")

@@ -22,7 +22,7 @@ from shared.entrypoints import http, rpc
 from shared.errors import Refused
 from shared.events import Actor, ActorSchema, new_event
 from shared.eventstore import EventStore, events
-from shared.http import endpoint, json_response, page_body, paging
+from shared.http import client_address, endpoint, json_response, page_body, paging
 
 ACCESS = "/api/v1/reports/access"
 
@@ -51,12 +51,6 @@ def _recordable(scope: dict[str, Any]) -> dict[str, str]:
         shown = str(value)[:200]
         kept[key] = shown if not text.faults(shown) else "（含无法记录的字符）"
     return kept
-
-
-def client_address(request: Request) -> str | None:
-    forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()[:64]
-    address = forwarded or request.remote_addr or None
-    return address if address and not text.faults(address) else None
 
 
 def listing(store: EventStore, principal: Principal, page: int, per_page: int) -> dict[str, Any]:
